@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfiokit: prepare a Linux host for VFIO PCI passthrough.
+
+VERSION    := 0.1
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+PKG_CONFIG ?= pkg-config
+CC         ?= cc
+CFLAGS     ?= -O2 -g
+LIBS_PC    := libkmod libpci blkid libconfig
+
+PC_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PC_LIBS    := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PC_CFLAGS) -DVERSION='"$(VERSION)"'
+
+SRCS := $(sort $(wildcard src/*.c src/*/*.c))
+OBJS := $(SRCS:src/%.c=build/%.o)
+LIB_SRCS := $(filter-out src/main.c src/cmd-%.c,$(SRCS))
+
+.PHONY: all check check-fast demo install clean deps
+
+all: vfiokit
+
+vfiokit: $(OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PC_LIBS)
+
+build/%.o: src/%.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(OBJS:.o=.d)
+
+# The libraries must be there before anything compiles; install them if not.
+deps-build:
+	@$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || tests/install-deps.sh build
+.PHONY: deps-build
+
+# Sanitizer build of the same sources, for the test suite (see tests/run).
+build-asan/vfiokit: $(SRCS) $(wildcard src/*.h src/*/*.h) | deps-build
+	@mkdir -p build-asan
+	$(CC) -std=gnu11 $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=undefined $(PC_CFLAGS) -DVERSION='"$(VERSION)"' \
+		-D_GNU_SOURCE -o $@ $(SRCS) $(PC_LIBS)
+
+check: vfiokit
+	@tests/install-deps.sh test
+	@$(MAKE) --no-print-directory build-asan/vfiokit
+	@tests/run
+
+demo: vfiokit
+	@tests/install-deps.sh demo
+	@tests/demo.sh
+
+install: vfiokit
+	install -Dm755 vfiokit $(DESTDIR)$(SBINDIR)/vfiokit
+	install -Dm644 docs/vfiokit.8 $(DESTDIR)$(MANDIR)/man8/vfiokit.8
+
+clean:
+	rm -rf build build-asan vfiokit

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfiokit groups: every IOMMU group, its devices as lspci -nn names them,
+ * and whether the group can be handed to a guest as a whole.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "pci/groups.h"
+#include "pci/iommu.h"
+#include "shared/exit.h"
+#include "shared/json.h"
+#include "shared/log.h"
+#include "shared/macro.h"
+
+#define MAX_FILTERS 64
+
+/* --class names: a base class (0xBB00 with mask 0xff00) or an exact class. */
+static const struct {
+	const char *name;
+	unsigned int class_id, mask;
+} class_filters[] = {
+	{ "gpu", 0x0300, 0xff00 },	{ "usb", 0x0c03, 0xffff },     { "net", 0x0200, 0xff00 },
+	{ "storage", 0x0100, 0xff00 }, { "audio", 0x0401, 0xffff }, { "audio", 0x0403, 0xffff },
+};
+
+struct filters {
+	const char *classes[MAX_FILTERS];
+	size_t n_classes;
+	const char *devices[MAX_FILTERS];
+	bool device_seen[MAX_FILTERS];
+	size_t n_devices;
+};
+
+static void help(void)
+{
+	printf("Usage: vfiokit [--root DIR] [--json] groups [--class CLASS] [--device ID|ADDR]\n"
+	       "\n"
+	       "List every IOMMU group with its devices (address, class, vendor and device\n"
+	       "names as lspci -nn shows them, subsystem ids, bound driver) and say whether\n"
+	       "the group can be passed to a guest as a whole: every endpoint in it must be\n"
+	       "bound to vfio-pci or pci-stub, or to no driver at all. PCI bridges and root\n"
+	       "ports may stay on their drivers. A guest always gets a whole group.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --class CLASS     only groups holding a device of this class:\n"
+	       "                    gpu, usb, net, storage or audio (repeat or comma-separate)\n"
+	       "  --device ID|ADDR  only the group of this device, by vendor:device id\n"
+	       "                    (10de:1c03) or PCI address (0000:0f:00.0 or 0f:00.0);\n"
+	       "                    may be repeated\n"
+	       "  -h, --help        show this help\n"
+	       "\n"
+	       "Exit status: 0 listed; 1 something could not be read (the rest is listed);\n"
+	       "2 usage error; 3 no IOMMU groups at all (with the reason), or a --device\n"
+	       "that is absent or whose group is not passable.\n"
+	       "\n"
+	       "Example: vfiokit groups --class gpu\n");
+}
+
+static bool class_known(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(class_filters); i++)
+		if (streq(class_filters[i].name, name))
+			return true;
+	return false;
+}
+
+static bool class_matches(const char *name, const struct vk_pci_dev *d)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(class_filters); i++)
+		if (streq(class_filters[i].name, name) &&
+		    (d->class_id & class_filters[i].mask) == class_filters[i].class_id)
+			return true;
+	return false;
+}
+
+static bool device_matches(const char *spec, const struct vk_pci_dev *d)
+{
+	struct vk_pci_addr a;
+	unsigned int v, dv;
+
+	if (vk_pci_id_parse(spec, &v, &dv) == 0)
+		return d->vendor_id == v && d->device_id == dv;
+	if (vk_pci_addr_parse(spec, &a) == 0)
+		return !memcmp(&a, &d->a, sizeof(a));
+	return false;
+}
+
+/* A device is selected when it passes every kind of filter given. */
+static bool dev_selected(struct filters *f, const struct vk_pci_dev *d)
+{
+	bool cls = f->n_classes == 0, dev = f->n_devices == 0;
+
+	for (size_t i = 0; i < f->n_classes && !cls; i++)
+		cls = class_matches(f->classes[i], d);
+	for (size_t i = 0; i < f->n_devices; i++)
+		if (device_matches(f->devices[i], d)) {
+			f->device_seen[i] = true;
+			dev = true;
+		}
+	return cls && dev;
+}
+
+static bool group_selected(struct filters *f, const struct vk_group *g)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < g->n_devs; i++)
+		any |= dev_selected(f, &g->devs[i]);
+	return any;
+}
+
+static int parse_args(int argc, char **argv, struct filters *f)
+{
+	static const struct option options[] = {
+		{ "class", required_argument, NULL, 'c' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
+				if (!class_known(tok))
+					return vk_usage_error("groups: unknown class '%s' (gpu, usb, "
+							      "net, storage, audio)",
+							      tok);
+				if (f->n_classes == MAX_FILTERS)
+					return vk_usage_error("groups: too many --class filters");
+				f->classes[f->n_classes++] = tok;
+			}
+			break;
+		case 'd': {
+			struct vk_pci_addr a;
+			unsigned int v, d;
+
+			if (vk_pci_id_parse(optarg, &v, &d) < 0 && vk_pci_addr_parse(optarg, &a) < 0)
+				return vk_usage_error("groups: '%s' is neither a vendor:device id "
+						      "(10de:1c03) nor a PCI address (0000:0f:00.0)",
+						      optarg);
+			if (f->n_devices == MAX_FILTERS)
+				return vk_usage_error("groups: too many --device filters");
+			f->devices[f->n_devices++] = optarg;
+			break;
+		}
+		case 'h':
+			help();
+			return -1;
+		case ':':
+			return vk_usage_error("groups: option '%s' needs an argument",
+					      argv[optind - 1]);
+		default:
+			return vk_usage_error("groups: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return vk_usage_error("groups: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* "is bound to e1000e" / "could not be read (...)": why d blocks its group. */
+static void blocker_text(const struct vk_pci_dev *d, char *buf, size_t size)
+{
+	char name[512];
+
+	vk_pci_dev_name(d, name, sizeof(name));
+	if (d->error)
+		snprintf(buf, size, "%s could not be read: %s", d->addr, d->error);
+	else
+		snprintf(buf, size, "%s (%s) is bound to %s, not vfio-pci or pci-stub", d->addr,
+			 name, d->driver);
+}
+
+static void print_text_dev(const struct vk_pci_dev *d)
+{
+	enum vk_dev_state s = vk_dev_state(d);
+	char line[1024];
+
+	if (!d->have_ident) {
+		printf("  %s  (could not be read)\n", d->addr);
+		return;
+	}
+	vk_pci_dev_describe(d, line, sizeof(line));
+	printf("  %s  %s\n", d->addr, line);
+	if (s == VK_DEV_UNKNOWN) {
+		printf("  %*s  subsystem %04x:%04x, driver unknown\n", (int)strlen(d->addr), "",
+		       d->subsys_vendor_id, d->subsys_device_id);
+		return;
+	}
+	printf("  %*s  subsystem %04x:%04x, %s%s%s%s\n", (int)strlen(d->addr), "",
+	       d->subsys_vendor_id, d->subsys_device_id, d->driver ? "driver " : "no driver",
+	       d->driver ? d->driver : "", s == VK_DEV_BRIDGE ? " (bridge: may stay)" : "",
+	       d->boot_vga ? ", boot VGA (the host's console)" : "");
+}
+
+static void print_text(const struct vk_groups *gs, struct filters *f, size_t *shown)
+{
+	for (size_t i = 0; i < gs->n_groups; i++) {
+		const struct vk_group *g = &gs->groups[i];
+
+		if (!group_selected(f, g))
+			continue;
+		printf("%sIOMMU group %lu  %s\n", (*shown)++ ? "\n" : "", g->id,
+		       g->passable ? "passable" : "not passable");
+		for (size_t j = 0; j < g->n_devs; j++)
+			print_text_dev(&g->devs[j]);
+		for (size_t j = 0; j < g->n_devs; j++) {
+			enum vk_dev_state s = vk_dev_state(&g->devs[j]);
+			char why[1024];
+
+			if (s != VK_DEV_HOST && s != VK_DEV_UNKNOWN)
+				continue;
+			blocker_text(&g->devs[j], why, sizeof(why));
+			printf("  reason: %s\n", why);
+		}
+	}
+}
+
+static void hex4(struct vk_json *j, const char *key, unsigned int v, int width)
+{
+	char buf[8];
+
+	snprintf(buf, sizeof(buf), "%0*x", width, v);
+	vk_json_kv_string(j, key, buf);
+}
+
+static void print_json_dev(struct vk_json *j, const struct vk_pci_dev *d)
+{
+	vk_json_object_begin(j);
+	vk_json_kv_string(j, "address", d->addr);
+	hex4(j, "class", d->class_id, 4);
+	vk_json_kv_string(j, "class_name", d->class_name);
+	hex4(j, "vendor_id", d->vendor_id, 4);
+	hex4(j, "device_id", d->device_id, 4);
+	vk_json_kv_string(j, "vendor", d->vendor);
+	vk_json_kv_string(j, "device", d->device);
+	hex4(j, "revision", d->revision, 2);
+	hex4(j, "subsystem_vendor_id", d->subsys_vendor_id, 4);
+	hex4(j, "subsystem_device_id", d->subsys_device_id, 4);
+	vk_json_kv_string(j, "driver", d->driver);
+	vk_json_kv_string(j, "state", vk_dev_state_name(vk_dev_state(d)));
+	vk_json_kv_bool(j, "bridge", vk_pci_dev_is_bridge(d));
+	vk_json_kv_bool(j, "boot_vga", d->boot_vga);
+	vk_json_kv_string(j, "error", d->error);
+	vk_json_object_end(j);
+}
+
+static void print_json(const struct vk_ctx *ctx, const struct vk_groups *gs,
+		       const struct vk_iommu_status *st, struct filters *f, size_t *shown)
+{
+	struct vk_json j;
+
+	vk_json_init(&j, stdout);
+	vk_json_object_begin(&j);
+	vk_json_key(&j, "iommu");
+	vk_json_object_begin(&j);
+	vk_json_kv_string(&j, "acpi_table", st->acpi_table);
+	vk_json_kv_uint(&j, "units", st->n_units);
+	vk_json_kv_uint(&j, "groups", st->n_groups);
+	vk_json_kv_string(&j, "explanation", vk_iommu_explain(st));
+	vk_json_object_end(&j);
+	vk_json_key(&j, "groups");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < gs->n_groups; i++) {
+		const struct vk_group *g = &gs->groups[i];
+
+		if (!group_selected(f, g))
+			continue;
+		(*shown)++;
+		vk_json_object_begin(&j);
+		vk_json_kv_uint(&j, "group", g->id);
+		vk_json_kv_bool(&j, "passable", g->passable);
+		vk_json_key(&j, "devices");
+		vk_json_array_begin(&j);
+		for (size_t k = 0; k < g->n_devs; k++)
+			print_json_dev(&j, &g->devs[k]);
+		vk_json_array_end(&j);
+		vk_json_key(&j, "reasons");
+		vk_json_array_begin(&j);
+		for (size_t k = 0; k < g->n_devs; k++) {
+			enum vk_dev_state s = vk_dev_state(&g->devs[k]);
+			char why[1024];
+
+			if (s != VK_DEV_HOST && s != VK_DEV_UNKNOWN)
+				continue;
+			blocker_text(&g->devs[k], why, sizeof(why));
+			vk_json_string(&j, why);
+		}
+		vk_json_array_end(&j);
+		vk_json_object_end(&j);
+	}
+	vk_json_array_end(&j);
+	vk_json_key(&j, "errors");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < gs->n_errors; i++) {
+		char *msg = NULL;
+
+		if (asprintf(&msg, "%s/%s", ctx->prefix, gs->errors[i]) >= 0)
+			vk_json_string(&j, msg);
+		free(msg);
+	}
+	vk_json_array_end(&j);
+	vk_json_object_end(&j);
+}
+
+/* Exit status once the report is out: see help(). */
+static int verdict(const struct vk_groups *gs, const struct filters *f)
+{
+	int rc = VK_EXIT_OK;
+
+	for (size_t i = 0; i < f->n_devices; i++)
+		if (!f->device_seen[i]) {
+			vk_err("no device matches --device %s", f->devices[i]);
+			rc = VK_EXIT_PROBLEMS;
+		}
+	for (size_t i = 0; i < gs->n_groups && f->n_devices; i++) {
+		const struct vk_group *g = &gs->groups[i];
+
+		for (size_t k = 0; k < g->n_devs; k++)
+			for (size_t d = 0; d < f->n_devices; d++)
+				if (!g->passable && device_matches(f->devices[d], &g->devs[k]))
+					rc = VK_EXIT_PROBLEMS;
+	}
+	return gs->n_errors ? VK_EXIT_ERROR : rc;
+}
+
+int cmd_groups(struct vk_ctx *ctx, int argc, char **argv)
+{
+	struct filters f = {};
+	struct vk_iommu_status st;
+	struct vk_groups gs = {};
+	struct vk_pci *pci = NULL;
+	size_t shown = 0;
+	int r;
+
+	r = parse_args(argc, argv, &f);
+	if (r)
+		return r < 0 ? VK_EXIT_OK : r;
+
+	vk_iommu_status(ctx, &st);
+	r = vk_pci_new(ctx, &pci);
+	if (r >= 0)
+		r = vk_groups_load(ctx, pci, &gs);
+	if (r < 0) {
+		vk_err("reading IOMMU groups: %s", strerror(-r));
+		goto out;
+	}
+	if (ctx->json)
+		print_json(ctx, &gs, &st, &f, &shown);
+	else
+		print_text(&gs, &f, &shown);
+
+	for (size_t i = 0; i < gs.n_errors; i++)
+		vk_err("%s/%s", ctx->prefix, gs.errors[i]);
+	if (!st.n_groups) {
+		if (!ctx->json)
+			vk_err("no IOMMU groups: %s", vk_iommu_explain(&st));
+		r = VK_EXIT_PROBLEMS;
+	} else {
+		r = verdict(&gs, &f);
+	}
+out:
+	vk_groups_clear(&gs);
+	vk_pci_free(pci);
+	return r < 0 ? VK_EXIT_ERROR : r;
+}

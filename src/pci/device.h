@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * PCI devices through libpci: identity, class, names from pci.ids, the
+ * bound driver. libpci reads sysfs under the context's root (its
+ * "sysfs.path" parameter) and its fatal errors are caught and turned into
+ * a message on the device, so one broken device never ends the report.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../shared/ctx.h"
+
+struct vk_pci;
+
+struct vk_pci_addr {
+	unsigned int domain, bus, dev, func;
+};
+
+#define VK_PCI_ADDR_LEN sizeof("dddd:bb:dd.f")
+
+struct vk_pci_dev {
+	char addr[VK_PCI_ADDR_LEN]; /* 0000:00:02.0 */
+	struct vk_pci_addr a;
+	unsigned int vendor_id, device_id;
+	unsigned int subsys_vendor_id, subsys_device_id;
+	unsigned int class_id; /* base class << 8 | subclass */
+	unsigned int prog_if, revision;
+	char *vendor, *device, *class_name; /* names from pci.ids, NULL if unknown */
+	char *driver; /* bound driver, NULL when none */
+	bool boot_vga;
+	bool have_ident; /* ids, class and names were read */
+	char *error; /* why the device could not be read in full, or NULL */
+};
+
+int vk_pci_new(const struct vk_ctx *ctx, struct vk_pci **out);
+void vk_pci_free(struct vk_pci *pci);
+
+/* Read the device at addr ("dddd:bb:dd.f"). Returns 0 (a read error is
+ * left in dev->error) or a negative errno (-ENOMEM, -EINVAL: bad address). */
+int vk_pci_dev_read(struct vk_pci *pci, const char *addr, struct vk_pci_dev *dev);
+void vk_pci_dev_clear(struct vk_pci_dev *dev);
+
+/* "0000:01:00.0" or "01:00.0"; 0 or -EINVAL. */
+int vk_pci_addr_parse(const char *s, struct vk_pci_addr *a);
+/* "vvvv:dddd" (hex); 0 or -EINVAL. */
+int vk_pci_id_parse(const char *s, unsigned int *vendor, unsigned int *device);
+
+/* "Vendor Device" as lspci names it ("Vendor Device", "Device" when
+ * pci.ids knows neither). */
+void vk_pci_dev_name(const struct vk_pci_dev *dev, char *buf, size_t size);
+/* lspci -nn's line without the address: "Class [cccc]: Vendor Device
+ * [vvvv:dddd] (rev rr)". */
+void vk_pci_dev_describe(const struct vk_pci_dev *dev, char *buf, size_t size);
+
+/* PCI-to-PCI and CardBus bridges (root ports included): they may stay on
+ * their own driver when the endpoints of their group are passed through. */
+bool vk_pci_dev_is_bridge(const struct vk_pci_dev *dev);
+/* vfio-pci, its vendor variants (*_vfio_pci) and pci-stub. */
+bool vk_pci_driver_is_vfio(const char *driver);

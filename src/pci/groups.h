@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * IOMMU groups and whether each can be handed to a guest as a whole, plus
+ * the state of the IOMMU itself when there are no groups at all.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../shared/ctx.h"
+#include "device.h"
+
+/* Where a device stands for passthrough of its group. */
+enum vk_dev_state {
+	VK_DEV_CLAIMED, /* bound to vfio-pci or pci-stub */
+	VK_DEV_FREE, /* no driver: free for vfio-pci */
+	VK_DEV_BRIDGE, /* a bridge or root port: may stay on its driver */
+	VK_DEV_HOST, /* an endpoint bound to a host driver: blocks the group */
+	VK_DEV_UNKNOWN, /* could not be read: blocks the group */
+};
+
+struct vk_group {
+	unsigned long id;
+	struct vk_pci_dev *devs; /* in address order */
+	size_t n_devs;
+	bool passable; /* no device is VK_DEV_HOST or VK_DEV_UNKNOWN */
+};
+
+struct vk_groups {
+	struct vk_group *groups; /* in numeric order */
+	size_t n_groups;
+	char **errors; /* entries that could not be read: "path: why" */
+	size_t n_errors;
+};
+
+/* Read every IOMMU group with its devices. Returns 0 or a negative errno
+ * for failures that leave no report (-ENOMEM); unreadable entries are
+ * collected in out->errors and the rest is read. */
+int vk_groups_load(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_groups *out);
+void vk_groups_clear(struct vk_groups *g);
+
+enum vk_dev_state vk_dev_state(const struct vk_pci_dev *dev);
+const char *vk_dev_state_name(enum vk_dev_state s);

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ctx.h"
+#include "macro.h"
+
+int vk_ctx_open(struct vk_ctx *ctx, const char *root)
+{
+	struct stat st;
+	size_t len;
+	int fd;
+
+	ctx->root = root ? root : "/";
+	fd = open(ctx->root, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		close(fd);
+		return -ENOTDIR;
+	}
+	len = strlen(ctx->root);
+	while (len > 0 && ctx->root[len - 1] == '/')
+		len--;
+	ctx->prefix = strndup(ctx->root, len);
+	if (!ctx->prefix) {
+		close(fd);
+		return -ENOMEM;
+	}
+	ctx->rootfd = fd;
+	return 0;
+}
+
+void vk_ctx_close(struct vk_ctx *ctx)
+{
+	if (ctx->rootfd >= 0)
+		close(ctx->rootfd);
+	ctx->rootfd = -1;
+	free(ctx->prefix);
+	ctx->prefix = NULL;
+}
+
+const char *vk_rel(const char *abs)
+{
+	while (*abs == '/')
+		abs++;
+	return *abs ? abs : ".";
+}
+
+char *vk_ctx_path(const struct vk_ctx *ctx, const char *abs)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/%s", ctx->prefix, vk_rel(abs)) < 0)
+		return NULL;
+	return p;
+}

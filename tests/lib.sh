@@ -1,0 +1,40 @@
+# Shared helpers for vfiokit's shell tests. Source it; do not run it.
+#
+# A test script prints one line per test case:
+#   PASS <name>
+#   FAIL <name>: <what went wrong>
+#   SKIP <name>: <why it could not run>
+# tests/run counts these lines; nothing else on stdout is counted.
+
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${VFIOKIT:=$TOP/vfiokit}"
+
+pass() { printf 'PASS %s\n' "$1"; }
+fail() { printf 'FAIL %s: %s\n' "$1" "$2"; }
+skip() { printf 'SKIP %s: %s\n' "$1" "$2"; }
+
+# expect_eq NAME EXPECTED ACTUAL: PASS when equal, else FAIL with a diff.
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1" "output differs"
+		diff -u <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed 's/^/    /' | head -n 40
+	fi
+}
+
+# expect_match NAME ERE TEXT: PASS when TEXT matches the extended regex.
+expect_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		pass "$1"
+	else
+		fail "$1" "no line matches /$2/"
+		printf '%s\n' "$3" | sed 's/^/    /' | head -n 40
+	fi
+}
+
+# vk_cache: where downloaded artefacts live (outside the repository).
+vk_cache() {
+	local d="${VFIOKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfiokit}"
+	mkdir -p "$d" && printf '%s\n' "$d"
+}
