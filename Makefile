@@ -38,16 +38,29 @@ deps-build:
 	@$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || tests/install-deps.sh build
 .PHONY: deps-build
 
-# Sanitizer build of the same sources, for the test suite (see tests/run).
-build-asan/vfiokit: $(SRCS) $(wildcard src/*.h src/*/*.h) | deps-build
+# Sanitizer builds of the same sources, for the test suite (see tests/run):
+# the program, and one unit-test binary per tests/unit/test-*.c.
+ASAN_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined $(PC_CFLAGS) \
+	-DVERSION='"$(VERSION)"'
+HDRS := $(wildcard src/*.h src/*/*.h)
+UNIT_BINS := $(patsubst tests/unit/%.c,build-asan/%,$(wildcard tests/unit/test-*.c))
+
+build-asan/vfiokit: $(SRCS) $(HDRS) | deps-build
 	@mkdir -p build-asan
-	$(CC) -std=gnu11 $(WARN) -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
-		-fno-sanitize-recover=undefined $(PC_CFLAGS) -DVERSION='"$(VERSION)"' \
-		-D_GNU_SOURCE -o $@ $(SRCS) $(PC_LIBS)
+	$(CC) $(ASAN_CFLAGS) -o $@ $(SRCS) $(PC_LIBS)
+
+build-asan/test-%: tests/unit/test-%.c $(LIB_SRCS) $(HDRS) | deps-build
+	@mkdir -p build-asan
+	$(CC) $(ASAN_CFLAGS) -Isrc -o $@ $< $(LIB_SRCS) $(PC_LIBS) \
+		$(shell $(PKG_CONFIG) --cflags --libs cmocka)
+
+test-binaries: build-asan/vfiokit $(UNIT_BINS)
+.PHONY: test-binaries
 
 check: vfiokit
 	@tests/install-deps.sh test
-	@$(MAKE) --no-print-directory build-asan/vfiokit
+	@$(MAKE) --no-print-directory test-binaries
 	@tests/run
 
 demo: vfiokit

@@ -90,6 +90,9 @@ int vk_pci_addr_parse(const char *s, struct vk_pci_addr *a)
 {
 	int n = -1;
 
+	/* sscanf's %x would also take signs, blanks and "0x". */
+	if (strspn(s, "0123456789abcdefABCDEF:.") != strlen(s))
+		return -EINVAL;
 	if (sscanf(s, "%x:%x:%x.%x%n", &a->domain, &a->bus, &a->dev, &a->func, &n) == 4 &&
 	    n == (int)strlen(s))
 		goto check;

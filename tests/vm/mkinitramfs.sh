@@ -1,0 +1,159 @@
+#!/bin/bash
+# Build the initramfs of the real-boot tests and print its path.
+#
+#   tests/vm/mkinitramfs.sh
+#
+# A gzip newc cpio with busybox (applets symlinked), kmod's modprobe & co,
+# $VFIOKIT as /usr/bin/vfiokit (left out, with a warning, if it is not built),
+# lspci, pci.ids, the PCI/VFIO modules below with their dependencies (depmod -b
+# run on the tree), tests/vm/init.sh as /init and tests/vm/capture-sysfs.sh.
+# Every binary comes with the libraries ldd names.  The archive is cached under
+# the hash of everything that goes into it.  The kernel is the one
+# tests/vm/kernel.sh names (or KVER and MODROOT from the environment).
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/vm/vmlib.sh
+. "$TOP/tests/vm/vmlib.sh"
+
+MODULES="vfio vfio_pci vfio_pci_core vfio_iommu_type1 irqbypass pci_stub
+	e1000e e1000 8139too 8139cp virtio_rng virtio_pci kvm kvm_intel kvm_amd
+	ahci lpc_ich i2c_i801"
+KMOD_TOOLS="modprobe insmod rmmod lsmod modinfo depmod"
+PCI_IDS=/usr/share/misc/pci.ids
+KEEP_CACHED=4
+
+# host_binary NAME: absolute path of a host tool, or die.
+host_binary() {
+	command -v "$1" || vm_die "$1 is not installed (see tests/install-deps.sh)"
+}
+
+# module_files: the .ko paths (relative to MODROOT) of MODULES and their deps.
+module_files() {
+	local m
+	for m in $MODULES; do
+		modprobe -d "$MODROOT" -S "$KVER" --show-depends "$m" ||
+			vm_say "module $m is not in $KVER; left out"
+	done | awk -v root="$MODROOT" '$1 == "insmod" {
+		print substr($2, index($2, root) == 1 ? length(root) + 1 : 1) }' |
+		sort -u
+}
+
+# binaries: "SOURCE DEST" for every program that goes into the tree.
+binaries() {
+	printf '%s /bin/busybox\n' "$(host_binary busybox)"
+	printf '%s /usr/bin/kmod\n' "$(host_binary kmod)"
+	printf '%s /usr/bin/lspci\n' "$(host_binary lspci)"
+	if [ -x "$VFIOKIT" ]; then
+		printf '%s /usr/bin/vfiokit\n' "$VFIOKIT"
+	else
+		vm_say "warning: $VFIOKIT is not built; the guest has no vfiokit"
+	fi
+}
+
+# libraries BINARY: the libraries (and loader) ldd names, one path a line.
+libraries() {
+	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' || true
+}
+
+# cache_key: a hash of every input file and of this build's parameters.
+cache_key() {
+	local src dst
+	{
+		printf '%s\n' "$KVER" "$MODULES" "$KMOD_TOOLS"
+		sha256sum "$VM_DIR/mkinitramfs.sh" "$VM_DIR/init.sh" \
+			"$VM_DIR/capture-sysfs.sh" "$PCI_IDS"
+		binaries | while read -r src dst; do
+			printf '%s\n' "$dst"
+			{ printf '%s\n' "$src"; libraries "$src"; } | xargs sha256sum
+		done
+		printf '%s\n' "$KOS" | sed "s|^|$MODROOT|" | xargs sha256sum
+	} | sha256sum | cut -c1-16
+}
+
+# put SRC TREE [DEST]: copy SRC (dereferenced, mode kept) to TREE/DEST.
+put() {
+	local dst="$2${3:-$1}"
+	mkdir -p "${dst%/*}" && cp -L --preserve=mode "$1" "$dst"
+}
+
+# put_binary SRC TREE DEST: a program and every library ldd names.
+put_binary() {
+	local lib
+	put "$1" "$2" "$3" || return 1
+	for lib in $(libraries "$1"); do
+		put "$lib" "$2" || return 1
+	done
+}
+
+# link_tools TREE: busybox applets, then kmod's tools over busybox's.
+link_tools() {
+	local applet tool
+	while read -r applet; do
+		mkdir -p "$1/${applet%/*}" && ln -sf /bin/busybox "$1/$applet"
+	done < <(busybox --list-full | grep -v '^linuxrc$')
+	for tool in $KMOD_TOOLS; do
+		ln -sf /usr/bin/kmod "$1/sbin/$tool"
+	done
+}
+
+# add_modules TREE: the module closure, the builtin lists, then depmod -b.
+add_modules() {
+	local ko f mdir="/lib/modules/$KVER"
+	for ko in $KOS; do
+		put "$MODROOT$ko" "$1" "$ko" || return 1
+	done
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		put "$MODROOT$mdir/$f" "$1" "$mdir/$f" || return 1
+	done
+	depmod -b "$1" "$KVER"
+}
+
+# build_tree TREE: lay out the whole initramfs.
+build_tree() {
+	local src dst
+	mkdir -p "$1"/{proc,sys,dev,tmp,run,root,etc/modprobe.d,vk} || return 1
+	while read -r src dst; do
+		put_binary "$src" "$1" "$dst" || return 1
+	done < <(binaries)
+	link_tools "$1" || return 1
+	put "$PCI_IDS" "$1" || return 1
+	put "$VM_DIR/init.sh" "$1" /init || return 1
+	put "$VM_DIR/capture-sysfs.sh" "$1" /vk/capture-sysfs.sh || return 1
+	add_modules "$1"
+}
+
+# pack TREE OUT: a reproducible gzip newc cpio of TREE.
+pack() {
+	(cd "$1" && find . -mindepth 1 | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -n -6 >"$2"
+}
+
+# prune DIR: keep only the KEEP_CACHED newest archives.
+prune() {
+	find "$1" -maxdepth 1 -name '*.cpio.gz' -printf '%T@ %p\n' | sort -rn |
+		tail -n +$((KEEP_CACHED + 1)) | cut -d' ' -f2- | xargs -r rm -f
+}
+
+main() {
+	local dir key out work
+	vm_kernel
+	KOS=$(module_files)
+	dir="$(vk_cache)/initramfs"
+	mkdir -p "$dir" || vm_die "cannot create $dir"
+	key=$(cache_key) || vm_die "cannot hash the inputs"
+	out="$dir/$KVER-$key.cpio.gz"
+	if [ ! -s "$out" ]; then
+		work=$(mktemp -d "$dir/build.XXXXXX") || vm_die "mktemp failed"
+		if build_tree "$work/root" && pack "$work/root" "$work/out.cpio.gz"; then
+			mv "$work/out.cpio.gz" "$out"
+		fi
+		rm -rf "$work"
+		[ -s "$out" ] || vm_die "building the initramfs failed"
+		prune "$dir"
+	fi
+	touch "$out"
+	printf '%s\n' "$out"
+}
+
+main "$@"
