@@ -10,11 +10,15 @@ PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
 LIBS_PC    := libkmod libpci blkid libconfig
+# How missing packages get installed (":" to never install, as in an ebuild).
+INSTALL_DEPS ?= tests/install-deps.sh
+# Test tiers to run (tests/run): unit cases shell vm.
+TIERS      ?=
 
-PC_CFLAGS  := $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
-PC_LIBS    := $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
+PC_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PC_LIBS     = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
-ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PC_CFLAGS) -DVERSION='"$(VERSION)"'
+ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PC_CFLAGS) -DVERSION='"$(VERSION)"'
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS := $(SRCS:src/%.c=build/%.o)
@@ -35,12 +39,12 @@ build/%.o: src/%.c | deps-build
 
 # The libraries must be there before anything compiles; install them if not.
 deps-build:
-	@$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || tests/install-deps.sh build
+	@$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || $(INSTALL_DEPS) build
 .PHONY: deps-build
 
 # Sanitizer builds of the same sources, for the test suite (see tests/run):
 # the program, and one unit-test binary per tests/unit/test-*.c.
-ASAN_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g -fsanitize=address,undefined \
+ASAN_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined $(PC_CFLAGS) \
 	-DVERSION='"$(VERSION)"'
 HDRS := $(wildcard src/*.h src/*/*.h)
@@ -59,12 +63,12 @@ test-binaries: build-asan/vfiokit $(UNIT_BINS)
 .PHONY: test-binaries
 
 check: vfiokit
-	@tests/install-deps.sh test
+	@$(INSTALL_DEPS) test
 	@$(MAKE) --no-print-directory test-binaries
-	@tests/run
+	@tests/run $(TIERS)
 
 demo: vfiokit
-	@tests/install-deps.sh demo
+	@$(INSTALL_DEPS) demo
 	@tests/demo.sh
 
 install: vfiokit
