@@ -23,7 +23,7 @@ static const struct {
 	const char *name;
 	unsigned int class_id, mask;
 } class_filters[] = {
-	{ "gpu", 0x0300, 0xff00 },	{ "usb", 0x0c03, 0xffff },     { "net", 0x0200, 0xff00 },
+	{ "gpu", 0x0300, 0xff00 },     { "usb", 0x0c03, 0xffff },   { "net", 0x0200, 0xff00 },
 	{ "storage", 0x0100, 0xff00 }, { "audio", 0x0401, 0xffff }, { "audio", 0x0403, 0xffff },
 };
 
@@ -129,9 +129,10 @@ static int parse_args(int argc, char **argv, struct filters *f)
 		case 'c':
 			for (char *tok = strtok(optarg, ","); tok; tok = strtok(NULL, ",")) {
 				if (!class_known(tok))
-					return vk_usage_error("groups: unknown class '%s' (gpu, usb, "
-							      "net, storage, audio)",
-							      tok);
+					return vk_usage_error(
+						"groups: unknown class '%s' (gpu, usb, "
+						"net, storage, audio)",
+						tok);
 				if (f->n_classes == MAX_FILTERS)
 					return vk_usage_error("groups: too many --class filters");
 				f->classes[f->n_classes++] = tok;
@@ -141,10 +142,12 @@ static int parse_args(int argc, char **argv, struct filters *f)
 			struct vk_pci_addr a;
 			unsigned int v, d;
 
-			if (vk_pci_id_parse(optarg, &v, &d) < 0 && vk_pci_addr_parse(optarg, &a) < 0)
-				return vk_usage_error("groups: '%s' is neither a vendor:device id "
-						      "(10de:1c03) nor a PCI address (0000:0f:00.0)",
-						      optarg);
+			if (vk_pci_id_parse(optarg, &v, &d) < 0 &&
+			    vk_pci_addr_parse(optarg, &a) < 0)
+				return vk_usage_error(
+					"groups: '%s' is neither a vendor:device id "
+					"(10de:1c03) nor a PCI address (0000:0f:00.0)",
+					optarg);
 			if (f->n_devices == MAX_FILTERS)
 				return vk_usage_error("groups: too many --device filters");
 			f->devices[f->n_devices++] = optarg;

@@ -13,7 +13,7 @@ what=${1:-test}
 
 # Debian package names, one list per purpose; each includes the one before.
 deb_build="gcc make pkg-config libkmod-dev libpci-dev libblkid-dev libconfig-dev"
-deb_test="$deb_build pci.ids pciutils groff-base libcmocka-dev qemu-system-x86 busybox-static kmod cpio gzip zstd"
+deb_test="$deb_build pci.ids pciutils groff-base clang-format libcmocka-dev qemu-system-x86 busybox-static kmod cpio gzip zstd"
 deb_demo="$deb_test"
 
 gentoo_build="sys-apps/kmod sys-apps/pciutils sys-apps/util-linux dev-libs/libconfig virtual/pkgconfig"

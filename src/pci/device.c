@@ -188,8 +188,8 @@ static char *lookup(struct pci_access *acc, int flags, unsigned int a, unsigned 
 {
 	char buf[256], *r;
 
-	r = pci_lookup_name(acc, buf, sizeof(buf), flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB,
-			    a, b);
+	r = pci_lookup_name(acc, buf, sizeof(buf),
+			    flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a, b);
 	return r ? strdup(r) : NULL;
 }
 
@@ -212,8 +212,8 @@ int vk_pci_dev_read(struct vk_pci *pci, const char *addr, struct vk_pci_dev *dev
 
 	pci_jump = &jump;
 	if (setjmp(jump)) {
-		snprintf(err, sizeof(err), "%s/%s: libpci: %s", vk_rel(VK_PATH_PCI_DEVICES), dev->addr,
-			 pci_msg);
+		snprintf(err, sizeof(err), "%s/%s: libpci: %s", vk_rel(VK_PATH_PCI_DEVICES),
+			 dev->addr, pci_msg);
 		goto out;
 	}
 	p = pci_get_dev(pci->acc, (int)dev->a.domain, (int)dev->a.bus, (int)dev->a.dev,
@@ -249,7 +249,8 @@ out:
 	if (!r) {
 		char buf[8], path[128];
 
-		snprintf(path, sizeof(path), "%s/%s/boot_vga", vk_rel(VK_PATH_PCI_DEVICES), dev->addr);
+		snprintf(path, sizeof(path), "%s/%s/boot_vga", vk_rel(VK_PATH_PCI_DEVICES),
+			 dev->addr);
 		dev->boot_vga = vk_read_file(pci->ctx->rootfd, path, buf, sizeof(buf)) > 0 &&
 				streq(buf, "1");
 	}
@@ -275,8 +276,8 @@ void vk_pci_dev_describe(const struct vk_pci_dev *dev, char *buf, size_t size)
 	if (dev->revision)
 		snprintf(rev, sizeof(rev), " (rev %02x)", dev->revision);
 	snprintf(buf, size, "%s [%04x]: %s [%04x:%04x]%s",
-		 dev->class_name ? dev->class_name : "Class", dev->class_id, name,
-		 dev->vendor_id, dev->device_id, rev);
+		 dev->class_name ? dev->class_name : "Class", dev->class_id, name, dev->vendor_id,
+		 dev->device_id, rev);
 }
 
 void vk_pci_dev_clear(struct vk_pci_dev *dev)

@@ -28,10 +28,10 @@ struct vk_pci_dev {
 	unsigned int class_id; /* base class << 8 | subclass */
 	unsigned int prog_if, revision;
 	char *vendor, *device, *class_name; /* names from pci.ids, NULL if unknown */
-	char *driver; /* bound driver, NULL when none */
+	char *driver;			    /* bound driver, NULL when none */
 	bool boot_vga;
 	bool have_ident; /* ids, class and names were read */
-	char *error; /* why the device could not be read in full, or NULL */
+	char *error;	 /* why the device could not be read in full, or NULL */
 };
 
 int vk_pci_new(const struct vk_ctx *ctx, struct vk_pci **out);

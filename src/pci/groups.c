@@ -76,7 +76,8 @@ static int read_group(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_gr
 		if (r < 0)
 			return r;
 		grp->n_devs++;
-		if (d->error && (r = add_error(g, d->error, "its group counts as not passable")) < 0)
+		if (d->error &&
+		    (r = add_error(g, d->error, "its group counts as not passable")) < 0)
 			return r;
 		s = vk_dev_state(d);
 		if (s == VK_DEV_HOST || s == VK_DEV_UNKNOWN)
@@ -112,7 +113,8 @@ int vk_groups_load(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_group
 		char path[256];
 
 		if (vk_parse_ulong(names[i], 10, &grp->id) < 0) {
-			snprintf(path, sizeof(path), "%s/%s", vk_rel(VK_PATH_IOMMU_GROUPS), names[i]);
+			snprintf(path, sizeof(path), "%s/%s", vk_rel(VK_PATH_IOMMU_GROUPS),
+				 names[i]);
 			r = add_error(out, path, "not a group number; skipped");
 		} else {
 			out->n_groups++;

@@ -14,9 +14,9 @@
 /* Where a device stands for passthrough of its group. */
 enum vk_dev_state {
 	VK_DEV_CLAIMED, /* bound to vfio-pci or pci-stub */
-	VK_DEV_FREE, /* no driver: free for vfio-pci */
-	VK_DEV_BRIDGE, /* a bridge or root port: may stay on its driver */
-	VK_DEV_HOST, /* an endpoint bound to a host driver: blocks the group */
+	VK_DEV_FREE,	/* no driver: free for vfio-pci */
+	VK_DEV_BRIDGE,	/* a bridge or root port: may stay on its driver */
+	VK_DEV_HOST,	/* an endpoint bound to a host driver: blocks the group */
 	VK_DEV_UNKNOWN, /* could not be read: blocks the group */
 };
 

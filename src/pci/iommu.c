@@ -52,7 +52,8 @@ int vk_iommu_status(const struct vk_ctx *ctx, struct vk_iommu_status *st)
 	st->n_units = count_entries(ctx->rootfd, VK_PATH_CLASS_IOMMU);
 	st->n_groups = count_entries(ctx->rootfd, VK_PATH_IOMMU_GROUPS);
 	st->have_pci = fstatat(ctx->rootfd, vk_rel(VK_PATH_PCI_DEVICES), &sb, 0) == 0;
-	if (vk_read_file(ctx->rootfd, vk_rel(VK_PATH_PROC_CMDLINE), cmdline, sizeof(cmdline)) >= 0) {
+	if (vk_read_file(ctx->rootfd, vk_rel(VK_PATH_PROC_CMDLINE), cmdline, sizeof(cmdline)) >=
+	    0) {
 		st->cmdline_intel_on = has_word(cmdline, "intel_iommu=on");
 		st->cmdline_off = has_word(cmdline, "iommu=off") ||
 				  has_word(cmdline, "intel_iommu=off") ||

@@ -13,11 +13,11 @@
 
 struct vk_iommu_status {
 	const char *acpi_table; /* "DMAR", "IVRS" or NULL */
-	size_t n_units; /* entries of /sys/class/iommu */
-	size_t n_groups; /* entries of /sys/kernel/iommu_groups */
-	bool have_pci; /* /sys/bus/pci/devices exists */
-	bool cmdline_intel_on; /* intel_iommu=on on /proc/cmdline */
-	bool cmdline_off; /* iommu=off, intel_iommu=off or amd_iommu=off */
+	size_t n_units;		/* entries of /sys/class/iommu */
+	size_t n_groups;	/* entries of /sys/kernel/iommu_groups */
+	bool have_pci;		/* /sys/bus/pci/devices exists */
+	bool cmdline_intel_on;	/* intel_iommu=on on /proc/cmdline */
+	bool cmdline_off;	/* iommu=off, intel_iommu=off or amd_iommu=off */
 };
 
 int vk_iommu_status(const struct vk_ctx *ctx, struct vk_iommu_status *st);

@@ -73,7 +73,10 @@ static void states(void **state)
 static void describe(void **state)
 {
 	struct vk_pci_dev d = {
-		.vendor_id = 0x10ec, .device_id = 0x8139, .class_id = 0x0200, .revision = 0x20,
+		.vendor_id = 0x10ec,
+		.device_id = 0x8139,
+		.class_id = 0x0200,
+		.revision = 0x20,
 		.vendor = "Realtek Semiconductor Co., Ltd.",
 		.device = "RTL-8100/8101L/8139 PCI Fast Ethernet Adapter",
 		.class_name = "Ethernet controller",
@@ -81,8 +84,9 @@ static void describe(void **state)
 	char buf[256];
 
 	vk_pci_dev_describe(&d, buf, sizeof(buf));
-	assert_string_equal(buf, "Ethernet controller [0200]: Realtek Semiconductor Co., Ltd. "
-				 "RTL-8100/8101L/8139 PCI Fast Ethernet Adapter [10ec:8139] (rev 20)");
+	assert_string_equal(buf,
+			    "Ethernet controller [0200]: Realtek Semiconductor Co., Ltd. "
+			    "RTL-8100/8101L/8139 PCI Fast Ethernet Adapter [10ec:8139] (rev 20)");
 	/* Unknown to pci.ids: lspci -nn's wording. */
 	d.device = NULL;
 	d.revision = 0;
@@ -117,8 +121,9 @@ static void iommu_hints(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(addresses), cmocka_unit_test(ids),	    cmocka_unit_test(states),
-		cmocka_unit_test(describe),  cmocka_unit_test(iommu_hints),
+		cmocka_unit_test(addresses),   cmocka_unit_test(ids),
+		cmocka_unit_test(states),      cmocka_unit_test(describe),
+		cmocka_unit_test(iommu_hints),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

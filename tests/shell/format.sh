@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The C sources are formatted with the repository's .clang-format.
+source "$(dirname "$0")/../lib.sh"
+if ! command -v clang-format >/dev/null; then
+	skip format/clang-format "clang-format is not installed"
+	exit 0
+fi
+cd "$TOP" || exit 1
+bad=$(for f in src/*.[ch] src/*/*.[ch] tests/unit/*.c; do
+	[ -e "$f" ] || continue
+	clang-format --dry-run "$f" 2>&1 | grep -q . && echo "$f"
+done)
+expect_eq format/clang-format "" "$bad"
