@@ -360,6 +360,8 @@ int cmd_groups(struct vk_ctx *ctx, int argc, char **argv)
 	else
 		print_text(&gs, &f, &shown);
 
+	if (!ctx->json && st.n_groups && !shown)
+		printf("No IOMMU group holds a device that matches the filters.\n");
 	for (size_t i = 0; i < gs.n_errors; i++)
 		vk_err("%s/%s", ctx->prefix, gs.errors[i]);
 	if (!st.n_groups) {
