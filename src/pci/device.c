@@ -137,8 +137,9 @@ bool vk_pci_driver_is_vfio(const char *driver)
 }
 
 /*
- * libpci reads "vendor" and "device" with strtol() and takes anything; a
- * file holding something other than one 16-bit hex number is reported.
+ * libpci reads "vendor" with strtol() and takes anything; a file holding
+ * something other than one 16-bit hex number is reported. (The vendor is
+ * the file every PCI function has and the one that says it is there.)
  */
 static int check_id_file(struct vk_pci *pci, const char *addr, const char *name, char *err,
 			 size_t errlen)
@@ -160,24 +161,28 @@ static int check_id_file(struct vk_pci *pci, const char *addr, const char *name,
 	return 0;
 }
 
-static int read_driver(struct vk_pci *pci, struct pci_dev *p, struct vk_pci_dev *dev, char *err,
-		       size_t errlen)
+/* The bound driver: the name the device's "driver" link points to. One
+ * readlink, where libpci's PCI_FILL_DRIVER resolves the whole path. */
+static int read_driver(struct vk_pci *pci, struct vk_pci_dev *dev, char *err, size_t errlen)
 {
-	const char *name;
-	char path[128];
+	char path[128], name[256];
 	struct stat st;
+	int r;
 
-	/* A link whose driver directory is gone: the driver is mid-unbind, or
-	 * the tree is damaged. libpci takes that for no driver; say so. */
 	snprintf(path, sizeof(path), "%s/%s/driver", vk_rel(VK_PATH_PCI_DEVICES), dev->addr);
-	if (fstatat(pci->ctx->rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    fstatat(pci->ctx->rootfd, path, &st, 0) < 0) {
+	r = vk_read_link_name(pci->ctx->rootfd, path, name, sizeof(name));
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		return r;
+	}
+	/* A link whose driver directory is gone: the driver is mid-unbind, or
+	 * the tree is damaged. Say so rather than claim a binding. */
+	if (fstatat(pci->ctx->rootfd, path, &st, 0) < 0) {
 		snprintf(err, errlen, "%s: dangling link, the driver it names is not there", path);
 		return -ENOENT;
 	}
-	name = pci_get_string_property(p, PCI_FILL_DRIVER);
-	if (!name)
-		return 0;
 	dev->driver = strdup(name);
 	return dev->driver ? 0 : -ENOMEM;
 }
@@ -206,8 +211,7 @@ int vk_pci_dev_read(struct vk_pci *pci, const char *addr, struct vk_pci_dev *dev
 	snprintf(dev->addr, sizeof(dev->addr), "%04x:%02x:%02x.%x", dev->a.domain, dev->a.bus,
 		 dev->a.dev, dev->a.func);
 
-	if (check_id_file(pci, dev->addr, "vendor", err, sizeof(err)) < 0 ||
-	    check_id_file(pci, dev->addr, "device", err, sizeof(err)) < 0)
+	if (check_id_file(pci, dev->addr, "vendor", err, sizeof(err)) < 0)
 		goto out;
 
 	pci_jump = &jump;
@@ -218,8 +222,7 @@ int vk_pci_dev_read(struct vk_pci *pci, const char *addr, struct vk_pci_dev *dev
 	}
 	p = pci_get_dev(pci->acc, (int)dev->a.domain, (int)dev->a.bus, (int)dev->a.dev,
 			(int)dev->a.func);
-	pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS |
-				 PCI_FILL_DRIVER);
+	pci_fill_info(p, PCI_FILL_IDENT | PCI_FILL_CLASS | PCI_FILL_CLASS_EXT | PCI_FILL_SUBSYS);
 	dev->vendor_id = p->vendor_id;
 	dev->device_id = p->device_id;
 	dev->class_id = p->device_class;
@@ -239,7 +242,7 @@ int vk_pci_dev_read(struct vk_pci *pci, const char *addr, struct vk_pci_dev *dev
 			*bracket = '\0';
 	}
 	dev->have_ident = true;
-	r = read_driver(pci, p, dev, err, sizeof(err));
+	r = read_driver(pci, dev, err, sizeof(err));
 	if (r == -ENOENT)
 		r = 0;
 out:

@@ -3,7 +3,8 @@
 #
 # Loads vfio-pci first (kmod's modprobe applies vfio-pci.ids= from the kernel
 # command line; busybox's would not), then pci-stub if it is asked for, then a
-# driver for every PCI device.  Runs /vk/cmd (written by tests/vm/run-vm) and
+# driver for every PCI device.  kmod's tools are called by full path: Debian's
+# busybox runs its own applet for a bare "modprobe" whatever PATH says.  Runs /vk/cmd (written by tests/vm/run-vm) and
 # reports on the second serial port, in raw mode:
 #   VK-BEGIN
 #   <the command's stdout and stderr>
@@ -20,11 +21,11 @@ mount_all() {
 }
 
 load_drivers() {
-	modprobe vfio-pci
+	/sbin/modprobe vfio-pci
 	case " $(cat /proc/cmdline) " in
-	*" pci-stub.ids="* | *" pci_stub.ids="*) modprobe pci-stub ;;
+	*" pci-stub.ids="* | *" pci_stub.ids="*) /sbin/modprobe pci-stub ;;
 	esac
-	cat /sys/bus/pci/devices/*/modalias | xargs modprobe -q -b -a
+	cat /sys/bus/pci/devices/*/modalias | xargs /sbin/modprobe -q -b -a
 }
 
 send_capture() {

@@ -91,7 +91,7 @@ link_tools() {
 	local applet tool
 	while read -r applet; do
 		mkdir -p "$1/${applet%/*}" && ln -sf /bin/busybox "$1/$applet"
-	done < <(busybox --list-full | grep -v '^linuxrc$')
+	done < <(busybox --list-full | grep -v -e '^linuxrc$' -e '^bin/busybox$')
 	for tool in $KMOD_TOOLS; do
 		ln -sf /usr/bin/kmod "$1/sbin/$tool"
 	done
@@ -137,7 +137,7 @@ prune() {
 
 main() {
 	local dir key out work
-	vm_kernel
+	vm_kernel || exit 125
 	KOS=$(module_files)
 	dir="$(vk_cache)/initramfs"
 	mkdir -p "$dir" || vm_die "cannot create $dir"
