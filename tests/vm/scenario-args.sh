@@ -7,7 +7,8 @@
 SCENARIOS="intel amd-bridge no-iommu intel-noarg intel-off"
 
 # scenario_args NAME: the run-vm options of scenario NAME, one per line.
-#   intel        VT-d on, two e1000e claimed by vfio-pci.ids=
+#   intel        VT-d on, two e1000e claimed by vfio-pci.ids=, a standard
+#                VGA card that the firmware boots with (boot_vga)
 #   amd-bridge   AMD-Vi; an e1000 (vfio-pci) and an rtl8139 (host driver)
 #                behind one PCIe-to-PCI bridge: one shared group
 #   no-iommu     no IOMMU in the machine (no DMAR/IVRS table)
@@ -19,7 +20,7 @@ SCENARIOS="intel amd-bridge no-iommu intel-noarg intel-off"
 scenario_args() {
 	case $1 in
 	intel)
-		printf '%s\n' --iommu intel --device e1000e --device e1000e \
+		printf '%s\n' --iommu intel --device VGA --device e1000e --device e1000e \
 			--append "intel_iommu=on vfio-pci.ids=8086:10d3" ;;
 	amd-bridge)
 		printf '%s\n' --iommu amd \

@@ -93,6 +93,9 @@ check_intel() {
 		expect_match "vm-intel-json-$addr" "^[0-9]+ true (0000:)?$addr vfio-pci$" "$(json_devices)"
 	done
 	expect_eq vm-intel-json-status "$TEXT_RC" "$JSON_RC"
+	expect_match vm-intel-boot-vga 'driver.*boot VGA' "$(group_blocks '\[1234:1111\]')"
+	expect_eq vm-intel-boot-vga-json true \
+		"$(jq -r '.groups[].devices[] | select(.device_id == "1111") | .boot_vga' <<<"$JSON")"
 }
 
 # ---- assertions: amd-bridge -------------------------------------------------
