@@ -223,6 +223,14 @@ static void print_text(const struct vk_groups *gs, struct filters *f, size_t *sh
 			blocker_text(&g->devs[j], why, sizeof(why));
 			printf("  reason: %s\n", why);
 		}
+		for (size_t j = 0; j < g->n_devs; j++)
+			if (g->devs[j].boot_vga)
+				printf("  note: %s is the boot VGA device: the firmware and the "
+				       "host's "
+				       "console use it; hand it over only if the host has another "
+				       "GPU "
+				       "or runs headless\n",
+				       g->devs[j].addr);
 	}
 }
 
