@@ -5,11 +5,12 @@ VERSION    := 0.1
 PREFIX     ?= /usr/local
 SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
+DATADIR    ?= $(PREFIX)/share/vfiokit
 DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
-LIBS_PC    := libkmod libpci blkid libconfig
+LIBS_PC    := libkmod libpci blkid libconfig zlib
 # How missing packages get installed (":" to never install, as in an ebuild).
 INSTALL_DEPS ?= tests/install-deps.sh
 # Test tiers to run (tests/run): unit cases shell vm.
@@ -18,7 +19,8 @@ TIERS      ?=
 PC_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
 PC_LIBS     = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
-ALL_CFLAGS  = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(PC_CFLAGS) -DVERSION='"$(VERSION)"'
+DEFS        = -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -DPROFILES_DIR='"$(DATADIR)/profiles"'
+ALL_CFLAGS  = -std=gnu11 $(DEFS) $(WARN) $(CFLAGS) $(PC_CFLAGS)
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS := $(SRCS:src/%.c=build/%.o)
@@ -44,9 +46,8 @@ deps-build:
 
 # Sanitizer builds of the same sources, for the test suite (see tests/run):
 # the program, and one unit-test binary per tests/unit/test-*.c.
-ASAN_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) -O1 -g -fsanitize=address,undefined \
-	-fno-omit-frame-pointer -fno-sanitize-recover=undefined $(PC_CFLAGS) \
-	-DVERSION='"$(VERSION)"'
+ASAN_CFLAGS = -std=gnu11 $(DEFS) $(WARN) -O1 -g -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined $(PC_CFLAGS)
 HDRS := $(wildcard src/*.h src/*/*.h)
 UNIT_BINS := $(patsubst tests/unit/%.c,build-asan/%,$(wildcard tests/unit/test-*.c))
 
@@ -74,6 +75,8 @@ demo: vfiokit
 install: vfiokit
 	install -Dm755 vfiokit $(DESTDIR)$(SBINDIR)/vfiokit
 	install -Dm644 docs/vfiokit.8 $(DESTDIR)$(MANDIR)/man8/vfiokit.8
+	install -d $(DESTDIR)$(DATADIR)/profiles
+	install -m644 profiles/*.config profiles/profiles.conf $(DESTDIR)$(DATADIR)/profiles/
 
 clean:
 	rm -rf build build-asan vfiokit

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../shared/macro.h"
+#include "merge.h"
+
+static struct vk_request *find(struct vk_requests *reqs, const char *sym)
+{
+	for (size_t i = 0; i < reqs->n_reqs; i++)
+		if (streq(reqs->reqs[i].sym, sym))
+			return &reqs->reqs[i];
+	return NULL;
+}
+
+int vk_requests_add(struct vk_requests *reqs, const struct vk_dotconfig *frag)
+{
+	for (size_t i = 0; i < frag->n_lines; i++) {
+		const struct vk_cline *l = &frag->lines[i];
+		struct vk_request r = {
+			.sym = l->sym,
+			.value = l->kind == VK_CLINE_SET ? l->value : "n",
+			.file = frag->name,
+			.line = l->lineno,
+		};
+		struct vk_request *old;
+
+		if (l->kind == VK_CLINE_OTHER)
+			continue;
+		old = find(reqs, r.sym);
+		if (old) {
+			if (!streq(old->value, r.value)) {
+				struct vk_conflict *c = realloc(
+					reqs->conflicts, (reqs->n_conflicts + 1) * sizeof(*c));
+
+				if (!c)
+					return -ENOMEM;
+				reqs->conflicts = c;
+				c[reqs->n_conflicts++] =
+					(struct vk_conflict){ .was = *old, .now = r };
+			}
+			*old = r;
+			continue;
+		}
+		old = realloc(reqs->reqs, (reqs->n_reqs + 1) * sizeof(*old));
+		if (!old)
+			return -ENOMEM;
+		reqs->reqs = old;
+		reqs->reqs[reqs->n_reqs++] = r;
+	}
+	return 0;
+}
+
+void vk_requests_clear(struct vk_requests *reqs)
+{
+	free(reqs->reqs);
+	free(reqs->conflicts);
+	memset(reqs, 0, sizeof(*reqs));
+}
+
+int vk_requests_apply(const struct vk_requests *reqs, struct vk_dotconfig *c)
+{
+	for (size_t i = 0; i < reqs->n_reqs; i++) {
+		const struct vk_request *r = &reqs->reqs[i];
+		int e;
+
+		/* A line that already says it keeps its bytes. A requested n is
+		 * written even for an absent symbol: kconfig would give an absent
+		 * one its default. */
+		if (vk_request_met(r, c) && vk_dotconfig_find(c, r->sym))
+			continue;
+		e = vk_dotconfig_set(c, r->sym, r->value);
+		if (e < 0)
+			return e;
+	}
+	return 0;
+}
+
+bool vk_request_met(const struct vk_request *r, const struct vk_dotconfig *c)
+{
+	const char *v = vk_dotconfig_value(c, r->sym);
+
+	if (streq(r->value, "n"))
+		return !v;
+	return v && streq(v, r->value);
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Facts about the system looked at: its CPU vendor, kernel versions. */
+#pragma once
+
+#include "ctx.h"
+
+/* "amd" (AMD and Hygon), "intel" or NULL: the vendor_id of the first
+ * processor in <root>/proc/cpuinfo. */
+const char *vk_cpu_vendor(const struct vk_ctx *ctx);
+
+/* Compare kernel versions such as "6.1", "6.12.5", "6.1.0-56-amd64" on
+ * MAJOR.MINOR: <0, 0 or >0. */
+int vk_kver_cmp(const char *a, const char *b);

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests of the .config model and fragment merging (src/kconfig). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kconfig/dotconfig.h"
+#include "kconfig/merge.h"
+#include "shared/macro.h"
+#include "shared/system.h"
+
+static const char sample[] = "#\n"
+			     "# Automatically generated file; DO NOT EDIT.\n"
+			     "# Linux/x86 6.1.0 Kernel Configuration\n"
+			     "#\n"
+			     "CONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0-14) 12.2.0\"\n"
+			     "CONFIG_64BIT=y\n"
+			     "\n"
+			     "# CONFIG_VFIO is not set\n"
+			     "CONFIG_NR_CPUS=64\n"
+			     "CONFIG_PHYSICAL_START=0x1000000\n"
+			     "CONFIG_KVM=m\n"
+			     "CONFIG_LOCALVERSION=\"\"";
+
+static void parse(const char *text, bool strict, struct vk_dotconfig *c)
+{
+	char err[256] = "";
+
+	assert_int_equal(
+		vk_dotconfig_parse("t.config", text, strlen(text), strict, c, err, sizeof(err)), 0);
+}
+
+/* The error text for text, which must not parse. */
+static void parse_error(const char *text, bool strict, const char *want)
+{
+	struct vk_dotconfig c;
+	char err[256] = "";
+
+	assert_int_equal(
+		vk_dotconfig_parse("t.config", text, strlen(text), strict, &c, err, sizeof(err)),
+		-EINVAL);
+	assert_string_equal(err, want);
+	vk_dotconfig_clear(&c);
+}
+
+static void round_trip(void **state)
+{
+	struct vk_dotconfig c;
+	_cleanup_free_ char *out = NULL;
+	char ver[32];
+	size_t len;
+
+	parse(sample, false, &c);
+	out = vk_dotconfig_text(&c, &len);
+	assert_int_equal(len, strlen(sample));
+	assert_memory_equal(out, sample, len);
+	assert_string_equal(vk_dotconfig_value(&c, "KVM"), "m");
+	assert_string_equal(vk_dotconfig_value(&c, "NR_CPUS"), "64");
+	assert_string_equal(vk_dotconfig_value(&c, "LOCALVERSION"), "\"\"");
+	assert_null(vk_dotconfig_value(&c, "VFIO"));
+	assert_non_null(vk_dotconfig_find(&c, "VFIO"));
+	assert_null(vk_dotconfig_find(&c, "ABSENT"));
+	assert_string_equal(vk_dotconfig_version(&c, ver, sizeof(ver)), "6.1.0");
+	vk_dotconfig_clear(&c);
+}
+
+static void set_rewrites_one_line(void **state)
+{
+	struct vk_dotconfig c;
+	_cleanup_free_ char *out = NULL;
+	const char *want = "#\n"
+			   "# Automatically generated file; DO NOT EDIT.\n"
+			   "# Linux/x86 6.1.0 Kernel Configuration\n"
+			   "#\n"
+			   "CONFIG_CC_VERSION_TEXT=\"gcc (Debian 12.2.0-14) 12.2.0\"\n"
+			   "CONFIG_64BIT=y\n"
+			   "\n"
+			   "CONFIG_VFIO=m\n"
+			   "CONFIG_NR_CPUS=64\n"
+			   "CONFIG_PHYSICAL_START=0x1000000\n"
+			   "# CONFIG_KVM is not set\n"
+			   "CONFIG_LOCALVERSION=\"\"\n"
+			   "CONFIG_VFIO_PCI=m\n";
+
+	parse(sample, false, &c);
+	assert_int_equal(vk_dotconfig_set(&c, "VFIO", "m"), 0);
+	assert_int_equal(vk_dotconfig_set(&c, "KVM", "n"), 0);
+	assert_int_equal(vk_dotconfig_set(&c, "VFIO_PCI", "m"), 0);
+	out = vk_dotconfig_text(&c, NULL);
+	assert_string_equal(out, want);
+	vk_dotconfig_clear(&c);
+}
+
+static void bad_input(void **state)
+{
+	parse_error("CONFIG_A=y\nhello world\n", false,
+		    "t.config:2: not a kconfig line (CONFIG_X=value, # CONFIG_X is not set, or a "
+		    "comment)");
+	parse_error("CONFIG_A=y\nCONFIG_B=\"cut sho", false,
+		    "t.config:2: unterminated string (is the file cut short?)");
+	parse_error("CONFIG_A=", false, "t.config:1: no value after '=' (is the file cut short?)");
+	parse_error("CONFIG_A=yes\n", false,
+		    "t.config:1: not y, m, n, a number or a quoted string");
+	parse_error("CONFIG_A B=y\n", false, "t.config:1: expected CONFIG_NAME=value");
+	parse_error("CONFIG_A=y\n# x\nCONFIG_A=m\n", true,
+		    "t.config:3: CONFIG_A is given twice (first on line 1)");
+}
+
+static void nul_byte(void **state)
+{
+	struct vk_dotconfig c;
+	char err[256] = "";
+
+	assert_int_equal(
+		vk_dotconfig_parse("t.config", "CONFIG_A=y\0\n", 12, false, &c, err, sizeof(err)),
+		-EINVAL);
+	assert_string_equal(err, "t.config: holds a NUL byte: not a kernel configuration");
+	vk_dotconfig_clear(&c);
+}
+
+static void twice_is_fine_in_a_config(void **state)
+{
+	struct vk_dotconfig c;
+
+	/* kconfig only warns and takes the last one. */
+	parse("CONFIG_A=y\nCONFIG_A=m\n", false, &c);
+	assert_string_equal(vk_dotconfig_value(&c, "A"), "m");
+	vk_dotconfig_clear(&c);
+}
+
+static void merge_later_wins(void **state)
+{
+	struct vk_dotconfig a, b, base;
+	struct vk_requests reqs = {};
+	char err[128];
+	_cleanup_free_ char *out = NULL;
+
+	assert_int_equal(vk_dotconfig_parse("a.config", "CONFIG_X=y\nCONFIG_Y=m\n", 22, true, &a,
+					    err, sizeof(err)),
+			 0);
+	assert_int_equal(vk_dotconfig_parse("b.config", "# c\nCONFIG_X=m\n# CONFIG_Z is not set\n",
+					    37, true, &b, err, sizeof(err)),
+			 0);
+	assert_int_equal(vk_requests_add(&reqs, &a), 0);
+	assert_int_equal(vk_requests_add(&reqs, &b), 0);
+	assert_int_equal(reqs.n_reqs, 3);
+	assert_string_equal(reqs.reqs[0].value, "m");
+	assert_string_equal(reqs.reqs[0].file, "b.config");
+	assert_int_equal(reqs.reqs[0].line, 2);
+	assert_int_equal(reqs.n_conflicts, 1);
+	assert_string_equal(reqs.conflicts[0].was.file, "a.config");
+	assert_int_equal(reqs.conflicts[0].was.line, 1);
+	assert_string_equal(reqs.conflicts[0].now.value, "m");
+
+	parse("CONFIG_Y=m\nCONFIG_OTHER=y\n", false, &base);
+	assert_int_equal(vk_requests_apply(&reqs, &base), 0);
+	out = vk_dotconfig_text(&base, NULL);
+	assert_string_equal(out, "CONFIG_Y=m\nCONFIG_OTHER=y\nCONFIG_X=m\n# CONFIG_Z is not set\n");
+	assert_true(vk_request_met(&reqs.reqs[2], &base));
+	vk_requests_clear(&reqs);
+	vk_dotconfig_clear(&a);
+	vk_dotconfig_clear(&b);
+	vk_dotconfig_clear(&base);
+}
+
+static void kernel_versions(void **state)
+{
+	assert_true(vk_kver_cmp("6.12.5", "6.7") > 0);
+	assert_true(vk_kver_cmp("6.1.0-56-amd64", "6.2") < 0);
+	assert_int_equal(vk_kver_cmp("6.6", "6.6.10"), 0);
+	assert_true(vk_kver_cmp("5.19", "6.1") < 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(round_trip),
+		cmocka_unit_test(set_rewrites_one_line),
+		cmocka_unit_test(bad_input),
+		cmocka_unit_test(nul_byte),
+		cmocka_unit_test(twice_is_fine_in_a_config),
+		cmocka_unit_test(merge_later_wins),
+		cmocka_unit_test(kernel_versions),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
