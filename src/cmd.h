@@ -14,3 +14,4 @@ struct vk_cmd {
 };
 
 int cmd_groups(struct vk_ctx *ctx, int argc, char **argv);
+int cmd_kconfig(struct vk_ctx *ctx, int argc, char **argv);

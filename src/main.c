@@ -23,6 +23,7 @@
 
 static const struct vk_cmd commands[] = {
 	{ "groups", cmd_groups, "list IOMMU groups and whether each can be passed through" },
+	{ "kconfig", cmd_kconfig, "merge, check and explain the kernel configuration" },
 };
 
 static void usage(void)

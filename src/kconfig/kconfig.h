@@ -73,7 +73,10 @@ struct vk_kchoice {
 struct vk_ksym {
 	const char *name; /* without CONFIG_ */
 	enum vk_ktype type;
-	const char *file; /* first definition, relative to the tree */
+	/* First definition, relative to the tree; NULL (line 0) for a
+	 * symbol that is only named (in depends on, select, ...), never
+	 * defined: another architecture's, or one this tree does not have. */
+	const char *file;
 	unsigned int line;
 	bool has_prompt; /* some definition has a prompt: the user can set it */
 	/* Visibility of the prompt ("prompt ... if", "visible if" of the menus
@@ -96,9 +99,11 @@ struct vk_kconfig;
 /*
  * Read srctree/Kconfig (srctree/Kconfig missing: -ENOENT). srcarch is
  * what $(SRCARCH) expands to ("x86"); other $(VAR) come from the
- * environment as in the kernel's Makefile, and macro functions such as
- * $(shell,...) in values are not run. On a syntax error, returns -EINVAL
- * with "file:line: what" in err.
+ * environment as in the kernel's Makefile ($(ARCH) is srcarch when the
+ * environment has none), and macro functions such as $(shell,...) in
+ * values are not run: they stay in expressions as constants. On a syntax
+ * error or a missing sourced file, returns -EINVAL with "file:line: what"
+ * in err (file relative to srctree).
  */
 int vk_kconfig_load(const char *srctree, const char *srcarch, struct vk_kconfig **out, char *err,
 		    size_t errlen);
@@ -107,15 +112,49 @@ void vk_kconfig_free(struct vk_kconfig *kc);
 const struct vk_ksym *vk_kconfig_find(const struct vk_kconfig *kc, const char *name);
 size_t vk_kconfig_n_syms(const struct vk_kconfig *kc);
 const struct vk_ksym *vk_kconfig_sym(const struct vk_kconfig *kc, size_t i);
+/* The number of distinct files read (osource of a missing file: none). */
 size_t vk_kconfig_n_files(const struct vk_kconfig *kc);
+size_t vk_kconfig_n_choices(const struct vk_kconfig *kc);
+const struct vk_kchoice *vk_kconfig_choice(const struct vk_kconfig *kc, size_t i);
+/* The symbol marked "modules" (option modules in older trees), or
+ * "MODULES" when none is. */
+const char *vk_kconfig_modules(const struct vk_kconfig *kc);
+
+/* Parse text as a Kconfig expression ("VFIO_PCI && !VFIO_PCI_VGA"),
+ * kept with kc and freed with it. Symbols it names are not added to the
+ * tree. -EINVAL with the reason in err for a syntax error. */
+int vk_kconfig_parse_expr(struct vk_kconfig *kc, const char *text, const struct vk_kexpr **out,
+			  char *err, size_t errlen);
 
 /* The value a .config gives a symbol: "y", "m", a number or a string
  * without quotes; NULL when it is unset ("is not set" or absent). */
 typedef const char *(*vk_kvalue_fn)(const char *name, void *userdata);
 
-/* Evaluate e as kconfig does: an unset bool/tristate is n, "m" is m only
+/*
+ * Evaluate e as kconfig does: an unset bool/tristate is n, "m" is m only
  * for tristate symbols (a bool at m counts as y), comparisons give y or n.
- * NULL e is y. */
+ * NULL e is y.
+ *
+ * - A symbol of type string, int or hex, or one the tree does not define,
+ *   is n as an operand of !, && and ||. In comparisons a bool/tristate
+ *   compares as n < m < y; otherwise both sides compare as numbers (int
+ *   as decimal, hex as hex) when both read as numbers, unless both are
+ *   string symbols, and as strings if not. An unset int/hex/string is
+ *   the empty string; a symbol the tree does not define is its own name,
+ *   as an unquoted number is.
+ * - The constant m is m only when the modules symbol (see
+ *   vk_kconfig_modules()) is set, and n otherwise: kconfig rewrites every
+ *   bare m in a dependency to "m && MODULES". Inside a comparison
+ *   ("FOO = m") it is only the string m.
+ * - !m is m; && is the minimum and || the maximum (n < m < y).
+ * - An unexpanded macro call (a constant "$(cc-option,...)") is n: its
+ *   result depends on the toolchain, which the .config records in the
+ *   symbols that use it.
+ * - The values are taken as the callback gives them: a tristate at m
+ *   stays m even when modules are off.
+ * kc may be NULL: every symbol is then a tristate, or a string when its
+ * value is neither y, m nor n.
+ */
 enum vk_tri vk_kexpr_eval(const struct vk_kconfig *kc, const struct vk_kexpr *e, vk_kvalue_fn value,
 			  void *userdata);
 

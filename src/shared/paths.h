@@ -39,3 +39,26 @@
 #define VK_PATH_DIST_KERNEL_CONFIG "/etc/kernel/config.d/vfiokit.config"
 #define VK_PATH_PROC_CONFIG_GZ	   "/proc/config.gz"
 #define VK_PATH_BOOT_CONFIG	   "/boot/config"
+
+/* Kernel modules, modprobe.d and the initramfs (src/modules/). */
+#define VK_PATH_USR_SRC_LINUX_RELEASE	 "/usr/src/linux/include/config/kernel.release"
+#define VK_PATH_USR_SRC_LINUX		 "/usr/src/linux"
+#define VK_PATH_ETC_MODPROBE_D		 "/etc/modprobe.d"
+#define VK_PATH_RUN_MODPROBE_D		 "/run/modprobe.d"
+#define VK_PATH_USR_LOCAL_LIB_MODPROBE_D "/usr/local/lib/modprobe.d"
+#define VK_PATH_LIB_MODPROBE_D		 "/lib/modprobe.d"
+#define VK_PATH_USR_LIB_MODPROBE_D	 "/usr/lib/modprobe.d"
+#define VK_PATH_MODPROBE_VFIOKIT	 "/etc/modprobe.d/vfiokit.conf"
+#define VK_PATH_ETC_MODULES_LOAD_D	 "/etc/modules-load.d"
+#define VK_PATH_RUN_MODULES_LOAD_D	 "/run/modules-load.d"
+#define VK_PATH_USR_LIB_MODULES_LOAD_D	 "/usr/lib/modules-load.d"
+#define VK_PATH_LIB_MODULES_LOAD_D	 "/lib/modules-load.d"
+#define VK_PATH_CONFD_MODULES		 "/etc/conf.d/modules"
+#define VK_PATH_DRACUT_CONF		 "/etc/dracut.conf"
+#define VK_PATH_DRACUT_CONF_D		 "/etc/dracut.conf.d"
+#define VK_PATH_DRACUT_LIB		 "/usr/lib/dracut"
+#define VK_PATH_DRACUT_VFIOKIT		 "/etc/dracut.conf.d/vfiokit.conf"
+#define VK_PATH_GENKERNEL_CONF		 "/etc/genkernel.conf"
+/* libkmod reads the command line of the machine it runs on, whatever the
+ * root: this is that file, never taken under the root. */
+#define VK_PATH_HOST_PROC_CMDLINE "/proc/cmdline"

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Tier 3: `vfiokit kconfig` against Debian's real kernel trees (6.1 and
+# 6.12) with the kernel's own `make olddefconfig`: every profile merged into
+# Debian's own configuration and into defconfig and tinyconfig bases, every
+# request accounted for, the result equal to merge_config.sh + olddefconfig,
+# and each kind of explanation produced by a case that needs it.
+source "$(dirname "$0")/../lib.sh"
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+CASES=$TOP/tests/kconfig
+ALL_INTEL="iommu-intel,vfio,kvm-intel,bridge"
+ALL_AMD="iommu-amd,vfio,kvm-amd,bridge"
+
+# debian_config SERIES: the configuration Debian built its image with.
+debian_config() {
+	local meta=linux-image-amd64 line root= kver=
+	[ "$1" = 6.12 ] && meta=linux-image-6.12-amd64
+	while IFS= read -r line; do
+		case $line in
+		KVER=*) kver=${line#KVER=} ;;
+		MODROOT=*) root=${line#MODROOT=} ;;
+		esac
+	done < <("$TOP/tests/vm/kernel.sh" "$meta" 2>/dev/null)
+	[ -n "$root" ] && [ -f "$root/boot/config-$kver" ] && printf '%s\n' "$root/boot/config-$kver"
+}
+
+# vk ARGS...: run vfiokit on this tree; OUT, ERR and RC hold the result.
+vk() {
+	OUT=$("$VFIOKIT" kconfig "$@" --kernel-dir "$TREE" --profiles-dir "$TOP/profiles" 2>"$TMP/err")
+	RC=$?
+	ERR=$(cat "$TMP/err")
+}
+
+# base NAME: a fresh copy of base NAME (debian, defconfig, tinyconfig) in $TMP/NAME.config.
+base() {
+	case $1 in
+	debian) cp "$DEBCONF" "$TMP/$1.config" ;;
+	*) make -s -C "$TREE" KCONFIG_CONFIG="$TMP/$1.config" "$1" >/dev/null 2>&1 ;;
+	esac
+}
+
+# Every request is kept or has a reason; the result equals what
+# merge_config.sh -m and make olddefconfig make of the same inputs.
+check_profiles() { # SERIES BASE PROFILES
+	local name="kconfig-$1-$2-${3//,/+}" frags=() p
+	base "$2" || { fail "$name" "could not make the $2 base"; return; }
+	cp "$TMP/$2.config" "$TMP/ref.config"
+	vk merge --config "$TMP/$2.config" --profile "$3"
+	local requested accounted
+	requested=$(sed -n 's/^\([0-9]*\) requested, .*/\1/p' <<<"$OUT")
+	accounted=$(sed -n 's/^[0-9]* requested, \([0-9]*\) kept, \([0-9]*\) not kept.*/\1 \2/p' <<<"$OUT")
+	if [ "$RC" != 0 ] && [ "$RC" != 3 ]; then
+		fail "$name" "exit $RC: $ERR"
+		return
+	fi
+	if [ -z "$requested" ] || [ $((${accounted% *} + ${accounted#* })) != "$requested" ] ||
+		[ "$(grep -c '^not kept' <<<"$OUT")" != "${accounted#* }" ]; then
+		fail "$name" "requests not accounted for: $OUT"
+		return
+	fi
+	for p in ${3//,/ }; do frags+=("$TOP/profiles/$p.config"); done
+	(cd "$TMP" && "$TREE/scripts/kconfig/merge_config.sh" -m -O "$TMP" ref.config "${frags[@]}" \
+		>/dev/null 2>&1 && mv "$TMP/.config" "$TMP/ref.config") &&
+		make -s -C "$TREE" KCONFIG_CONFIG="$TMP/ref.config" olddefconfig >/dev/null 2>&1
+	if cmp -s "$TMP/ref.config" "$TMP/$2.config"; then
+		pass "$name"
+	else
+		fail "$name" "differs from merge_config.sh + olddefconfig"
+		diff -u "$TMP/ref.config" "$TMP/$2.config" | head -n 20 | sed 's/^/    /'
+	fi
+}
+
+# expect_reason NAME FRAGMENT BASE ERE: merge FRAGMENT, exit 3, a reason matching ERE.
+expect_reason() {
+	base "$3" || { fail "$1" "could not make the $3 base"; return; }
+	vk merge --config "$TMP/$3.config" "$CASES/$2"
+	if [ "$RC" = 3 ] && grep -Eq -- "$4" <<<"$OUT"; then
+		pass "$1"
+	else
+		fail "$1" "exit $RC, no reason matching /$4/"
+		printf '%s\n%s\n' "$OUT" "$ERR" | sed 's/^/    /' | head -n 20
+	fi
+}
+
+series_tests() { # SERIES
+	local s=$1
+	check_profiles "$s" debian "$ALL_INTEL"
+	check_profiles "$s" debian "$ALL_AMD"
+	check_profiles "$s" defconfig "$ALL_AMD"
+	check_profiles "$s" tinyconfig "$ALL_INTEL"
+	expect_reason "kconfig-$s-vga-arb" vga-without-arb.config defconfig \
+		'depends on .*VGA_ARB.*CONFIG_VGA_ARB is not set'
+	expect_reason "kconfig-$s-capped" pci-y-vfio-m.config defconfig \
+		'capped at m: .*CONFIG_VFIO is m'
+	expect_reason "kconfig-$s-select-only" select-only.config defconfig \
+		'no prompt and cannot be set directly; ask for a symbol that selects it: .*CONFIG_VFIO'
+	expect_reason "kconfig-$s-bool-m" bool-as-module.config defconfig 'm asked for a bool'
+}
+
+main() {
+	local s
+	for s in 6.1 6.12; do
+		TREE=$("$TOP/tests/kernel-source.sh" "$s" 2>"$TMP/src.err")
+		case $? in
+		0) ;;
+		77) skip "kconfig-$s" "$(tail -n 1 "$TMP/src.err")"; continue ;;
+		*) fail "kconfig-$s" "no kernel tree: $(tail -n 3 "$TMP/src.err")"; continue ;;
+		esac
+		DEBCONF=$(debian_config "$s")
+		[ -n "$DEBCONF" ] || { fail "kconfig-$s" "no Debian kernel configuration"; continue; }
+		series_tests "$s"
+	done
+	# Version-specific cases.
+	TREE=$("$TOP/tests/kernel-source.sh" 6.1 2>/dev/null) && {
+		expect_reason kconfig-6.1-choice two-cpu-families.config defconfig \
+			'another member of the choice "Processor family" won'
+		base defconfig
+		vk merge --config "$TMP/defconfig.config" --profile cpu-zen
+		expect_match kconfig-6.1-mzen-unpatched \
+			'CONFIG_MZEN is not in this tree \(6\.1\.[0-9]+\): MZEN is not in mainline.*asking for CONFIG_GENERIC_CPU=y instead' "$OUT"
+	}
+	TREE=$("$TOP/tests/kernel-source.sh" 6.12 2>/dev/null) &&
+		expect_reason kconfig-6.12-amd-iommu-v2 amd-iommu-v2.config defconfig \
+			'no such symbol in this kernel \(6\.12\.[0-9]+\): AMD_IOMMU_V2 was folded into AMD_IOMMU in 6\.7'
+}
+
+main
