@@ -746,7 +746,8 @@ static void evaluation(void **state)
 	assert_int_equal(vk_kconfig_parse_expr(f->kc, "T_M && !B_M", &e, err, sizeof(err)), 0);
 	assert_int_equal(vk_kexpr_eval(f->kc, e, value_of, &vm), VK_TRI_N);
 	assert_int_equal(vk_kexpr_eval(NULL, e, value_of, &vm), VK_TRI_M);
-	assert_int_equal(vk_kconfig_parse_expr(f->kc, "S = \"x86\" && T_M", &e, err, sizeof(err)), 0);
+	assert_int_equal(vk_kconfig_parse_expr(f->kc, "S = \"x86\" && T_M", &e, err, sizeof(err)),
+			 0);
 	assert_int_equal(vk_kexpr_eval(NULL, e, value_of, &vm), VK_TRI_M);
 }
 
