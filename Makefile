@@ -10,7 +10,7 @@ DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
-LIBS_PC    := libkmod libpci blkid libconfig zlib
+LIBS_PC    := libkmod libpci blkid libconfig zlib libarchive
 # How missing packages get installed (":" to never install, as in an ebuild).
 INSTALL_DEPS ?= tests/install-deps.sh
 # Test tiers to run (tests/run): unit cases shell vm.
@@ -49,13 +49,16 @@ deps-build:
 ASAN_CFLAGS = -std=gnu11 $(DEFS) $(WARN) -O1 -g -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined $(PC_CFLAGS)
 HDRS := $(wildcard src/*.h src/*/*.h)
-UNIT_BINS := $(patsubst tests/unit/%.c,build-asan/%,$(wildcard tests/unit/test-*.c))
+UNIT_BINS := $(addprefix build-asan/,$(basename $(notdir \
+	$(wildcard tests/unit/test-*.c tests/real/test-*.c))))
 
 build-asan/vfiokit: $(SRCS) $(HDRS) | deps-build
 	@mkdir -p build-asan
 	$(CC) $(ASAN_CFLAGS) -o $@ $(SRCS) $(PC_LIBS)
 
-build-asan/test-%: tests/unit/test-%.c $(LIB_SRCS) $(HDRS) | deps-build
+# Unit tests (tests/unit) and the C parts of the real-tree tests (tests/real).
+vpath test-%.c tests/unit tests/real
+build-asan/test-%: test-%.c $(LIB_SRCS) $(HDRS) | deps-build
 	@mkdir -p build-asan
 	$(CC) $(ASAN_CFLAGS) -Isrc -o $@ $< $(LIB_SRCS) $(PC_LIBS) \
 		$(shell $(PKG_CONFIG) --cflags --libs cmocka)

@@ -428,10 +428,10 @@ static void substitute_alternatives(const struct vk_ctx *ctx, struct run *run)
 		struct vk_request *r = &run->reqs.reqs[i];
 		const struct vk_symnote *n = vk_profiles_note(&run->idx, r->sym);
 
-		if (!n || !n->n_alternatives || vk_kconfig_find(run->kc, r->sym))
+		if (!n || !n->n_alternatives || vk_kconfig_defined(run->kc, r->sym))
 			continue;
 		for (size_t k = 0; k < n->n_alternatives; k++) {
-			if (!vk_kconfig_find(run->kc, n->alternatives[k]))
+			if (!vk_kconfig_defined(run->kc, n->alternatives[k]))
 				continue;
 			if (!ctx->json)
 				printf("CONFIG_%s is not in this tree (%s): %s; asking for "
@@ -607,7 +607,11 @@ static int write_dist_kernel(const struct vk_ctx *ctx, const struct opts *o, con
 	}
 	if (fclose(m) != 0)
 		return VK_EXIT_ERROR;
-	r = vk_file_load(ctx->rootfd, VK_PATH_DIST_KERNEL_CONFIG, CONFIG_MAX, &f);
+	r = o->dry_run ? 0 : vk_mkdir_parents(ctx->rootfd, vk_rel(VK_PATH_DIST_KERNEL_CONFIG));
+	if (r == 0)
+		r = vk_file_load(ctx->rootfd, VK_PATH_DIST_KERNEL_CONFIG, CONFIG_MAX, &f);
+	else
+		memset(&f, 0, sizeof(f));
 	if (r == 0)
 		r = write_or_diff(o, ctx->rootfd, shown, &f, text, len);
 	if (r == 0 && !o->dry_run && ctx->verbosity >= 0 && !ctx->json)
@@ -829,6 +833,7 @@ static int do_check(struct vk_ctx *ctx, struct opts *o)
 		vk_err("%s", r == -EINVAL ? err : strerror(ENOMEM));
 		goto out;
 	}
+	substitute_alternatives(ctx, &run);
 	/* Checked against the configuration's own kernel, not uname -r. */
 	if (!vk_dotconfig_version(&conf, version, sizeof(version)))
 		snprintf(version, sizeof(version), "%s", run.version);
@@ -880,8 +885,8 @@ static int do_explain(struct vk_ctx *ctx, struct opts *o)
 		vk_err("%s", err);
 		goto out;
 	}
-	sym = vk_kconfig_find(run.kc, o->symbol);
-	if (!sym || sym->type == VK_KTYPE_UNKNOWN) {
+	sym = vk_kconfig_defined(run.kc, o->symbol);
+	if (!sym) {
 		vk_err("CONFIG_%s: no such symbol in this kernel (%s)", o->symbol, run.version);
 		rc = VK_EXIT_PROBLEMS;
 		goto out;
@@ -898,8 +903,12 @@ static int do_explain(struct vk_ctx *ctx, struct opts *o)
 	vk_kexpr_format(sym->depends, buf, sizeof(buf));
 	printf("  depends on:   %s\n", sym->depends ? buf : "nothing");
 	if (sym->visible) {
+		char dep[1024];
+
+		vk_kexpr_format(sym->depends, dep, sizeof(dep));
 		vk_kexpr_format(sym->visible, buf, sizeof(buf));
-		printf("  visible if:   %s\n", buf);
+		if (!sym->depends || !streq(dep, buf))
+			printf("  visible if:   %s\n", buf);
 	}
 	printf("  selects:     ");
 	len = 0;

@@ -15,3 +15,5 @@ struct vk_cmd {
 
 int cmd_groups(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_kconfig(struct vk_ctx *ctx, int argc, char **argv);
+int cmd_cmdline(struct vk_ctx *ctx, int argc, char **argv);
+int cmd_modules(struct vk_ctx *ctx, int argc, char **argv);

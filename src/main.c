@@ -24,6 +24,8 @@
 static const struct vk_cmd commands[] = {
 	{ "groups", cmd_groups, "list IOMMU groups and whether each can be passed through" },
 	{ "kconfig", cmd_kconfig, "merge, check and explain the kernel configuration" },
+	{ "cmdline", cmd_cmdline, "show, check and change the kernel command line" },
+	{ "modules", cmd_modules, "check the modules and initramfs of the kernel about to boot" },
 };
 
 static void usage(void)

@@ -13,6 +13,10 @@
 # current; when apt-cache does not know the package, the newest tree
 # already unpacked is used.  Progress and errors go to stderr.
 #
+# The tree is shared by every test that asks for it: treat it as read-only
+# and build out of it (make O=DIR ...), or `make` in it will refuse O= later
+# ("The source tree is not clean").
+#
 # Exit status: 0 with the path on stdout; 1 when it failed; 2 on misuse;
 # 77 when it cannot be done here at all (no apt-get and nothing cached):
 # callers print SKIP with the message for that one.
@@ -67,7 +71,8 @@ unpack() {
 		die "tar -xJf $(basename "$tarball") failed"
 	}
 	rm -rf "$tmp/deb"
-	mv "$tmp/tree" "$2" && rm -rf "$tmp" || die "cannot move $tmp/tree to $2"
+	mv "$tmp/tree" "$2" || die "cannot move $tmp/tree to $2"
+	rm -rf "$tmp"
 }
 
 # tree DIR: the kernel tree inside an unpacked package directory.
@@ -93,10 +98,12 @@ main() {
 		;;
 	esac
 	pkg=linux-source-$series
-	cache="$(vk_cache)/kernel-source" && mkdir -p "$cache" || die "no cache directory"
+	cache="$(vk_cache)/kernel-source"
+	mkdir -p "$cache" || die "no cache directory"
 	# One fetch at a time per cache: tests may run side by side.
 	if command -v flock >/dev/null; then
-		exec 9>"$cache/.lock" && flock 9 || die "cannot lock $cache/.lock"
+		exec 9>"$cache/.lock" || die "cannot open $cache/.lock"
+		flock 9 || die "cannot lock $cache/.lock"
 	fi
 	ver=
 	command -v apt-cache >/dev/null && ver=$(package_version "$pkg")
@@ -110,8 +117,9 @@ main() {
 	else
 		name="${pkg}_${ver}"
 		if [ ! -d "$cache/$name" ]; then
-			command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null ||
+			if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
 				cannot "no apt-get/dpkg-deb here to download $pkg"
+			fi
 			mkdir -p "$cache/dl.$name" || die "cannot create $cache/dl.$name"
 			deb=$(find "$cache/dl.$name" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
 			if [ -z "$deb" ]; then

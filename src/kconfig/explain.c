@@ -24,8 +24,16 @@ static enum vk_tri eval(const struct vk_explain *e, const struct vk_kexpr *x)
 struct walk {
 	const struct vk_explain *e;
 	FILE *out;
-	const char *seen[64];
+	const char *seen[64]; /* explained, with their own causes */
 	size_t n_seen;
+};
+
+/* One list of causes being written: separators, and the symbols it names
+ * ("PCI && PCI", a dependency inherited twice, names it once). */
+struct list {
+	bool first;
+	const char *names[16];
+	size_t n;
 };
 
 static bool seen(struct walk *w, const char *name)
@@ -46,7 +54,7 @@ static void why_sym(struct walk *w, const struct vk_ksym *s, int depth);
  * is set, for a comparison the symbols in it.
  */
 static void leaves(struct walk *w, const struct vk_kexpr *x, enum vk_tri want, int depth,
-		   bool *first)
+		   struct list *l)
 {
 	const struct vk_explain *e = w->e;
 	FILE *out = w->out;
@@ -57,14 +65,19 @@ static void leaves(struct walk *w, const struct vk_kexpr *x, enum vk_tri want, i
 	switch (x->op) {
 	case VK_KE_AND:
 	case VK_KE_OR:
-		leaves(w, x->left, want, depth, first);
-		leaves(w, x->right, want, depth, first);
+		leaves(w, x->left, want, depth, l);
+		leaves(w, x->right, want, depth, l);
 		return;
 	case VK_KE_SYMBOL:
+		for (size_t i = 0; i < l->n; i++)
+			if (streq(l->names[i], x->name))
+				return;
+		if (l->n < ARRAY_SIZE(l->names))
+			l->names[l->n++] = x->name;
 		s = vk_kconfig_find(e->kc, x->name);
-		fprintf(out, "%sCONFIG_%s is %s", *first ? "" : "; ", x->name,
+		fprintf(out, "%sCONFIG_%s is %s", l->first ? "" : "; ", x->name,
 			vk_explain_value(x->name, (void *)e->config) ?: "not set");
-		*first = false;
+		l->first = false;
 		if (s && depth < MAX_DEPTH && !seen(w, s->name))
 			why_sym(w, s, depth + 1);
 		return;
@@ -72,16 +85,16 @@ static void leaves(struct walk *w, const struct vk_kexpr *x, enum vk_tri want, i
 		char buf[256];
 
 		vk_kexpr_format(x->left, buf, sizeof(buf));
-		fprintf(out, "%s%s is set", *first ? "" : "; ", buf);
-		*first = false;
+		fprintf(out, "%s%s is set", l->first ? "" : "; ", buf);
+		l->first = false;
 		return;
 	}
 	default: {
 		char buf[256];
 
 		vk_kexpr_format(x, buf, sizeof(buf));
-		fprintf(out, "%s%s is false", *first ? "" : "; ", buf);
-		*first = false;
+		fprintf(out, "%s%s is false", l->first ? "" : "; ", buf);
+		l->first = false;
 		return;
 	}
 	}
@@ -100,13 +113,13 @@ static void why_sym(struct walk *w, const struct vk_ksym *s, int depth)
 {
 	const struct vk_explain *e = w->e;
 	FILE *out = w->out;
-	bool first = true;
+	struct list causes = { .first = true };
 	char buf[512];
 
 	if (s->depends && eval(e, s->depends) == VK_TRI_N) {
 		vk_kexpr_format(s->depends, buf, sizeof(buf));
 		fprintf(out, " (it depends on %s: ", buf);
-		leaves(w, s->depends, VK_TRI_M, depth, &first);
+		leaves(w, s->depends, VK_TRI_M, depth, &causes);
 		fputc(')', out);
 	} else if (!s->has_prompt) {
 		fputs(" (it has no prompt", out);
@@ -129,12 +142,12 @@ char *vk_explain_blockers(const struct vk_explain *e, const struct vk_ksym *sym)
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
 	struct walk w = { .e = e, .out = out };
-	bool first = true;
+	struct list causes = { .first = true };
 
 	if (!out)
 		return NULL;
-	leaves(&w, sym->depends, VK_TRI_Y, 0, &first);
-	if (first && !sym->has_prompt && sym->n_selected_by) {
+	leaves(&w, sym->depends, VK_TRI_Y, 0, &causes);
+	if (causes.first && !sym->has_prompt && sym->n_selected_by) {
 		fputs("it has no prompt; selected by ", out);
 		list_revs(out, sym->selected_by, sym->n_selected_by);
 	}
@@ -154,7 +167,7 @@ static void unknown(const struct vk_explain *e, FILE *out, const struct vk_reque
 	else if (n && n->removed && e->version && vk_kver_cmp(e->version, n->removed) >= 0)
 		fprintf(out, ": removed in %s", n->removed);
 	for (size_t i = 0; n && e->kc && i < n->n_alternatives; i++)
-		if (vk_kconfig_find(e->kc, n->alternatives[i])) {
+		if (vk_kconfig_defined(e->kc, n->alternatives[i])) {
 			fprintf(out, "; this tree has CONFIG_%s instead", n->alternatives[i]);
 			break;
 		}
@@ -195,15 +208,15 @@ static size_t active_selectors(const struct vk_explain *e, FILE *out, const stru
 
 static void explain(const struct vk_explain *e, FILE *out, const struct vk_request *r)
 {
-	const struct vk_ksym *sym = vk_kconfig_find(e->kc, r->sym), *winner;
+	const struct vk_ksym *sym = vk_kconfig_defined(e->kc, r->sym), *winner;
 	const char *final = vk_explain_value(r->sym, (void *)e->config);
 	bool want_on = streq(r->value, "y") || streq(r->value, "m");
 	struct walk w = { .e = e, .out = out };
-	bool first = true;
+	struct list causes = { .first = true };
 	char buf[512];
 	enum vk_tri dep;
 
-	if (!sym || sym->type == VK_KTYPE_UNKNOWN) {
+	if (!sym) {
 		unknown(e, out, r);
 		return;
 	}
@@ -230,20 +243,20 @@ static void explain(const struct vk_explain *e, FILE *out, const struct vk_reque
 	if (want_on && dep == VK_TRI_N) {
 		vk_kexpr_format(sym->depends, buf, sizeof(buf));
 		fprintf(out, "depends on %s, which is n: ", buf);
-		leaves(&w, sym->depends, VK_TRI_M, 0, &first);
+		leaves(&w, sym->depends, VK_TRI_M, 0, &causes);
 		return;
 	}
 	if (streq(r->value, "y") && dep == VK_TRI_M) {
 		vk_kexpr_format(sym->depends, buf, sizeof(buf));
 		fprintf(out, "capped at m: it depends on %s, and ", buf);
-		leaves(&w, sym->depends, VK_TRI_Y, MAX_DEPTH, &first);
+		leaves(&w, sym->depends, VK_TRI_Y, MAX_DEPTH, &causes);
 		fputs("; make that y, or ask for m", out);
 		return;
 	}
 	if (want_on && sym->visible && eval(e, sym->visible) == VK_TRI_N) {
 		vk_kexpr_format(sym->visible, buf, sizeof(buf));
 		fprintf(out, "its prompt shows only if %s: ", buf);
-		leaves(&w, sym->visible, VK_TRI_M, 0, &first);
+		leaves(&w, sym->visible, VK_TRI_M, 0, &causes);
 		return;
 	}
 	if (streq(r->value, "m") && final && streq(final, "y") &&
@@ -264,7 +277,7 @@ static void explain(const struct vk_explain *e, FILE *out, const struct vk_reque
 		vk_kexpr_format(sym->visible, buf, sizeof(buf));
 		fprintf(out, "its prompt shows only if %s, so its default (%s) applies: ", buf,
 			final);
-		leaves(&w, sym->visible, VK_TRI_M, 0, &first);
+		leaves(&w, sym->visible, VK_TRI_M, 0, &causes);
 		return;
 	}
 	if (!want_on && final && !sym->has_prompt) {

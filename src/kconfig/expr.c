@@ -293,12 +293,24 @@ static bool modules_on(const struct eval *ev)
 	return tri_of(ev->value(name, ev->userdata)) != VK_TRI_N;
 }
 
+/* An unquoted number is a symbol name to kconfig: one the tree defines
+ * ("config 8272" on powerpc) has its own value. */
+static bool number_symbol(const struct eval *ev, const struct vk_kexpr *e)
+{
+	const struct ksym *s;
+
+	if (!ev->kc || !is_number(e->name))
+		return false;
+	s = ksym_lookup(ev->kc, e->name);
+	return s && s->pub.file;
+}
+
 /* The string value of a comparison operand, and the type it compares as. */
 static const char *operand(const struct eval *ev, const struct vk_kexpr *e, enum vk_ktype *type)
 {
 	const char *v;
 
-	if (e->op == VK_KE_CONST) {
+	if (e->op == VK_KE_CONST && !number_symbol(ev, e)) {
 		*type = is_tristate_const(e->name) ? VK_KTYPE_TRISTATE : VK_KTYPE_UNKNOWN;
 		return e->name;
 	}
@@ -397,6 +409,8 @@ static enum vk_tri eval(const struct eval *ev, const struct vk_kexpr *e)
 	case VK_KE_SYMBOL:
 		return sym_tri(ev, e->name);
 	case VK_KE_CONST:
+		if (number_symbol(ev, e))
+			return sym_tri(ev, e->name);
 		if (streq(e->name, "y"))
 			return VK_TRI_Y;
 		if (streq(e->name, "m"))

@@ -580,7 +580,9 @@ static int sym_name_at(struct parser *p, struct klex *lx, size_t i, struct ksym 
 	e = kexpr_symbol(&kp, t);
 	if (!e)
 		return msg[0] ? perr(p, lx, "'%s': %s", lx->tok[0].s, msg) : -ENOMEM;
-	if (e->op != VK_KE_SYMBOL)
+	/* Words are names, numbers too (powerpc has "config 8272"); only
+	 * y, m and n are constants. */
+	if (e->op != VK_KE_SYMBOL && (!t->s[1] && strchr("ymn", t->s[0])))
 		return perr(p, lx, "'%s' needs a symbol name, not the constant '%s'", lx->tok[0].s,
 			    t->s);
 	*out = ksym_get(p->kc, e->name);
@@ -1145,6 +1147,13 @@ const struct vk_ksym *vk_kconfig_find(const struct vk_kconfig *kc, const char *n
 	const struct ksym *s = ksym_lookup(kc, name);
 
 	return s ? &s->pub : NULL;
+}
+
+const struct vk_ksym *vk_kconfig_defined(const struct vk_kconfig *kc, const char *name)
+{
+	const struct vk_ksym *s = vk_kconfig_find(kc, name);
+
+	return s && s->file ? s : NULL;
 }
 
 size_t vk_kconfig_n_syms(const struct vk_kconfig *kc)

@@ -110,6 +110,9 @@ int vk_kconfig_load(const char *srctree, const char *srcarch, struct vk_kconfig 
 void vk_kconfig_free(struct vk_kconfig *kc);
 
 const struct vk_ksym *vk_kconfig_find(const struct vk_kconfig *kc, const char *name);
+/* The symbol when this tree defines it (a config or menuconfig block),
+ * else NULL: vk_kconfig_find() also returns symbols that are only named. */
+const struct vk_ksym *vk_kconfig_defined(const struct vk_kconfig *kc, const char *name);
 size_t vk_kconfig_n_syms(const struct vk_kconfig *kc);
 const struct vk_ksym *vk_kconfig_sym(const struct vk_kconfig *kc, size_t i);
 /* The number of distinct files read (osource of a missing file: none). */

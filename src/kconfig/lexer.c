@@ -235,9 +235,10 @@ static int expand_ref(struct klex *lx, const char *inner, size_t n, struct xbuf 
 	} else if (np == 1 && streq(name, "ARCH")) {
 		/* The kernel's Makefile: ARCH ?= the host's, exported. */
 		r = xput(out, lx->kc->srcarch, strlen(lx->kc->srcarch));
-	} else if (np > 1)
+	} else if (np > 1) {
 		r = 1; /* a function this tree does not define: not run */
-		       /* An unknown variable expands to nothing, as in the kernel. */
+	}
+	/* An unknown variable expands to nothing, as in the kernel. */
 out:
 	for (size_t i = 0; i < np; i++)
 		free(part[i]);

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fileio.h"
@@ -107,5 +108,22 @@ int vk_parse_ulong(const char *s, int base, unsigned long *out)
 	*out = strtoul(s, &end, base);
 	if (errno || *end)
 		return -EINVAL;
+	return 0;
+}
+
+int vk_mkdir_parents(int dirfd, const char *path)
+{
+	char buf[4096];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdirat(dirfd, buf, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
 	return 0;
 }

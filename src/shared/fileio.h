@@ -23,3 +23,7 @@ int vk_list_dir(int dirfd, const char *path, char ***names, size_t *n);
 /* Parse a whole string as an unsigned number in base (0: C rules).
  * Returns 0, or -EINVAL for anything else (empty, trailing junk). */
 int vk_parse_ulong(const char *s, int base, unsigned long *out);
+
+/* Create the directories leading to path (not path itself) below dirfd,
+ * as mkdir -p does, with mode 0755. 0 or -errno. */
+int vk_mkdir_parents(int dirfd, const char *path);

@@ -33,12 +33,27 @@ vk() {
 	ERR=$(cat "$TMP/err")
 }
 
-# base NAME: a fresh copy of base NAME (debian, defconfig, tinyconfig) in $TMP/NAME.config.
+# base NAME: a fresh copy of base NAME (debian, defconfig, tinyconfig) of
+# this tree in $TMP/NAME.config; the tree makes each base once.
 base() {
-	case $1 in
-	debian) cp "$DEBCONF" "$TMP/$1.config" ;;
-	*) make -s -C "$TREE" KCONFIG_CONFIG="$TMP/$1.config" "$1" >/dev/null 2>&1 ;;
-	esac
+	local made="$TMP/made-${TREE//\//_}-$1"
+	rm -f "$TMP/$1.config" "$TMP/$1.config.vfiokit-bak"
+	if [ ! -f "$made" ]; then
+		case $1 in
+		debian) cp "$DEBCONF" "$made" ;;
+		defconfig) make -s -C "$TREE" KCONFIG_CONFIG="$made" defconfig >/dev/null 2>&1 ;;
+		# The kernel's tinyconfig recipe, step by step: its second step
+		# writes ./.config whatever KCONFIG_CONFIG says.
+		tinyconfig)
+			KCONFIG_ALLCONFIG=kernel/configs/tiny-base.config make -s -C "$TREE" \
+				KCONFIG_CONFIG="$made" allnoconfig >/dev/null 2>&1 &&
+				(cd "$TMP" && "$TREE/scripts/kconfig/merge_config.sh" -m -O "$TMP" "$made" \
+					"$TREE/kernel/configs/tiny.config" "$TREE/arch/x86/configs/tiny.config" \
+					>/dev/null 2>&1) && mv "$TMP/.config" "$made" &&
+				make -s -C "$TREE" KCONFIG_CONFIG="$made" olddefconfig >/dev/null 2>&1 ;;
+		esac || return 1
+	fi
+	cp "$made" "$TMP/$1.config"
 }
 
 # Every request is kept or has a reason; the result equals what
@@ -99,6 +114,93 @@ series_tests() { # SERIES
 	expect_reason "kconfig-$s-bool-m" bool-as-module.config defconfig 'm asked for a bool'
 }
 
+# check, explain, --dry-run, idempotence, backups and bad input on one tree.
+tree_tests() { # SERIES
+	local s=$1 sum
+	base debian
+	vk check --config "$TMP/debian.config" --profile iommu-amd,vfio,kvm-amd,bridge,cpu-zen
+	if [ "$RC" = 0 ] && grep -q "asking for CONFIG_GENERIC_CPU=y instead" <<<"$OUT" &&
+		[ "$(grep -c '^ok ' <<<"$OUT")" = 15 ]; then
+		pass "kconfig-$s-check-debian"
+	else
+		fail "kconfig-$s-check-debian" "exit $RC: $OUT $ERR"
+	fi
+	base tinyconfig
+	vk check --config "$TMP/tinyconfig.config" --profile vfio
+	expect_match "kconfig-$s-check-missing" '^missing +CONFIG_VFIO_PCI=m' "$OUT"
+	expect_eq "kconfig-$s-check-missing-status" 3 "$RC"
+
+	vk explain CONFIG_VFIO_PCI_VGA --config "$TMP/tinyconfig.config"
+	expect_match "kconfig-$s-explain" \
+		'^CONFIG_VFIO_PCI_VGA: bool, defined at drivers/vfio/pci/Kconfig:[0-9]+' "$OUT"
+	expect_match "kconfig-$s-explain-blockers" 'blocked by: .*CONFIG_PCI is not set \(set CONFIG_PCI=y\)' "$OUT"
+	vk explain VFIO_IOMMU_TYPE1
+	expect_match "kconfig-$s-explain-selected" 'selected by: +VFIO' "$OUT"
+	vk explain NO_SUCH_SYMBOL_HERE
+	expect_eq "kconfig-$s-explain-unknown" 3 "$RC"
+
+	# --dry-run shows a diff and writes nothing; a real run writes with a
+	# backup; the second run changes nothing.
+	base defconfig
+	sum=$(sha256sum <"$TMP/defconfig.config")
+	vk merge --config "$TMP/defconfig.config" --profile vfio --dry-run
+	if [ "$RC" = 0 ] && grep -q '^+CONFIG_VFIO_PCI=m' <<<"$OUT" &&
+		[ "$sum" = "$(sha256sum <"$TMP/defconfig.config")" ] &&
+		[ ! -e "$TMP/defconfig.config.vfiokit-bak" ]; then
+		pass "kconfig-$s-dry-run"
+	else
+		fail "kconfig-$s-dry-run" "exit $RC or the file changed: $OUT $ERR"
+	fi
+	vk merge --config "$TMP/defconfig.config" --profile vfio
+	if [ "$RC" = 0 ] && [ "$sum" = "$(sha256sum <"$TMP/defconfig.config.vfiokit-bak")" ] &&
+		grep -q '^CONFIG_VFIO_PCI=m' "$TMP/defconfig.config"; then
+		pass "kconfig-$s-write-backup"
+	else
+		fail "kconfig-$s-write-backup" "exit $RC: $OUT $ERR"
+	fi
+	sum=$(sha256sum <"$TMP/defconfig.config")
+	vk merge --config "$TMP/defconfig.config" --profile vfio
+	if [ "$RC" = 0 ] && grep -q '^Unchanged' <<<"$OUT" &&
+		[ "$sum" = "$(sha256sum <"$TMP/defconfig.config")" ]; then
+		pass "kconfig-$s-idempotent"
+	else
+		fail "kconfig-$s-idempotent" "second run: exit $RC: $OUT"
+	fi
+	base defconfig
+	vk merge --config "$TMP/defconfig.config" --profile vfio --dry-run
+	expect_match "kconfig-$s-few-modules" "only [0-9]+ modules and none of VFIO_PCI" "$OUT"
+
+	# Bad input: a message with file:line, exit 1, the .config untouched.
+	bad_input "kconfig-$s-truncated" 'debian.config:5: unterminated string \(is the file cut short\?\)' \
+		sh -c 'n=$(grep -bo "\"" "$1" | head -n 1 | cut -d: -f1) &&
+			head -c $((n + 5)) "$1" >"$1.new" && mv "$1.new" "$1"' -
+	bad_input "kconfig-$s-not-kconfig" 'debian.config:3: not a kconfig line' \
+		sed -i '3s/.*/this is not kconfig/'
+	base debian
+	vk merge --config "$TMP/debian.config" "$CASES/twice.config"
+	expect_match "kconfig-$s-fragment-twice" 'twice.config:3: CONFIG_VFIO is given twice \(first on line 1\)' "$ERR"
+	vk merge --config "$TMP"
+	expect_match "kconfig-$s-unreadable" "$TMP: Is a directory" "$ERR"
+}
+
+# bad_input NAME ERE CMD...: damage a copy of Debian's config with CMD FILE,
+# then merge must fail with exit 1 and a message matching ERE, and leave
+# the file as it was.
+bad_input() {
+	local name=$1 re=$2 sum
+	shift 2
+	base debian
+	"$@" "$TMP/debian.config"
+	sum=$(sha256sum <"$TMP/debian.config")
+	vk merge --config "$TMP/debian.config" --profile vfio
+	if [ "$RC" = 1 ] && grep -Eq -- "$re" <<<"$ERR" && grep -q 'untouched' <<<"$ERR" &&
+		[ "$sum" = "$(sha256sum <"$TMP/debian.config")" ]; then
+		pass "$name"
+	else
+		fail "$name" "exit $RC: $ERR"
+	fi
+}
+
 main() {
 	local s
 	for s in 6.1 6.12; do
@@ -111,6 +213,7 @@ main() {
 		DEBCONF=$(debian_config "$s")
 		[ -n "$DEBCONF" ] || { fail "kconfig-$s" "no Debian kernel configuration"; continue; }
 		series_tests "$s"
+		tree_tests "$s"
 	done
 	# Version-specific cases.
 	TREE=$("$TOP/tests/kernel-source.sh" 6.1 2>/dev/null) && {

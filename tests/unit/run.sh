@@ -15,7 +15,9 @@ for src in "$TOP"/tests/unit/test-*.c; do
 	out=$("$bin" 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed -n -e "s|^ok [0-9]* - \(.*\)|PASS $name/\1|p" \
-		-e "s|^not ok [0-9]* - \(.*\)|FAIL $name/\1: assertion failed (see below)|p"
+		-e "s|^not ok [0-9]* - \(.*\)|FAIL $name/\1: assertion failed (see below)|p" \
+		-e "s|^ok [0-9]* # SKIP \(.*\)|SKIP $name/\1: skipped, see its reason above|p" \
+		-e "s|^not ok [0-9]* # SKIP \(.*\)|SKIP $name/\1: skipped, see its reason above|p"
 	if [ $rc -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok'; then
 		echo "FAIL $name: exited $rc"
 		printf '%s\n' "$out" | tail -n 20 | sed 's/^/    /'

@@ -366,7 +366,12 @@ static void reverse(void **state)
 	    "\ttristate \"VFIO PCI\"\n"
 	    "\tselect VFIO_IOMMU_TYPE1\n"
 	    "config VFIO_IOMMU_TYPE1\n"
-	    "\ttristate\n");
+	    "\ttristate\n"
+	    "config 8272\n"
+	    "\tbool\n"
+	    "config PQ2\n"
+	    "\tbool \"PQ2\"\n"
+	    "\tselect 8272\n");
 	load_ok(f);
 	s = sym(f, "VFIO_IOMMU_TYPE1");
 	assert_false(s->has_prompt);
@@ -387,6 +392,11 @@ static void reverse(void **state)
 	assert_string_equal(fmt(s->implied_by[0].cond), "!EXPERT");
 	assert_int_equal(s->implied_by[0].line, 5);
 	assert_int_equal(sym(f, "VFIO")->n_selected_by, 0);
+	/* Numbers are names too ("config 8272" on powerpc). */
+	s = sym(f, "8272");
+	assert_int_equal(s->type, VK_KTYPE_BOOL);
+	assert_int_equal(s->n_selected_by, 1);
+	assert_string_equal(s->selected_by[0].by->name, "PQ2");
 }
 
 /* A symbol defined in several places: dependencies ORed, the first
@@ -631,17 +641,16 @@ static void expressions(void **state)
 	}
 }
 
-struct values {
-	const char *const *kv; /* name, value, name, value, ..., NULL */
+/* A .config's values: { name, value } pairs, ending with { NULL }. */
+struct kv {
+	const char *name, *value;
 };
 
 static const char *value_of(const char *name, void *userdata)
 {
-	const struct values *v = userdata;
-
-	for (const char *const *p = v->kv; *p; p += 2)
-		if (strcmp(p[0], name) == 0)
-			return p[1];
+	for (const struct kv *p = userdata; p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p->value;
 	return NULL;
 }
 
@@ -649,13 +658,13 @@ static const char *value_of(const char *name, void *userdata)
 static void evaluation(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const with_modules[] = {
-		"MODULES", "y",	  "T_Y",   "y",	 "T_M",	   "m",	 "T_N", "n",
-		"B_Y",	   "y",	  "B_M",   "m",	 "I16",	   "16", "H",	"0x1f",
-		"S",	   "x86", "S_NUM", "10", "S_NUM9", "9",	 NULL,
+	static const struct kv vm[] = {
+		{ "MODULES", "y" }, { "T_Y", "y" },    { "T_M", "m" },	  { "T_N", "n" },
+		{ "B_Y", "y" },	    { "B_M", "m" },    { "I16", "16" },	  { "H", "0x1f" },
+		{ "S", "x86" },	    { "S_NUM", "10" }, { "S_NUM9", "9" }, { "8272", "y" },
+		{ NULL },
 	};
-	static const char *const without_modules[] = { "T_M", "m", "T_Y", "y", NULL };
-	struct values vm = { with_modules }, vn = { without_modules };
+	static const struct kv vn[] = { { "T_M", "m" }, { "T_Y", "y" }, { NULL } };
 	static const struct {
 		const char *expr;
 		enum vk_tri with, without;
@@ -713,6 +722,11 @@ static void evaluation(void **state)
 		/* Non-tristate symbols are n in logic. */
 		{ "S", VK_TRI_N, VK_TRI_N },
 		{ "I16 || T_M", VK_TRI_M, VK_TRI_M },
+		/* A number is a name when the tree defines it (powerpc's 8272). */
+		{ "8272", VK_TRI_Y, VK_TRI_N },
+		{ "8272 = y", VK_TRI_Y, VK_TRI_N },
+		{ "16 = 16", VK_TRI_Y, VK_TRI_Y },
+		{ "16", VK_TRI_N, VK_TRI_N },
 		/* An unexpanded macro call is n. */
 		{ "$(cc-option,-mfoo)", VK_TRI_N, VK_TRI_N },
 		{ "!(T_M && (T_Y || T_N)) && y", VK_TRI_M, VK_TRI_M },
@@ -727,45 +741,44 @@ static void evaluation(void **state)
 	    "config B_Y\n\tbool \"b\"\nconfig B_M\n\tbool \"b\"\n"
 	    "config I16\n\tint \"i\"\nconfig I_UNSET\n\tint \"i\"\nconfig H\n\thex \"h\"\n"
 	    "config S\n\tstring \"s\"\nconfig S_NUM\n\tstring \"s\"\n"
-	    "config S_NUM9\n\tstring \"s\"\n");
+	    "config S_NUM9\n\tstring \"s\"\nconfig 8272\n\tbool\n");
 	load_ok(f);
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
 		enum vk_tri with, without;
 
 		if (vk_kconfig_parse_expr(f->kc, table[i].expr, &e, err, sizeof(err)) < 0)
 			fail_msg("'%s': %s", table[i].expr, err);
-		with = vk_kexpr_eval(f->kc, e, value_of, &vm);
-		without = vk_kexpr_eval(f->kc, e, value_of, &vn);
+		with = vk_kexpr_eval(f->kc, e, value_of, (void *)vm);
+		without = vk_kexpr_eval(f->kc, e, value_of, (void *)vn);
 		if (with != table[i].with || without != table[i].without)
 			fail_msg("'%s': got %d/%d, expected %d/%d", table[i].expr, with, without,
 				 table[i].with, table[i].without);
 	}
-	assert_int_equal(vk_kexpr_eval(f->kc, NULL, value_of, &vn), VK_TRI_Y);
+	assert_int_equal(vk_kexpr_eval(f->kc, NULL, value_of, (void *)vn), VK_TRI_Y);
 	/* Without a tree every symbol is a tristate (B_M is m, !m is m),
 	 * or a string when its value says so. */
 	assert_int_equal(vk_kconfig_parse_expr(f->kc, "T_M && !B_M", &e, err, sizeof(err)), 0);
-	assert_int_equal(vk_kexpr_eval(f->kc, e, value_of, &vm), VK_TRI_N);
-	assert_int_equal(vk_kexpr_eval(NULL, e, value_of, &vm), VK_TRI_M);
+	assert_int_equal(vk_kexpr_eval(f->kc, e, value_of, (void *)vm), VK_TRI_N);
+	assert_int_equal(vk_kexpr_eval(NULL, e, value_of, (void *)vm), VK_TRI_M);
 	assert_int_equal(vk_kconfig_parse_expr(f->kc, "S = \"x86\" && T_M", &e, err, sizeof(err)),
 			 0);
-	assert_int_equal(vk_kexpr_eval(NULL, e, value_of, &vm), VK_TRI_M);
+	assert_int_equal(vk_kexpr_eval(NULL, e, value_of, (void *)vm), VK_TRI_M);
 }
 
 /* The symbol marked "modules" (here under another name) decides m. */
 static void modules_symbol(void **state)
 {
 	struct fixture *f = *state;
-	static const char *const kv[] = { "MODULES", "y", NULL };
-	static const char *const kv2[] = { "MY_MODULES", "y", NULL };
-	struct values v = { kv }, v2 = { kv2 };
+	static const struct kv v[] = { { "MODULES", "y" }, { NULL } };
+	static const struct kv v2[] = { { "MY_MODULES", "y" }, { NULL } };
 	const struct vk_kexpr *e;
 
 	put(f, "Kconfig", "config MY_MODULES\n\tbool \"modules\"\n\toption modules\n");
 	load_ok(f);
 	assert_string_equal(vk_kconfig_modules(f->kc), "MY_MODULES");
 	assert_int_equal(vk_kconfig_parse_expr(f->kc, "m", &e, NULL, 0), 0);
-	assert_int_equal(vk_kexpr_eval(f->kc, e, value_of, &v), VK_TRI_N);
-	assert_int_equal(vk_kexpr_eval(f->kc, e, value_of, &v2), VK_TRI_M);
+	assert_int_equal(vk_kexpr_eval(f->kc, e, value_of, (void *)v), VK_TRI_N);
+	assert_int_equal(vk_kexpr_eval(f->kc, e, value_of, (void *)v2), VK_TRI_M);
 }
 
 /* Preprocessor variables and macros in values. */

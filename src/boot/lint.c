@@ -1,0 +1,787 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The rules of 'vfiokit cmdline lint'. Each row of rules[] at the end of
+ * this file is one rule: its id, how bad it is, what it checks, where the
+ * fact comes from in the kernel, and the function that looks at a token.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../pci/device.h"
+#include "../shared/fileio.h"
+#include "../shared/macro.h"
+#include "../shared/paths.h"
+#include "../shared/system.h"
+#include "../shared/write.h"
+#include "lint.h"
+
+/* Longest x86 command line the kernel keeps (COMMAND_LINE_SIZE). */
+#define X86_COMMAND_LINE_SIZE 2048
+
+struct vk_lint_run {
+	const struct vk_cmdline *cl;
+	const struct vk_lint_host *host;
+	struct vk_findings *out;
+};
+
+/* ---- host facts --------------------------------------------------------- */
+
+const char *vk_cpu_name(enum vk_cpu v)
+{
+	return v == VK_CPU_INTEL ? "intel" : v == VK_CPU_AMD ? "amd" : NULL;
+}
+
+static enum vk_cpu read_cpu(const struct vk_ctx *ctx)
+{
+	const char *v = vk_cpu_vendor(ctx);
+
+	return !v ? VK_CPU_UNKNOWN : streq(v, "intel") ? VK_CPU_INTEL : VK_CPU_AMD;
+}
+
+static int read_boot_gpus(const struct vk_ctx *ctx, struct vk_lint_host *host)
+{
+	_cleanup_free_ char **names = NULL;
+	struct vk_pci *pci = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (vk_list_dir(ctx->rootfd, vk_rel(VK_PATH_PCI_DEVICES), &names, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n && r >= 0; i++) {
+		char path[256], buf[8];
+		struct vk_pci_dev dev;
+		struct vk_lint_gpu *g;
+
+		snprintf(path, sizeof(path), "%s/%s/boot_vga", vk_rel(VK_PATH_PCI_DEVICES),
+			 names[i]);
+		if (vk_read_file(ctx->rootfd, path, buf, sizeof(buf)) < 0 || !streq(buf, "1"))
+			continue;
+		if (!pci && (r = vk_pci_new(ctx, &pci)) < 0)
+			break;
+		if (vk_pci_dev_read(pci, names[i], &dev) < 0 || !dev.have_ident) {
+			vk_pci_dev_clear(&dev);
+			continue;
+		}
+		g = reallocarray(host->boot_gpus, host->n_boot_gpus + 1, sizeof(*g));
+		if (!g) {
+			r = -ENOMEM;
+		} else {
+			host->boot_gpus = g;
+			g += host->n_boot_gpus++;
+			snprintf(g->addr, sizeof(g->addr), "%s", dev.addr);
+			g->vendor = dev.vendor_id;
+			g->device = dev.device_id;
+			g->subvendor = dev.subsys_vendor_id;
+			g->subdevice = dev.subsys_device_id;
+			g->class_code = dev.class_id << 8 | dev.prog_if;
+		}
+		vk_pci_dev_clear(&dev);
+	}
+	vk_pci_free(pci);
+	return r;
+}
+
+/* Is simpledrm built into the running kernel? modules.builtin says, else
+ * the kernel's config in /boot. */
+static int read_simpledrm(const struct vk_ctx *ctx)
+{
+	struct vk_file f;
+	char kver[256], path[512];
+	int r = -1;
+
+	if (vk_read_file(ctx->rootfd, vk_rel(VK_PATH_PROC_OSRELEASE), kver, sizeof(kver)) <= 0 ||
+	    strchr(kver, '/'))
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s/modules.builtin", VK_PATH_LIB_MODULES, kver);
+	if (vk_file_load(ctx->rootfd, path, 16 << 20, &f) == 0 && f.exists) {
+		const char *p = f.data;
+
+		r = 0;
+		while ((p = strstr(p, "/simpledrm.ko"))) {
+			p += strlen("/simpledrm.ko");
+			if (*p == '\n' || !*p) {
+				r = 1;
+				break;
+			}
+		}
+		vk_file_clear(&f);
+		return r;
+	}
+	snprintf(path, sizeof(path), "%s/config-%s", VK_PATH_BOOT, kver);
+	if (vk_file_load(ctx->rootfd, path, 16 << 20, &f) == 0 && f.exists) {
+		const char *p = strstr(f.data, "\nCONFIG_DRM_SIMPLEDRM=y\n");
+
+		r = p ? 1 : 0;
+		vk_file_clear(&f);
+	}
+	return r;
+}
+
+int vk_lint_host_read(const struct vk_ctx *ctx, struct vk_lint_host *host)
+{
+	memset(host, 0, sizeof(*host));
+	host->cpu = read_cpu(ctx);
+	host->simpledrm = read_simpledrm(ctx);
+	return read_boot_gpus(ctx, host);
+}
+
+void vk_lint_host_clear(struct vk_lint_host *host)
+{
+	free(host->boot_gpus);
+	memset(host, 0, sizeof(*host));
+}
+
+/* ---- PCI id lists ------------------------------------------------------- */
+
+#define PCI_ANY 0xffffffffu
+
+int vk_pci_id_match_parse(const char *s, size_t len, struct vk_pci_id_match *m)
+{
+	unsigned int *fields[] = { &m->vendor,	  &m->device,	  &m->subvendor,
+				   &m->subdevice, &m->class_code, &m->class_mask };
+	size_t i = 0, nf = 0;
+
+	*m = (struct vk_pci_id_match){ PCI_ANY, PCI_ANY, PCI_ANY, PCI_ANY, 0, 0 };
+	while (nf < ARRAY_SIZE(fields)) {
+		size_t start = i;
+		unsigned int v = 0;
+
+		while (i < len && strchr("0123456789abcdefABCDEF", s[i]) && s[i]) {
+			unsigned char c = (unsigned char)s[i];
+
+			v = v << 4 | (unsigned int)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+			i++;
+		}
+		if (i == start || i - start > 8)
+			return -EINVAL;
+		*fields[nf++] = v;
+		if (i == len)
+			break;
+		if (s[i] != ':')
+			return -EINVAL;
+		i++;
+	}
+	return nf >= 2 && i == len ? 0 : -EINVAL;
+}
+
+bool vk_pci_id_matches(const struct vk_pci_id_match *m, const struct vk_lint_gpu *d)
+{
+	return (m->vendor == PCI_ANY || m->vendor == d->vendor) &&
+	       (m->device == PCI_ANY || m->device == d->device) &&
+	       (m->subvendor == PCI_ANY || m->subvendor == d->subvendor) &&
+	       (m->subdevice == PCI_ANY || m->subdevice == d->subdevice) &&
+	       !((m->class_code ^ d->class_code) & m->class_mask);
+}
+
+/* ---- findings ----------------------------------------------------------- */
+
+const char *vk_severity_name(enum vk_severity s)
+{
+	return s == VK_SEV_ERROR ? "error" : s == VK_SEV_WARNING ? "warning" : "note";
+}
+
+void vk_findings_clear(struct vk_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].message);
+		free(f->v[i].fix);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = 0;
+}
+
+size_t vk_findings_problems(const struct vk_findings *f)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		n += f->v[i].rule->severity != VK_SEV_NOTE;
+	return n;
+}
+
+/* Add a finding, taking message and fix (NULL when out of memory). */
+static int add(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t arg, char *message,
+	       char *fix)
+{
+	struct vk_finding *v;
+
+	if (!message || !fix)
+		goto nomem;
+	v = reallocarray(run->out->v, run->out->n + 1, sizeof(*v));
+	if (!v)
+		goto nomem;
+	run->out->v = v;
+	v[run->out->n++] = (struct vk_finding){ rule, arg, message, fix };
+	return 0;
+nomem:
+	free(message);
+	free(fix);
+	return -ENOMEM;
+}
+
+static char *fmt(const char *format, ...) _printf_(1, 2);
+static char *fmt(const char *format, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, format);
+	if (vasprintf(&s, format, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	return s;
+}
+
+static const struct vk_cmdline_arg *arg_at(const struct vk_lint_run *run, size_t i)
+{
+	return &run->cl->args[i];
+}
+
+static bool is(const struct vk_cmdline_arg *a, const char *key)
+{
+	return vk_cmdline_key_eq(a->key, key);
+}
+
+/* ---- the checks --------------------------------------------------------- */
+
+/* The words an option takes, prefix-matched by the kernel's parser, one
+ * comma-separated item at a time. */
+static const char *const iommu_words[] = {
+	"off",
+	"force",
+	"noforce",
+	"biomerge",
+	"panic",
+	"nopanic",
+	"merge",
+	"nomerge",
+	"soft",
+	"pt",
+	"nopt",
+	"usedac",
+	/* handed on to the AMD GART driver (gart_parse_options()) */
+	"fullflush",
+	"nofullflush",
+	"noagp",
+	"noaperture",
+	"allowed",
+	"memaper",
+};
+static const char *const amd_iommu_words[] = {
+	"fullflush", "off",	    "force_isolation", "force_enable",	  "pgtbl_v1",
+	"pgtbl_v2",  "irtcachedis", "nohugepages",     "v2_pgsizes_only",
+};
+static const char *const intel_iommu_words[] = {
+	"on", "off", "igfx_off", "strict", "sp_off", "sm_on", "sm_off", "tboot_noforce",
+};
+
+static const struct {
+	const char *rule, *key;
+	const char *const *words;
+	size_t n_words;
+	const char *list; /* for the message */
+} option_words[] = {
+	{ "iommu-value", "iommu", iommu_words, ARRAY_SIZE(iommu_words),
+	  "off, force, noforce, biomerge, panic, nopanic, merge, nomerge, soft, pt, nopt, usedac" },
+	{ "amd-iommu-value", "amd_iommu", amd_iommu_words, ARRAY_SIZE(amd_iommu_words),
+	  "fullflush, off, force_isolation, force_enable, pgtbl_v1, pgtbl_v2, irtcachedis, "
+	  "nohugepages, v2_pgsizes_only" },
+	{ "intel-iommu-value", "intel_iommu", intel_iommu_words, ARRAY_SIZE(intel_iommu_words),
+	  "on, off, igfx_off, strict, sp_off, sm_on, sm_off, tboot_noforce" },
+};
+
+/* The first item of a comma list that no word is a prefix of, or NULL. */
+static const char *unknown_word(const char *value, const char *const *words, size_t n, size_t *len)
+{
+	for (const char *p = value; *p;) {
+		size_t l = strcspn(p, ",");
+		bool ok = false;
+
+		for (size_t i = 0; i < n && !ok; i++)
+			ok = !strncmp(p, words[i], strlen(words[i]));
+		if (!ok && l) {
+			*len = l;
+			return p;
+		}
+		p += l;
+		while (*p == ',')
+			p++;
+	}
+	return NULL;
+}
+
+/* intel_iommu= on an AMD host, amd_iommu= on an Intel one. */
+static bool wrong_vendor(const struct vk_lint_run *run, const struct vk_cmdline_arg *a)
+{
+	return (is(a, "intel_iommu") && run->host->cpu == VK_CPU_AMD) ||
+	       (is(a, "amd_iommu") && run->host->cpu == VK_CPU_INTEL);
+}
+
+static int check_vendor(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+	bool amd = run->host->cpu == VK_CPU_AMD;
+
+	if (!wrong_vendor(run, a))
+		return 0;
+	return add(
+		run, rule, i,
+		fmt("%s is for %s IOMMUs and this is an %s host: the kernel's %s driver never "
+		    "reads it",
+		    a->raw, amd ? "Intel" : "AMD", amd ? "AMD" : "Intel",
+		    amd ? "AMD-Vi" : "Intel VT-d"),
+		fmt(amd ? "remove it; the AMD IOMMU is on whenever the firmware provides an "
+			  "IVRS table (enable IOMMU/AMD-Vi in the firmware setup)"
+			: "remove it; on Intel the IOMMU needs intel_iommu=on (unless the kernel "
+			  "has CONFIG_INTEL_IOMMU_DEFAULT_ON=y)"));
+}
+
+static int check_words(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+
+	if (wrong_vendor(run, a))
+		return 0;
+	for (size_t t = 0; t < ARRAY_SIZE(option_words); t++) {
+		const char *bad;
+		size_t len = 0;
+
+		if (!streq(rule->id, option_words[t].rule) || !is(a, option_words[t].key))
+			continue;
+		if (!a->value || !*a->value)
+			return add(run, rule, i,
+				   fmt("%s has no value: the kernel ignores it", a->raw),
+				   fmt("remove it, or give one of: %s", option_words[t].list));
+		bad = unknown_word(a->value, option_words[t].words, option_words[t].n_words, &len);
+		if (!bad)
+			return 0;
+		if (t == 0 && bad[0] >= '0' && bad[0] <= '9')
+			return add(
+				run, rule, i,
+				fmt("%s does not turn the IOMMU on: no iommu= keyword matches "
+				    "'%.*s', and a number only sets the size of the old AMD GART "
+				    "aperture",
+				    a->raw, (int)len, bad),
+				fmt("remove it; on Intel turn the IOMMU on with intel_iommu=on, on "
+				    "AMD it is on whenever the firmware provides an IVRS table"));
+		if (t == 1)
+			return add(
+				run, rule, i,
+				fmt("%s: '%.*s' is not an amd_iommu option; the kernel logs "
+				    "\"AMD-Vi: Unknown option - '%.*s'\" and ignores it",
+				    a->raw, (int)len, bad, (int)len, bad),
+				fmt("remove it: the AMD IOMMU is on whenever the firmware provides "
+				    "an IVRS table (amd_iommu= takes only: %s)",
+				    option_words[t].list));
+		return add(run, rule, i,
+			   fmt("%s: '%.*s' is not a %s= keyword: the kernel ignores it", a->raw,
+			       (int)len, bad, option_words[t].key),
+			   fmt("remove it or use one of: %s", option_words[t].list));
+	}
+	return 0;
+}
+
+/* Module parameters written without their module's name. */
+static const struct {
+	const char *param, *module;
+} bare_params[] = {
+	{ "ignore_msrs", "kvm" },	    { "report_ignored_msrs", "kvm" },
+	{ "halt_poll_ns", "kvm" },	    { "disable_vga", "vfio-pci" },
+	{ "disable_idle_d3", "vfio-pci" },  { "nointxmask", "vfio-pci" },
+	{ "disable_denylist", "vfio-pci" }, { "allow_unsafe_interrupts", "vfio_iommu_type1" },
+};
+
+static int check_bare_param(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+
+	for (size_t t = 0; t < ARRAY_SIZE(bare_params); t++) {
+		const char *m = bare_params[t].module, *p = bare_params[t].param;
+		const char *v = a->value ? a->value : "1";
+
+		if (!is(a, p))
+			continue;
+		return add(
+			run, rule, i,
+			fmt("%s has no module name: the kernel does not know '%s', hands it to "
+			    "init as an environment variable, and %s never sees it",
+			    a->raw, a->key, m),
+			fmt("write %s.%s=%s instead (or 'options %s %s=%s' in /etc/modprobe.d/); "
+			    "after the reboot /sys/module/%s/parameters/%s shows the value",
+			    m, p, v, m, p, v, m, p));
+	}
+	return 0;
+}
+
+static bool is_ids(const struct vk_cmdline_arg *a)
+{
+	return is(a, "vfio-pci.ids") || is(a, "pci-stub.ids");
+}
+
+/* The driver name of an ids key as written in messages. */
+static const char *ids_driver(const struct vk_cmdline_arg *a)
+{
+	return is(a, "vfio-pci.ids") ? "vfio-pci" : "pci-stub";
+}
+
+static int check_ids_malformed(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+	int r;
+
+	if (!is_ids(a) || !a->value)
+		return 0;
+	for (const char *p = a->value; *p;) {
+		size_t l = strcspn(p, ",");
+		struct vk_pci_id_match m;
+
+		if (l && vk_pci_id_match_parse(p, l, &m) < 0) {
+			r = add(run, rule, i,
+				fmt("%s: '%.*s' is not vendor:device[:subvendor[:subdevice[:class"
+				    "[:class_mask]]]] in hex; %s skips it (\"invalid id string\") "
+				    "and "
+				    "the device stays with its host driver",
+				    a->key, (int)l, p, ids_driver(a)),
+				fmt("write the ids as 'lspci -nn' shows them in brackets, e.g. "
+				    "10de:1c03, separated by commas"));
+			if (r < 0)
+				return r;
+		}
+		p += l + (p[l] == ',');
+	}
+	return 0;
+}
+
+/* Index of the last token with key before index before (or anywhere:
+ * before = n_args), or -1. */
+static ssize_t last_before(const struct vk_lint_run *run, const char *key, size_t before)
+{
+	ssize_t found = -1;
+
+	for (size_t i = 0; i < before && i < run->cl->n_args; i++)
+		if (!run->cl->args[i].init && !run->cl->args[i].dashdash &&
+		    is(&run->cl->args[i], key))
+			found = (ssize_t)i;
+	return found;
+}
+
+static bool is_effective(const struct vk_lint_run *run, size_t i)
+{
+	return last_before(run, run->cl->args[i].key, run->cl->n_args) == (ssize_t)i;
+}
+
+static int check_ids_both(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+	const struct vk_cmdline_arg *b;
+	char common[512] = "";
+	size_t used = 0;
+	ssize_t j;
+
+	if (!is_ids(a) || !a->value || !is_effective(run, i))
+		return 0;
+	/* Reported once, on whichever of the two comes later. */
+	j = last_before(run, is(a, "vfio-pci.ids") ? "pci-stub.ids" : "vfio-pci.ids",
+			run->cl->n_args);
+	if (j < 0 || (size_t)j > i || !run->cl->args[j].value)
+		return 0;
+	b = &run->cl->args[j];
+	for (const char *p = a->value; *p;) {
+		size_t l = strcspn(p, ",");
+		struct vk_pci_id_match m, n;
+
+		if (l && vk_pci_id_match_parse(p, l, &m) == 0) {
+			for (const char *q = b->value; *q;) {
+				size_t k = strcspn(q, ",");
+
+				if (k && vk_pci_id_match_parse(q, k, &n) == 0 &&
+				    m.vendor == n.vendor && m.device == n.device &&
+				    used + l + 2 < sizeof(common)) {
+					used += (size_t)snprintf(common + used,
+								 sizeof(common) - used, "%s%.*s",
+								 used ? "," : "", (int)l, p);
+					break;
+				}
+				q += k + (q[k] == ',');
+			}
+		}
+		p += l + (p[l] == ',');
+	}
+	if (!used)
+		return 0;
+	return add(run, rule, i,
+		   fmt("%s is in both vfio-pci.ids and pci-stub.ids: whichever driver loads first "
+		       "takes the device, so which one holds it changes with the kernel's module "
+		       "order",
+		       common),
+		   fmt("list it in vfio-pci.ids only and remove it from pci-stub.ids "
+		       "('vfiokit cmdline remove pci-stub.ids=%s')",
+		       common));
+}
+
+static int check_ids_boot_gpu(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+
+	if (!is_ids(a) || !a->value || !run->host->n_boot_gpus)
+		return 0;
+	for (const char *p = a->value; *p;) {
+		size_t l = strcspn(p, ",");
+		struct vk_pci_id_match m;
+
+		if (l && vk_pci_id_match_parse(p, l, &m) == 0) {
+			for (size_t g = 0; g < run->host->n_boot_gpus; g++) {
+				const struct vk_lint_gpu *d = &run->host->boot_gpus[g];
+
+				if (!vk_pci_id_matches(&m, d))
+					continue;
+				return add(
+					run, rule, i,
+					fmt("%s: '%.*s' matches %s [%04x:%04x], the boot GPU that "
+					    "shows the host's console: %s takes it at boot and the "
+					    "host is left without its display",
+					    a->key, (int)l, p, d->addr, d->vendor, d->device,
+					    ids_driver(a)),
+					fmt("if the guest's card is another model, remove '%.*s'; "
+					    "if "
+					    "both cards are the same model, ids cannot tell them "
+					    "apart: bind the guest's card by address with "
+					    "driver_override instead",
+					    (int)l, p));
+			}
+		}
+		p += l + (p[l] == ',');
+	}
+	return 0;
+}
+
+/* Keys that may rightly be given more than once. */
+static const char *const repeatable[] = {
+	"console", "initcall_blacklist", "modprobe.blacklist", "memmap", "hugepagesz", "hugepages",
+	"video",   "earlycon",		 "netconsole",
+};
+
+static int check_twice(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i), *first;
+	ssize_t j = last_before(run, a->key, i);
+
+	if (j < 0)
+		return 0;
+	for (size_t t = 0; t < ARRAY_SIZE(repeatable); t++)
+		if (is(a, repeatable[t]))
+			return 0;
+	first = &run->cl->args[j];
+	if (strchr(a->key, '.'))
+		return add(
+			run, rule, i,
+			fmt("%s is given again (after %s): a module parameter keeps only its last "
+			    "value, so the earlier one has no effect",
+			    a->raw, first->raw),
+			fmt(vk_cmdline_key_is_list(a->key)
+				    ? "give the key once with every item in one comma list "
+				      "('vfiokit cmdline set' merges them)"
+				    : "keep the one you mean and remove the other"));
+	return add(run, rule, i,
+		   fmt("%s is given again (after %s): which one counts depends on the parameter's "
+		       "parser, for most the last",
+		       a->raw, first->raw),
+		   fmt("keep the one you mean and remove the other"));
+}
+
+/* Does the comma list value hold an item that starts with word? */
+static bool has_item(const char *value, const char *word, bool prefix)
+{
+	size_t wl = strlen(word);
+
+	for (const char *p = value; *p;) {
+		size_t l = strcspn(p, ",");
+
+		if ((prefix ? l >= wl : l == wl) && !strncmp(p, word, wl))
+			return true;
+		p += l + (p[l] == ',');
+	}
+	return false;
+}
+
+static int check_passthrough(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+	bool pt = false;
+
+	if (!a->value)
+		return 0;
+	if (is(a, "iommu"))
+		pt = has_item(a->value, "pt", true);
+	else if (is(a, "iommu.passthrough"))
+		pt = streq(a->value, "1") || streq(a->value, "y") || streq(a->value, "Y") ||
+		     streq(a->value, "on");
+	if (!pt)
+		return 0;
+	return add(run, rule, i,
+		   fmt("%s trades isolation for speed: the devices the host keeps do DMA without "
+		       "IOMMU translation, so they are not fenced off from memory; devices given "
+		       "to guests through VFIO stay isolated",
+		       a->raw),
+		   fmt("keep it if the host's own I/O speed matters more than fencing its devices; "
+		       "remove it for full isolation"));
+}
+
+static bool has_sysfb_blacklist(const struct vk_lint_run *run)
+{
+	for (size_t i = 0; i < run->cl->n_args; i++) {
+		const struct vk_cmdline_arg *a = &run->cl->args[i];
+
+		if (!a->init && is(a, "initcall_blacklist") && a->value &&
+		    has_item(a->value, "sysfb_init", false))
+			return true;
+	}
+	return false;
+}
+
+static int check_efifb(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+	const char *fix = "add initcall_blacklist=sysfb_init (it needs a kernel with "
+			  "CONFIG_KALLSYMS=y) so that no boot framebuffer holds the card";
+
+	if (!is(a, "video") || !a->value || strncmp(a->value, "efifb:", 6) ||
+	    !strstr(a->value + 6, "off") || has_sysfb_blacklist(run) || run->host->simpledrm == 0)
+		return 0;
+	if (run->host->simpledrm < 0)
+		return add(run, rule, i,
+			   fmt("%s turns off efifb only; if simpledrm is built into the kernel "
+			       "(vfiokit could not tell), it still takes the boot framebuffer and "
+			       "holds the card's memory",
+			       a->raw),
+			   fmt("%s", fix));
+	return add(run, rule, i,
+		   fmt("%s does not stop simpledrm, which is built into this kernel: it takes the "
+		       "boot framebuffer and holds the card's memory",
+		       a->raw),
+		   fmt("%s", fix));
+}
+
+static int check_acs_override(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+
+	if (!is(a, "pcie_acs_override"))
+		return 0;
+	return add(run, rule, i,
+		   fmt("%s works only with the out-of-tree ACS override patch; mainline kernels "
+		       "ignore it, and where it works it splits IOMMU groups the hardware does not "
+		       "isolate",
+		       a->raw),
+		   fmt("keep it only on a patched kernel and knowing that the devices it separates "
+		       "can still reach each other"));
+}
+
+static int check_length(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	size_t len = 0, last = 0;
+	const struct vk_cmdline *cl = run->cl;
+
+	for (size_t k = 0; k < cl->n_args; k++) {
+		len += strlen(cl->args[k].lead) + strlen(cl->args[k].raw);
+		if (!cl->args[k].init && !cl->args[k].dashdash)
+			last = k;
+	}
+	if (i != last || len < X86_COMMAND_LINE_SIZE)
+		return 0;
+	return add(run, rule, i,
+		   fmt("the command line is %zu bytes long: an x86 kernel keeps %d and cuts the "
+		       "rest",
+		       len, X86_COMMAND_LINE_SIZE - 1),
+		   fmt("shorten it: remove what has no effect"));
+}
+
+/* ---- the table ---------------------------------------------------------- */
+
+static const struct vk_lint_rule rules[] = {
+	{ "iommu-vendor", VK_SEV_ERROR, "intel_iommu= on an AMD host, amd_iommu= on an Intel one",
+	  "drivers/iommu/intel/iommu.c intel_iommu_setup(), drivers/iommu/amd/init.c "
+	  "parse_amd_iommu_options()",
+	  check_vendor },
+	{ "iommu-value", VK_SEV_ERROR,
+	  "iommu= with a value no keyword matches (iommu=1: a number only sizes the AMD GART)",
+	  "arch/x86/kernel/pci-dma.c iommu_setup(), arch/x86/kernel/amd_gart_64.c "
+	  "gart_parse_options()",
+	  check_words },
+	{ "amd-iommu-value", VK_SEV_ERROR,
+	  "amd_iommu= with a value it does not take (amd_iommu=on)",
+	  "drivers/iommu/amd/init.c parse_amd_iommu_options(), "
+	  "Documentation/admin-guide/kernel-parameters.txt",
+	  check_words },
+	{ "intel-iommu-value", VK_SEV_ERROR, "intel_iommu= with a value it does not take",
+	  "drivers/iommu/intel/iommu.c intel_iommu_setup(), "
+	  "Documentation/admin-guide/kernel-parameters.txt",
+	  check_words },
+	{ "bare-module-param", VK_SEV_ERROR,
+	  "a module parameter without its module's name (ignore_msrs=1 for kvm.ignore_msrs=1)",
+	  "init/main.c unknown_bootoption(), Documentation/admin-guide/kernel-parameters.rst "
+	  "(module parameters are <module>.<param>)",
+	  check_bare_param },
+	{ "ids-malformed", VK_SEV_ERROR,
+	  "a vfio-pci.ids or pci-stub.ids item that is not vendor:device[:...] in hex",
+	  "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids(), drivers/pci/pci-stub.c "
+	  "pci_stub_init()",
+	  check_ids_malformed },
+	{ "ids-boot-gpu", VK_SEV_ERROR, "vfio-pci.ids or pci-stub.ids takes the host's boot GPU",
+	  "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids() (ids match every device of the model), "
+	  "/sys/bus/pci/devices/*/boot_vga",
+	  check_ids_boot_gpu },
+	{ "ids-both", VK_SEV_ERROR, "the same ids in pci-stub.ids and vfio-pci.ids",
+	  "drivers/pci/pci-stub.c, drivers/vfio/pci/vfio_pci.c: both claim by id, the first "
+	  "driver to load wins",
+	  check_ids_both },
+	{ "key-twice", VK_SEV_WARNING, "a parameter given more than once",
+	  "kernel/params.c parse_args() (a module parameter is set once per occurrence, the last "
+	  "stays)",
+	  check_twice },
+	{ "efifb-simpledrm", VK_SEV_WARNING,
+	  "video=efifb:off without initcall_blacklist=sysfb_init where simpledrm is built in",
+	  "drivers/firmware/sysfb.c sysfb_init(), drivers/gpu/drm/tiny/simpledrm.c, init/main.c "
+	  "initcall_blacklist()",
+	  check_efifb },
+	{ "iommu-passthrough", VK_SEV_NOTE, "iommu=pt or iommu.passthrough=1: a trade-off",
+	  "drivers/iommu/iommu.c iommu_set_def_domain_type(), "
+	  "Documentation/admin-guide/kernel-parameters.txt (iommu.passthrough)",
+	  check_passthrough },
+	{ "acs-override", VK_SEV_NOTE, "pcie_acs_override= needs an out-of-tree patch",
+	  "not in mainline: drivers/pci/quirks.c has no pcie_acs_override", check_acs_override },
+	{ "too-long", VK_SEV_WARNING, "longer than an x86 kernel keeps",
+	  "arch/x86/include/uapi/asm/setup.h COMMAND_LINE_SIZE", check_length },
+};
+
+const struct vk_lint_rule *vk_lint_rules(size_t *n)
+{
+	*n = ARRAY_SIZE(rules);
+	return rules;
+}
+
+int vk_lint_check(const struct vk_cmdline *cl, const struct vk_lint_host *host,
+		  struct vk_findings *out)
+{
+	struct vk_lint_run run = { cl, host, out };
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < cl->n_args; i++) {
+		if (cl->args[i].init || cl->args[i].dashdash)
+			continue;
+		for (size_t r = 0; r < ARRAY_SIZE(rules); r++) {
+			int e = rules[r].check(&run, &rules[r], i);
+
+			if (e < 0) {
+				vk_findings_clear(out);
+				return e;
+			}
+		}
+	}
+	return 0;
+}

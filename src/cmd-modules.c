@@ -1,0 +1,1061 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfiokit modules check|write: for the kernel about to boot, which
+ * modules passthrough needs are there, whether vfio-pci will take each
+ * chosen device before the host's driver, what the initramfs holds; and
+ * the modprobe.d, dracut and genkernel settings that make it so.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boot/cmdline.h"
+#include "cmd.h"
+#include "modules/check.h"
+#include "modules/conf.h"
+#include "modules/initramfs.h"
+#include "modules/kernel.h"
+#include "modules/kmod.h"
+#include "modules/load.h"
+#include "pci/device.h"
+#include "shared/diff.h"
+#include "shared/exit.h"
+#include "shared/fileio.h"
+#include "shared/json.h"
+#include "shared/log.h"
+#include "shared/macro.h"
+#include "shared/paths.h"
+#include "shared/system.h"
+#include "shared/write.h"
+
+#define MAX_DEVICES  64
+#define MAX_MODULES  32
+#define MAX_CMDLINE  (64 << 10)
+#define MAX_CONFFILE (1 << 20)
+
+struct opts {
+	const char *verb;
+	const char *kver;
+	const char *initramfs; /* --initramfs FILE (a path of the caller) */
+	bool no_initramfs;
+	const char *devices[MAX_DEVICES];
+	size_t n_devices;
+	bool load, dry_run, ignore_msrs;
+};
+
+static void help(void)
+{
+	printf("Usage: vfiokit [--root DIR] [--json] modules check [--kver VERSION] [--device "
+	       "ID|ADDR]...\n"
+	       "                                     [--initramfs FILE | --no-initramfs]\n"
+	       "                                     [--load [--dry-run]]\n"
+	       "       vfiokit [--root DIR] modules write [--kver VERSION] --device ID|ADDR...\n"
+	       "                                     [--ignore-msrs] [--dry-run]\n"
+	       "\n"
+	       "check: for the kernel about to boot (the /lib/modules entry of /usr/src/linux's\n"
+	       "release, else the running kernel's), say through libkmod whether each module\n"
+	       "passthrough needs is built in, a module (with its dependencies and soft\n"
+	       "dependencies) or missing, whether it is blacklisted, and its options from\n"
+	       "modprobe.d and the command line; what the initramfs of that kernel holds; and\n"
+	       "for each device which drivers match it and which one will claim it first.\n"
+	       "\n"
+	       "write: put 'options vfio-pci ids=...' and a softdep for each host driver of the\n"
+	       "devices into /etc/modprobe.d/vfiokit.conf, the VFIO modules into dracut's\n"
+	       "force_drivers (/etc/dracut.conf.d/vfiokit.conf) when dracut is installed, and\n"
+	       "into AMODULES_vfio of /etc/genkernel.conf when that exists. Atomic, with a\n"
+	       "backup; nothing is written when nothing changes.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --kver VERSION    the kernel to look at (a directory in /lib/modules)\n"
+	       "  --device SPEC     a device: vendor:device id (10de:1c03), PCI address\n"
+	       "                    (0000:01:00.0) or modalias (pci:v000010DEd...); repeatable\n"
+	       "  --initramfs FILE  read this initramfs instead of the one in /boot\n"
+	       "  --no-initramfs    do not read the initramfs\n"
+	       "  --load            check: then load vfio-pci into the running kernel (root\n"
+	       "                    only, no --root) and say what was inserted\n"
+	       "  --ignore-msrs     write: also 'options kvm ignore_msrs=1'\n"
+	       "  --dry-run         write: show the changes as a diff; --load: show the\n"
+	       "                    insmod chain only\n"
+	       "  -h, --help        show this help\n"
+	       "\n"
+	       "Exit status: 0 ok; 1 error (no such kernel, no modules.dep, an unreadable\n"
+	       "initramfs, a failed write or load); 2 usage error; 3 check found problems (a\n"
+	       "required module missing or blacklisted, a bad modprobe.d line, a device the host\n"
+	       "driver will claim).\n"
+	       "\n"
+	       "Example: vfiokit modules check --device 10de:1c03 --device 10de:10f1\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option options[] = {
+		{ "kver", required_argument, NULL, 'k' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "initramfs", required_argument, NULL, 'i' },
+		{ "no-initramfs", no_argument, NULL, 'I' },
+		{ "load", no_argument, NULL, 'l' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "ignore-msrs", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	if (argc < 2 || streq(argv[1], "-h") || streq(argv[1], "--help")) {
+		if (argc < 2)
+			return vk_usage_error("modules: no verb given (check or write)");
+		help();
+		return -1;
+	}
+	o->verb = argv[1];
+	if (!streq(o->verb, "check") && !streq(o->verb, "write"))
+		return vk_usage_error("modules: unknown verb '%s' (check or write)", o->verb);
+	argc--;
+	argv++;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case 'k':
+			o->kver = optarg;
+			break;
+		case 'd':
+			if (o->n_devices == MAX_DEVICES)
+				return vk_usage_error("modules: too many --device options");
+			o->devices[o->n_devices++] = optarg;
+			break;
+		case 'i':
+			o->initramfs = optarg;
+			break;
+		case 'I':
+			o->no_initramfs = true;
+			break;
+		case 'l':
+			o->load = true;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'm':
+			o->ignore_msrs = true;
+			break;
+		case 'h':
+			help();
+			return -1;
+		case ':':
+			return vk_usage_error("modules: option '%s' needs an argument",
+					      argv[optind - 1]);
+		default:
+			return vk_usage_error("modules: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return vk_usage_error("modules: unexpected argument '%s'", argv[optind]);
+	for (size_t i = 0; i < o->n_devices; i++) {
+		struct vk_pci_addr a;
+		unsigned int v, d;
+
+		if (vk_pci_id_parse(o->devices[i], &v, &d) < 0 &&
+		    vk_pci_addr_parse(o->devices[i], &a) < 0 && strncmp(o->devices[i], "pci:v", 5))
+			return vk_usage_error("modules: '%s' is neither a vendor:device id "
+					      "(10de:1c03), a PCI address (0000:0f:00.0) nor a "
+					      "modalias (pci:v...)",
+					      o->devices[i]);
+	}
+	if (streq(o->verb, "write") && (o->load || o->initramfs || o->no_initramfs))
+		return vk_usage_error("modules: --load and --initramfs are for 'modules check'");
+	if (streq(o->verb, "write") && !o->n_devices)
+		return vk_usage_error("modules: write needs at least one --device");
+	if (streq(o->verb, "check") && (o->ignore_msrs || (o->dry_run && !o->load)))
+		return vk_usage_error("modules: check takes --dry-run only with --load, and "
+				      "--ignore-msrs only with write");
+	if (o->initramfs && o->no_initramfs)
+		return vk_usage_error("modules: --initramfs and --no-initramfs exclude each other");
+	return 0;
+}
+
+/* ---- what check gathers ---------------------------------------------------- */
+
+struct devreport {
+	struct vk_device dev;
+	struct vk_drvmatch *drv;
+	size_t n_drv;
+	struct vk_claimer c[2];
+	struct vk_verdict v;
+	char id[16];
+};
+
+struct report {
+	char kver[VK_KVER_MAX];
+	char kver_why[512];
+	char *cmdline_from; /* the file the command line came from, or NULL */
+	struct vk_cmdline *cl;
+	struct vk_kmod *km;
+	struct vk_modreq req[MAX_MODULES];
+	struct vk_modinfo mods[MAX_MODULES];
+	size_t n_mods;
+	char *ir_path; /* as shown */
+	bool ir_known;
+	char ir_err[512];
+	struct vk_initramfs ir;
+	struct vk_device *devs;
+	size_t n_devs;
+	struct devreport *dr;
+	size_t problems;
+};
+
+static void report_clear(struct report *r)
+{
+	for (size_t i = 0; i < r->n_mods; i++)
+		vk_modinfo_clear(&r->mods[i]);
+	for (size_t i = 0; i < r->n_devs && r->dr; i++) {
+		vk_drvmatch_free(r->dr[i].drv, r->dr[i].n_drv);
+		for (int k = 0; k < 2; k++) {
+			free(r->dr[i].c[k].early);
+			free(r->dr[i].c[k].service);
+		}
+	}
+	free(r->dr);
+	vk_devices_free(r->devs, r->n_devs);
+	vk_initramfs_clear(&r->ir);
+	free(r->ir_path);
+	vk_cmdline_free(r->cl);
+	free(r->cmdline_from);
+	vk_kmod_free(r->km);
+}
+
+static const struct vk_modinfo *find_mod(const struct report *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_mods; i++)
+		if (vk_modname_eq(r->mods[i].name, name))
+			return &r->mods[i];
+	return NULL;
+}
+
+/* Choose the kernel and open libkmod on it; prints the error. */
+static int open_kernel(struct vk_ctx *ctx, const struct opts *o, struct report *r)
+{
+	int e;
+
+	e = vk_kver_choose(ctx, o->kver, r->kver, sizeof(r->kver), r->kver_why,
+			   sizeof(r->kver_why));
+	if (e < 0) {
+		vk_err("no kernel to check: %s", r->kver_why);
+		return VK_EXIT_ERROR;
+	}
+	e = vk_kmod_open(ctx, r->kver, &r->km);
+	if (e == -ENODATA) {
+		if (*ctx->prefix)
+			vk_err("%s%s/%s has no modules.dep: run 'depmod -b %s %s' first",
+			       ctx->prefix, VK_PATH_LIB_MODULES, r->kver, ctx->prefix, r->kver);
+		else
+			vk_err("%s/%s has no modules.dep: run 'depmod %s' first",
+			       VK_PATH_LIB_MODULES, r->kver, r->kver);
+		return VK_EXIT_ERROR;
+	}
+	if (e < 0) {
+		vk_err("%s%s/%s: %s", ctx->prefix, VK_PATH_LIB_MODULES, r->kver, strerror(-e));
+		return VK_EXIT_ERROR;
+	}
+	return 0;
+}
+
+static void read_cmdline(struct vk_ctx *ctx, struct report *r)
+{
+	_cleanup_free_ char *buf = malloc(MAX_CMDLINE);
+	ssize_t n;
+
+	if (!buf)
+		return;
+	n = vk_read_file(ctx->rootfd, vk_rel(VK_PATH_PROC_CMDLINE), buf, MAX_CMDLINE);
+	if (n < 0 || vk_cmdline_parse(buf, n, &r->cl) < 0)
+		return;
+	r->cmdline_from = strdup(VK_PATH_PROC_CMDLINE);
+}
+
+static int read_initramfs(struct vk_ctx *ctx, const struct opts *o, struct report *r)
+{
+	_cleanup_free_ char *found = NULL;
+	_cleanup_close_ int fd = -1;
+	int e;
+
+	if (o->no_initramfs)
+		return 0;
+	if (o->initramfs) {
+		r->ir_path = strdup(o->initramfs);
+		if (!r->ir_path)
+			return -ENOMEM;
+		fd = open(o->initramfs, O_RDONLY | O_CLOEXEC);
+	} else {
+		found = vk_initramfs_find(ctx, r->kver);
+		if (!found)
+			return 0;
+		r->ir_path = vk_ctx_path(ctx, found);
+		if (!r->ir_path)
+			return -ENOMEM;
+		fd = openat(ctx->rootfd, vk_rel(found), O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		snprintf(r->ir_err, sizeof(r->ir_err), "%s", strerror(errno));
+		return -errno;
+	}
+	e = vk_initramfs_read(fd, &r->ir, r->ir_err, sizeof(r->ir_err));
+	if (e < 0 && !*r->ir_err)
+		snprintf(r->ir_err, sizeof(r->ir_err), "%s", strerror(-e));
+	r->ir_known = e == 0;
+	return e;
+}
+
+/* Fill the claimer (0 vfio_pci, 1 pci_stub) facts for device d. */
+static int claimer_facts(struct vk_ctx *ctx, struct report *r, struct devreport *d, int k)
+{
+	static const char *const names[] = { "vfio-pci", "pci-stub" };
+	static const char *const mods[] = { "vfio_pci", "pci_stub" };
+	struct vk_claimer *c = &d->c[k];
+	struct vk_modinfo tmp = {};
+	const struct vk_modinfo *mi = find_mod(r, mods[k]);
+	_cleanup_free_ char *ids_conf = NULL, *ids_cl = NULL, *ids_ir = NULL, *ir_opts = NULL;
+	int e;
+
+	if (!mi) {
+		e = vk_modinfo_query(r->km, r->cl, mods[k], &tmp);
+		if (e < 0) {
+			vk_modinfo_clear(&tmp);
+			return e;
+		}
+		mi = &tmp;
+	}
+	c->name = names[k];
+	c->state = mi->state;
+	c->blacklisted = mi->bl_conf || mi->bl_cmdline;
+	ids_conf = vk_options_ids(mi->opt_conf);
+	ids_cl = vk_options_ids(mi->opt_cmdline);
+	c->ids_conf = ids_conf && vk_ids_match(ids_conf, d->dev.vendor, d->dev.device);
+	c->ids_cmdline = ids_cl && vk_ids_match(ids_cl, d->dev.vendor, d->dev.device);
+	if (r->ir_known) {
+		ir_opts = vk_initramfs_options(&r->ir, mods[k]);
+		ids_ir = ir_opts ? vk_options_ids(ir_opts) : NULL;
+		c->ids_initramfs = ids_ir && vk_ids_match(ids_ir, d->dev.vendor, d->dev.device);
+		c->in_initramfs = vk_initramfs_module(&r->ir, mods[k]) != NULL;
+		c->early = vk_initramfs_early(&r->ir, r->cl, mods[k]);
+	}
+	c->service = vk_boot_loads_module(ctx, mods[k]);
+	vk_modinfo_clear(&tmp);
+	return 0;
+}
+
+static int check_device(struct vk_ctx *ctx, struct report *r, struct devreport *d)
+{
+	int e;
+
+	snprintf(d->id, sizeof(d->id), "%04x:%04x", d->dev.vendor, d->dev.device);
+	e = vk_modalias_drivers(r->km, r->cl, d->dev.modalias, &d->drv, &d->n_drv);
+	if (e < 0)
+		return e;
+	for (size_t i = 0; i < d->n_drv && r->ir_known; i++) {
+		d->drv[i].in_initramfs = vk_initramfs_module(&r->ir, d->drv[i].name) != NULL;
+		d->drv[i].softdep_initramfs[0] =
+			vk_initramfs_softdep_pre(&r->ir, d->drv[i].name, "vfio_pci");
+		d->drv[i].softdep_initramfs[1] =
+			vk_initramfs_softdep_pre(&r->ir, d->drv[i].name, "pci_stub");
+	}
+	for (int k = 0; k < 2; k++) {
+		e = claimer_facts(ctx, r, d, k);
+		if (e < 0)
+			return e;
+	}
+	vk_claim_decide(d->drv, d->n_drv, d->c, r->ir_known, d->id, &d->v);
+	return 0;
+}
+
+static int resolve_devices(struct vk_ctx *ctx, const struct opts *o, struct report *r)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < o->n_devices; i++) {
+		int e = vk_device_resolve(ctx, o->devices[i], &r->devs, &r->n_devs);
+
+		if (e == -ENOMEM)
+			return e;
+		if (e < 0) {
+			vk_err("no device matches --device %s in %s%s (give its address or its "
+			       "modalias)",
+			       o->devices[i], ctx->prefix, VK_PATH_PCI_DEVICES);
+			rc = VK_EXIT_PROBLEMS;
+		}
+	}
+	return rc;
+}
+
+/* Everything check reports. Returns 0, an exit status, or -ENOMEM. */
+static int gather(struct vk_ctx *ctx, const struct opts *o, struct report *r)
+{
+	const char *vendor = vk_cpu_vendor(ctx);
+	size_t n;
+	int e, rc;
+
+	rc = open_kernel(ctx, o, r);
+	if (rc)
+		return rc;
+	read_cmdline(ctx, r);
+	n = vk_modules_needed(r->kver, vendor, r->req, MAX_MODULES);
+	for (size_t i = 0; i < n; i++) {
+		e = vk_modinfo_query(r->km, r->cl, r->req[i].name, &r->mods[i]);
+		r->n_mods = i + 1;
+		if (e < 0)
+			return e;
+	}
+	e = read_initramfs(ctx, o, r);
+	if (e == -ENOMEM)
+		return e;
+	if (e < 0 && o->initramfs) {
+		vk_err("%s: %s", o->initramfs, r->ir_err);
+		return VK_EXIT_ERROR;
+	}
+	rc = resolve_devices(ctx, o, r);
+	if (rc < 0)
+		return rc;
+	r->dr = calloc(r->n_devs ? r->n_devs : 1, sizeof(*r->dr));
+	if (!r->dr)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->n_devs; i++) {
+		r->dr[i].dev = r->devs[i];
+		e = check_device(ctx, r, &r->dr[i]);
+		if (e < 0)
+			return e;
+	}
+	return rc;
+}
+
+/* ---- text ------------------------------------------------------------------ */
+
+static void print_list(const char *label, char **v, size_t n)
+{
+	if (!n)
+		return;
+	printf("  %-18s  %-8s  %s ", "", "", label);
+	for (size_t i = 0; i < n; i++)
+		printf("%s%s", i ? ", " : "", v[i]);
+	putchar('\n');
+}
+
+static bool mod_problem(const struct vk_modinfo *m, const struct vk_modreq *q)
+{
+	if (q->need != VK_NEED_REQUIRED)
+		return false;
+	return m->state == VK_MOD_MISSING || m->dep_missing ||
+	       (m->state == VK_MOD_MODULE && (m->bl_conf || m->bl_cmdline) &&
+		!streq(m->name, "vfio_pci"));
+}
+
+static void print_module(const struct vk_modinfo *m, const struct vk_modreq *q)
+{
+	const char *detail = m->path ? m->path : "";
+
+	if (m->state == VK_MOD_MISSING)
+		detail = q->need == VK_NEED_REQUIRED ? "required: " : "recommended: ";
+	printf("  %-18s  %-8s  %s%s\n", m->name, vk_mod_state_name(m->state), detail,
+	       m->state == VK_MOD_MISSING ? q->purpose : "");
+	if (m->note)
+		printf("  %-18s  %-8s  %s\n", "", "", m->note);
+	print_list("needs", m->deps, m->n_deps);
+	if (m->dep_missing)
+		printf("  %-18s  %-8s  dependency %s is missing: run depmod\n", "", "",
+		       m->dep_missing);
+	print_list("softdep pre:", m->pre, m->n_pre);
+	print_list("softdep post:", m->post, m->n_post);
+	if (*m->opt_conf)
+		printf("  %-18s  %-8s  options (modprobe.d): %s\n", "", "", m->opt_conf);
+	if (*m->opt_cmdline)
+		printf("  %-18s  %-8s  options (command line): %s\n", "", "", m->opt_cmdline);
+	if (m->bl_conf || m->bl_cmdline)
+		printf("  %-18s  %-8s  blacklisted (%s%s%s)%s\n", "", "",
+		       m->bl_conf ? "modprobe.d" : "", m->bl_conf && m->bl_cmdline ? ", " : "",
+		       m->bl_cmdline ? "modprobe.blacklist= on the command line" : "",
+		       m->state == VK_MOD_BUILTIN ? ": no effect on a built-in module" : "");
+	if (m->state == VK_MOD_BUILTIN && *m->opt_conf)
+		printf("  %-18s  %-8s  modprobe.d options do not reach a built-in module: use "
+		       "%s.<option>= on the command line\n",
+		       "", "", m->name);
+}
+
+static const char *irfile_kind(enum vk_irfile_kind k)
+{
+	switch (k) {
+	case VK_IR_MODPROBE:
+		return "modprobe.d";
+	case VK_IR_DRACUT_CMDLINE:
+		return "dracut command line";
+	case VK_IR_MODULES_LOAD:
+		return "modules-load.d";
+	case VK_IR_CONF_MODULES:
+		return "initramfs-tools modules";
+	default:
+		return "genkernel module group";
+	}
+}
+
+/* The modules of the initramfs worth naming: the VFIO ones and the
+ * drivers of the devices. */
+static bool ir_module_wanted(const struct report *r, const char *name)
+{
+	if (find_mod(r, name))
+		return true;
+	for (size_t i = 0; i < r->n_devs; i++)
+		for (size_t k = 0; k < r->dr[i].n_drv; k++)
+			if (vk_modname_eq(r->dr[i].drv[k].name, name))
+				return true;
+	return false;
+}
+
+static void print_initramfs_text(const struct report *r, const struct opts *o)
+{
+	const struct vk_initramfs *ir = &r->ir;
+	static const char *const vfio_mods[] = { "vfio",	  "vfio_virqfd", "vfio_iommu_type1",
+						 "vfio_pci_core", "vfio_pci",	 "irqbypass" };
+	bool kver_seen = false;
+
+	if (o->no_initramfs)
+		return;
+	if (!r->ir_path) {
+		printf("\nInitramfs: none for %s in %s\n", r->kver, VK_PATH_BOOT);
+		return;
+	}
+	if (!r->ir_known) {
+		printf("\nInitramfs: %s\n  cannot be read: %s\n", r->ir_path, r->ir_err);
+		return;
+	}
+	printf("\nInitramfs: %s\n  %s compression, %zu uncompressed part%s in front, %zu "
+	       "entries%s%s\n",
+	       r->ir_path, ir->compression, ir->n_early, ir->n_early == 1 ? "" : "s", ir->n_entries,
+	       ir->generator ? ", made by " : "", ir->generator ? ir->generator : "");
+	for (size_t i = 0; i < ir->n_kvers; i++)
+		kver_seen |= streq(ir->kvers[i], r->kver);
+	if (ir->n_kvers && !kver_seen)
+		printf("  its modules are for %s, not %s\n", ir->kvers[0], r->kver);
+	for (size_t i = 0; i < ir->n_modules; i++)
+		if (ir_module_wanted(r, ir->modules[i].name))
+			printf("  %s  (module %s)\n", ir->modules[i].path, ir->modules[i].name);
+	for (size_t i = 0; i < ir->n_files; i++)
+		printf("  %s  (%s)\n", ir->files[i].path, irfile_kind(ir->files[i].kind));
+	for (size_t i = 0; i < ARRAY_SIZE(vfio_mods); i++) {
+		const struct vk_modinfo *m = find_mod(r, vfio_mods[i]);
+
+		if (m && m->state == VK_MOD_MODULE && !vk_initramfs_module(ir, vfio_mods[i]))
+			printf("  not in it: %s\n", vfio_mods[i]);
+	}
+	if (!ir->n_files)
+		printf("  no modprobe.d, cmdline.d or modules-load.d file in it\n");
+}
+
+static void print_device_text(const struct devreport *d)
+{
+	printf("\nDevice %s [%s]\n", *d->dev.addr ? d->dev.addr : d->dev.spec, d->id);
+	printf("  modalias: %s\n", d->dev.modalias);
+	if (!d->n_drv)
+		printf("  drivers:  none in this kernel matches it\n");
+	for (size_t i = 0; i < d->n_drv; i++) {
+		const struct vk_drvmatch *m = &d->drv[i];
+
+		printf("  %s %s (%s%s%s%s%s)\n", i ? "         " : "drivers: ", m->name,
+		       vk_mod_state_name(m->state), m->blacklisted ? ", blacklisted" : "",
+		       m->in_initramfs ? ", in the initramfs" : "",
+		       m->softdep[0] ? ", softdep pre: vfio-pci" : "",
+		       m->softdep[1] ? ", softdep pre: pci-stub" : "");
+	}
+	for (int k = 0; k < 2; k++) {
+		const struct vk_claimer *c = &d->c[k];
+
+		if (!c->ids_cmdline && !c->ids_conf && !c->ids_initramfs)
+			continue;
+		printf("  %s ids name it: %s%s%s%s%s\n", c->name,
+		       c->ids_cmdline ? "command line" : "",
+		       c->ids_cmdline && (c->ids_conf || c->ids_initramfs) ? ", " : "",
+		       c->ids_conf ? "modprobe.d" : "", c->ids_conf && c->ids_initramfs ? ", " : "",
+		       c->ids_initramfs ? "the initramfs's modprobe.d" : "");
+	}
+	if ((d->c[0].ids_cmdline || d->c[0].ids_conf) && (d->c[1].ids_cmdline || d->c[1].ids_conf))
+		printf("  warning: the id is given to both vfio-pci and pci-stub: give it to "
+		       "one\n");
+	if (d->c[0].blacklisted)
+		printf("  warning: vfio-pci is blacklisted\n");
+	switch (d->v.claim) {
+	case VK_CLAIM_VFIO:
+	case VK_CLAIM_STUB:
+		printf("  verdict:  OK, %s claims it first: %s\n", vk_claim_name(d->v.claim),
+		       d->v.reason);
+		break;
+	case VK_CLAIM_HOST:
+		printf("  verdict:  PROBLEM, the host driver claims it first: %s\n", d->v.reason);
+		break;
+	case VK_CLAIM_NONE:
+		printf("  verdict:  PROBLEM, nothing claims it: %s\n", d->v.reason);
+		break;
+	default:
+		printf("  verdict:  PROBLEM, uncertain: %s\n", d->v.reason);
+		break;
+	}
+	if (*d->v.fix)
+		printf("  fix:      %s\n", d->v.fix);
+}
+
+static void print_text(struct vk_ctx *ctx, const struct opts *o, const struct report *r)
+{
+	printf("Kernel: %s (%s)\n", r->kver, r->kver_why);
+	printf("Modules: %s%s, configuration from modprobe.d under %s\n", ctx->prefix,
+	       vk_kmod_moddir(r->km), *ctx->prefix ? ctx->prefix : "/");
+	printf("Command line: %s\n",
+	       r->cmdline_from ? r->cmdline_from : "unknown (no /proc/cmdline)");
+	printf("\n");
+	for (size_t i = 0; i < r->n_mods; i++)
+		print_module(&r->mods[i], &r->req[i]);
+	print_initramfs_text(r, o);
+	for (size_t i = 0; i < r->n_devs; i++)
+		print_device_text(&r->dr[i]);
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+static void json_strings(struct vk_json *j, const char *key, char **v, size_t n)
+{
+	vk_json_key(j, key);
+	vk_json_array_begin(j);
+	for (size_t i = 0; i < n; i++)
+		vk_json_string(j, v[i]);
+	vk_json_array_end(j);
+}
+
+static void print_json(struct vk_ctx *ctx, const struct opts *o, const struct report *r)
+{
+	struct vk_json j;
+
+	vk_json_init(&j, stdout);
+	vk_json_object_begin(&j);
+	vk_json_key(&j, "kernel");
+	vk_json_object_begin(&j);
+	vk_json_kv_string(&j, "release", r->kver);
+	vk_json_kv_string(&j, "chosen_because", r->kver_why);
+	vk_json_kv_string(&j, "modules_dir", vk_kmod_moddir(r->km));
+	vk_json_object_end(&j);
+	vk_json_kv_string(&j, "cmdline_from", r->cmdline_from);
+	vk_json_key(&j, "config_errors");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < vk_kmod_n_msgs(r->km); i++) {
+		const struct vk_kmod_msg *m = vk_kmod_msg(r->km, i);
+
+		vk_json_object_begin(&j);
+		vk_json_kv_string(&j, "file", m->file);
+		vk_json_kv_uint(&j, "line", m->line);
+		vk_json_kv_string(&j, "message", m->text);
+		vk_json_object_end(&j);
+	}
+	vk_json_array_end(&j);
+	vk_json_key(&j, "modules");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < r->n_mods; i++) {
+		const struct vk_modinfo *m = &r->mods[i];
+
+		vk_json_object_begin(&j);
+		vk_json_kv_string(&j, "name", m->name);
+		vk_json_kv_string(&j, "state",
+				  m->state == VK_MOD_BUILTIN  ? "builtin"
+				  : m->state == VK_MOD_MODULE ? "module"
+							      : "missing");
+		vk_json_kv_bool(&j, "required", r->req[i].need == VK_NEED_REQUIRED);
+		vk_json_kv_string(&j, "purpose", r->req[i].purpose);
+		vk_json_kv_string(&j, "path", m->path);
+		json_strings(&j, "dependencies", m->deps, m->n_deps);
+		vk_json_kv_string(&j, "dependency_missing", m->dep_missing);
+		json_strings(&j, "softdep_pre", m->pre, m->n_pre);
+		json_strings(&j, "softdep_post", m->post, m->n_post);
+		vk_json_kv_bool(&j, "blacklisted_modprobe_d", m->bl_conf);
+		vk_json_kv_bool(&j, "blacklisted_cmdline", m->bl_cmdline);
+		vk_json_kv_string(&j, "options_modprobe_d", m->opt_conf);
+		vk_json_kv_string(&j, "options_cmdline", m->opt_cmdline);
+		vk_json_object_end(&j);
+	}
+	vk_json_array_end(&j);
+	vk_json_key(&j, "initramfs");
+	if (o->no_initramfs) {
+		vk_json_string(&j, NULL);
+	} else {
+		vk_json_object_begin(&j);
+		vk_json_kv_string(&j, "path", r->ir_path);
+		vk_json_kv_bool(&j, "read", r->ir_known);
+		vk_json_kv_string(&j, "error", *r->ir_err ? r->ir_err : NULL);
+		vk_json_kv_string(&j, "compression", r->ir.compression);
+		vk_json_kv_uint(&j, "uncompressed_parts", r->ir.n_early);
+		vk_json_kv_uint(&j, "entries", r->ir.n_entries);
+		vk_json_kv_string(&j, "generator", r->ir.generator);
+		json_strings(&j, "kernels", r->ir.kvers, r->ir.n_kvers);
+		vk_json_key(&j, "files");
+		vk_json_array_begin(&j);
+		for (size_t i = 0; i < r->ir.n_modules; i++) {
+			if (!ir_module_wanted(r, r->ir.modules[i].name))
+				continue;
+			vk_json_object_begin(&j);
+			vk_json_kv_string(&j, "path", r->ir.modules[i].path);
+			vk_json_kv_string(&j, "kind", "module");
+			vk_json_kv_string(&j, "module", r->ir.modules[i].name);
+			vk_json_object_end(&j);
+		}
+		for (size_t i = 0; i < r->ir.n_files; i++) {
+			vk_json_object_begin(&j);
+			vk_json_kv_string(&j, "path", r->ir.files[i].path);
+			vk_json_kv_string(&j, "kind", irfile_kind(r->ir.files[i].kind));
+			vk_json_object_end(&j);
+		}
+		vk_json_array_end(&j);
+		vk_json_object_end(&j);
+	}
+	vk_json_key(&j, "devices");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < r->n_devs; i++) {
+		const struct devreport *d = &r->dr[i];
+
+		vk_json_object_begin(&j);
+		vk_json_kv_string(&j, "device", d->dev.spec);
+		vk_json_kv_string(&j, "address", *d->dev.addr ? d->dev.addr : NULL);
+		vk_json_kv_string(&j, "id", d->id);
+		vk_json_kv_string(&j, "modalias", d->dev.modalias);
+		vk_json_key(&j, "drivers");
+		vk_json_array_begin(&j);
+		for (size_t k = 0; k < d->n_drv; k++) {
+			const struct vk_drvmatch *m = &d->drv[k];
+
+			vk_json_object_begin(&j);
+			vk_json_kv_string(&j, "name", m->name);
+			vk_json_kv_string(&j, "state",
+					  m->state == VK_MOD_BUILTIN  ? "builtin"
+					  : m->state == VK_MOD_MODULE ? "module"
+								      : "missing");
+			vk_json_kv_bool(&j, "blacklisted", m->blacklisted);
+			vk_json_kv_bool(&j, "softdep_vfio_pci", m->softdep[0]);
+			vk_json_kv_bool(&j, "in_initramfs", m->in_initramfs);
+			vk_json_object_end(&j);
+		}
+		vk_json_array_end(&j);
+		vk_json_kv_string(&j, "claimed_by", vk_claim_name(d->v.claim));
+		vk_json_kv_bool(&j, "ok",
+				d->v.claim == VK_CLAIM_VFIO || d->v.claim == VK_CLAIM_STUB);
+		vk_json_kv_string(&j, "reason", d->v.reason);
+		vk_json_kv_string(&j, "fix", *d->v.fix ? d->v.fix : NULL);
+		vk_json_object_end(&j);
+	}
+	vk_json_array_end(&j);
+	vk_json_kv_uint(&j, "problems", r->problems);
+	vk_json_object_end(&j);
+	(void)ctx;
+}
+
+/* ---- check ----------------------------------------------------------------- */
+
+static size_t count_problems(const struct report *r)
+{
+	size_t n = vk_kmod_n_msgs(r->km);
+
+	for (size_t i = 0; i < r->n_mods; i++)
+		n += mod_problem(&r->mods[i], &r->req[i]);
+	for (size_t i = 0; i < r->n_devs; i++)
+		n += r->dr[i].v.claim != VK_CLAIM_VFIO && r->dr[i].v.claim != VK_CLAIM_STUB;
+	return n;
+}
+
+/* Say what libkmod said about modprobe.d, as kmod does: file and line. */
+static void print_config_errors(const struct report *r)
+{
+	for (size_t i = 0; i < vk_kmod_n_msgs(r->km); i++) {
+		const struct vk_kmod_msg *m = vk_kmod_msg(r->km, i);
+
+		if (m->file)
+			vk_err("%s:%u: %s", m->file, m->line, m->text);
+		else
+			vk_err("libkmod: %s", m->text);
+	}
+}
+
+static int do_load(struct vk_ctx *ctx, const struct opts *o, struct report *r)
+{
+	struct vk_load ld;
+	int e;
+
+	e = vk_module_load(r->km, "vfio_pci", o->dry_run, &ld);
+	if (!ctx->json) {
+		printf("\nLoad%s:\n", o->dry_run ? " (dry run)" : "");
+		if (ld.already)
+			printf("  vfio_pci is already loaded: nothing inserted (ids it did not get "
+			       "at load time need a reload or its new_id file)\n");
+		for (size_t i = 0; i < ld.n_steps; i++)
+			printf("  %s %s%s%s\n", o->dry_run ? "would insmod" : "inserted",
+			       ld.steps[i].path, *ld.steps[i].options ? " " : "",
+			       ld.steps[i].options);
+		if (!e && !ld.already && !ld.n_steps)
+			printf("  nothing to insert: the modules are loaded already\n");
+	}
+	vk_load_clear(&ld);
+	if (e < 0) {
+		vk_err("loading vfio_pci: %s", e == -EPERM ? "not permitted (run as root; is it "
+							     "blacklisted?)"
+							   : strerror(-e));
+		return VK_EXIT_ERROR;
+	}
+	/* Which driver the devices have now. */
+	for (size_t i = 0; i < r->n_devs && !ctx->json && !o->dry_run; i++) {
+		char path[512], drv[256];
+
+		if (!*r->devs[i].addr)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/driver", VK_PATH_PCI_DEVICES, r->devs[i].addr);
+		if (vk_read_link_name(ctx->rootfd, vk_rel(path), drv, sizeof(drv)) < 0)
+			snprintf(drv, sizeof(drv), "no driver");
+		printf("  %s is now bound to %s\n", r->devs[i].addr, drv);
+	}
+	return 0;
+}
+
+static int modules_check(struct vk_ctx *ctx, const struct opts *o)
+{
+	struct report r = {};
+	int rc;
+
+	if (o->load && *ctx->prefix)
+		return vk_usage_error("modules: --load works on the running system only, not "
+				      "with --root");
+	rc = gather(ctx, o, &r);
+	if (rc < 0) {
+		vk_err("out of memory");
+		rc = VK_EXIT_ERROR;
+		goto out;
+	}
+	if (rc == VK_EXIT_ERROR)
+		goto out;
+	r.problems = count_problems(&r) + (rc == VK_EXIT_PROBLEMS);
+	if (ctx->json)
+		print_json(ctx, o, &r);
+	else
+		print_text(ctx, o, &r);
+	print_config_errors(&r);
+	if (!ctx->json)
+		printf("\n%zu problem%s found\n", r.problems, r.problems == 1 ? "" : "s");
+	rc = r.problems ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
+	if (o->load) {
+		int lrc = do_load(ctx, o, &r);
+
+		if (lrc)
+			rc = lrc;
+	}
+out:
+	report_clear(&r);
+	return rc;
+}
+
+/* ---- write ----------------------------------------------------------------- */
+
+/* Show (--dry-run) or make the change of one file to text. */
+static int put_file(struct vk_ctx *ctx, const struct opts *o, const char *abs, const char *text,
+		    size_t len, bool *changed)
+{
+	struct vk_file f = {};
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, abs), *diff = NULL, *newname = NULL;
+	int e, rc = 0;
+
+	if (!shown)
+		return -ENOMEM;
+	e = vk_file_load(ctx->rootfd, abs, MAX_CONFFILE, &f);
+	if (e < 0) {
+		vk_err("%s: %s", shown, strerror(-e));
+		return VK_EXIT_ERROR;
+	}
+	if (f.exists && f.len == len && !memcmp(f.data, text, len)) {
+		printf("%s: up to date\n", shown);
+		goto out;
+	}
+	if (o->dry_run) {
+		if (asprintf(&newname, "%s (vfiokit)", shown) < 0 ||
+		    vk_diff_unified(shown, f.data, f.len, newname, text, len, &diff) < 0) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		fputs(diff, stdout);
+		printf("dry run: %s not changed\n", shown);
+		goto out;
+	}
+	/* A missing directory (/etc/dracut.conf.d) is created. */
+	{
+		_cleanup_free_ char *dir = strdup(abs);
+		char *slash = dir ? strrchr(dir, '/') : NULL;
+
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (mkdirat(ctx->rootfd, vk_rel(dir), 0755) < 0 && errno != EEXIST) {
+				vk_err("%s%s: %s", ctx->prefix, dir, strerror(errno));
+				rc = VK_EXIT_ERROR;
+				goto out;
+			}
+		}
+	}
+	e = vk_file_replace(ctx->rootfd, &f, text, len);
+	if (e < 0) {
+		vk_err("%s: %s%s", shown, strerror(-e),
+		       e == -ESTALE ? " (it changed while vfiokit ran; nothing written)" : "");
+		rc = VK_EXIT_ERROR;
+		goto out;
+	}
+	if (f.exists)
+		printf("%s: changed; the previous version is in %s%s\n", shown, shown,
+		       VK_BACKUP_SUFFIX);
+	else
+		printf("%s: created\n", shown);
+	*changed = true;
+out:
+	vk_file_clear(&f);
+	return rc;
+}
+
+static bool list_add(const char **v, size_t *n, size_t max, const char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (streq(v[i], s))
+			return true;
+	if (*n == max)
+		return false;
+	v[(*n)++] = s;
+	return true;
+}
+
+static bool dracut_used(struct vk_ctx *ctx)
+{
+	return faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_LIB), F_OK, 0) == 0 ||
+	       faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_CONF), F_OK, 0) == 0 ||
+	       faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_CONF_D), F_OK, 0) == 0;
+}
+
+static int modules_write(struct vk_ctx *ctx, struct opts *o)
+{
+	struct report r = {};
+	const char *ids[MAX_DEVICES], *soft[MAX_DEVICES * 4];
+	char idbuf[MAX_DEVICES][16];
+	size_t n_ids = 0, n_soft = 0;
+	bool changed = false;
+	struct vk_modconf c = {};
+	_cleanup_free_ char *modprobe = NULL, *dracut = NULL, *gkmods = NULL;
+	int rc, e;
+
+	o->no_initramfs = true;
+	rc = gather(ctx, o, &r);
+	if (rc < 0) {
+		vk_err("out of memory");
+		rc = VK_EXIT_ERROR;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	if (vk_kmod_n_msgs(r.km)) {
+		print_config_errors(&r);
+		vk_err("modprobe.d has lines libkmod rejects: fix them first; nothing written");
+		rc = VK_EXIT_ERROR;
+		goto out;
+	}
+	for (size_t i = 0; i < r.n_devs; i++) {
+		struct devreport *d = &r.dr[i];
+
+		snprintf(idbuf[i], sizeof(idbuf[i]), "%s", d->id);
+		list_add(ids, &n_ids, ARRAY_SIZE(ids), idbuf[i]);
+		for (size_t k = 0; k < d->n_drv; k++)
+			if (d->drv[k].state == VK_MOD_MODULE)
+				list_add(soft, &n_soft, ARRAY_SIZE(soft), d->drv[k].name);
+			else if (d->drv[k].state == VK_MOD_BUILTIN)
+				vk_warn("%s is built into %s: a softdep cannot order it; build it "
+					"as a module",
+					d->drv[k].name, r.kver);
+	}
+	{
+		const struct vk_modinfo *v = find_mod(&r, "vfio_pci");
+
+		if (v && v->state == VK_MOD_BUILTIN)
+			vk_warn("vfio-pci is built into %s: modprobe.d options do not reach it; "
+				"put vfio-pci.ids= on the command line (vfiokit cmdline set)",
+				r.kver);
+		if (v && v->state == VK_MOD_MISSING)
+			vk_warn("vfio-pci is not in %s: enable CONFIG_VFIO_PCI", r.kver);
+	}
+	c.ids = ids;
+	c.n_ids = n_ids;
+	c.softdeps = soft;
+	c.n_softdeps = n_soft;
+	c.ignore_msrs = o->ignore_msrs;
+	c.kver = r.kver;
+	modprobe = vk_modprobe_conf_render(&c);
+	dracut = vk_dracut_conf_render(&c, VK_PATH_MODPROBE_VFIOKIT);
+	gkmods = vk_genkernel_modules(&c);
+	if (!modprobe || !dracut || !gkmods) {
+		vk_err("out of memory");
+		rc = VK_EXIT_ERROR;
+		goto out;
+	}
+	e = put_file(ctx, o, VK_PATH_MODPROBE_VFIOKIT, modprobe, strlen(modprobe), &changed);
+	if (e)
+		goto fail;
+	if (dracut_used(ctx)) {
+		e = put_file(ctx, o, VK_PATH_DRACUT_VFIOKIT, dracut, strlen(dracut), &changed);
+		if (e)
+			goto fail;
+	}
+	if (faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0) {
+		struct vk_file f = {};
+		_cleanup_free_ char *text = NULL;
+		size_t len = 0;
+
+		e = vk_file_load(ctx->rootfd, VK_PATH_GENKERNEL_CONF, MAX_CONFFILE, &f);
+		if (e == 0)
+			e = vk_genkernel_conf_edit(f.data, f.len, gkmods, &text, &len);
+		if (e == 0)
+			printf("%s%s: up to date\n", ctx->prefix, VK_PATH_GENKERNEL_CONF);
+		vk_file_clear(&f);
+		if (e > 0)
+			e = put_file(ctx, o, VK_PATH_GENKERNEL_CONF, text, len, &changed);
+		if (e < 0) {
+			vk_err("%s%s: %s", ctx->prefix, VK_PATH_GENKERNEL_CONF, strerror(-e));
+			e = VK_EXIT_ERROR;
+		}
+		if (e)
+			goto fail;
+		if (!o->dry_run) {
+			for (char *p = gkmods; *p; p++)
+				if (*p == ' ')
+					*p = ',';
+			printf("genkernel: its initramfs loads these only with doload=%s on the "
+			       "command line\n",
+			       gkmods);
+		}
+	}
+	if (!o->dry_run && changed)
+		printf("Rebuild the initramfs of %s so that it carries the change (dracut "
+		       "--force --kver %s, or genkernel initramfs).\n",
+		       r.kver, r.kver);
+	goto out;
+fail:
+	rc = e < 0 ? VK_EXIT_ERROR : e;
+	if (e == -ENOMEM)
+		vk_err("out of memory");
+out:
+	report_clear(&r);
+	return rc;
+}
+
+int cmd_modules(struct vk_ctx *ctx, int argc, char **argv)
+{
+	struct opts o = {};
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r < 0 ? VK_EXIT_OK : r;
+	if (streq(o.verb, "check"))
+		return modules_check(ctx, &o);
+	return modules_write(ctx, &o);
+}

@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../shared/macro.h"
+#include "conf.h"
+#include "kernel.h"
+
+#define GENKERNEL_VAR "AMODULES_vfio"
+
+/* The VFIO modules to load early, in load order ('_' form: dracut only
+ * turns the first '-' of force_drivers into '_'). */
+static const char *const early_mods[] = { "vfio", "vfio_iommu_type1", "vfio_virqfd", "vfio_pci" };
+
+static bool early_wanted(const char *mod, const char *kver)
+{
+	return !streq(mod, "vfio_virqfd") || !kver || !vk_kver_at_least(kver, 6, 2);
+}
+
+char *vk_modprobe_conf_render(const struct vk_modconf *c)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputs("# VFIO passthrough, written by 'vfiokit modules write'.\n"
+	      "# vfiokit rewrites this file as a whole; put other settings elsewhere.\n",
+	      f);
+	if (c->n_ids) {
+		fputs("options vfio-pci ids=", f);
+		for (size_t i = 0; i < c->n_ids; i++)
+			fprintf(f, "%s%s", i ? "," : "", c->ids[i]);
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < c->n_softdeps; i++)
+		fprintf(f, "softdep %s pre: vfio-pci\n", c->softdeps[i]);
+	if (c->ignore_msrs)
+		fputs("options kvm ignore_msrs=1\n", f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+char *vk_genkernel_modules(const struct vk_modconf *c)
+{
+	char *s = strdup("");
+
+	for (size_t i = 0; s && i < ARRAY_SIZE(early_mods); i++) {
+		char *n;
+
+		if (!early_wanted(early_mods[i], c->kver))
+			continue;
+		if (asprintf(&n, "%s%s%s", s, *s ? " " : "", early_mods[i]) < 0)
+			n = NULL;
+		free(s);
+		s = n;
+	}
+	return s;
+}
+
+char *vk_dracut_conf_render(const struct vk_modconf *c, const char *modprobe_file)
+{
+	_cleanup_free_ char *mods = vk_genkernel_modules(c);
+	char *s;
+
+	if (!mods)
+		return NULL;
+	if (asprintf(&s,
+		     "# VFIO passthrough, written by 'vfiokit modules write'.\n"
+		     "# vfiokit rewrites this file as a whole. dracut reads only files\n"
+		     "# ending in .conf here; rebuild the initramfs after a change.\n"
+		     "force_drivers+=\" %s \"\n"
+		     "install_items+=\" %s \"\n",
+		     mods, modprobe_file) < 0)
+		return NULL;
+	return s;
+}
+
+/* Is line (len bytes) an assignment of GENKERNEL_VAR? Its value's start. */
+static const char *assignment(const char *line, size_t len)
+{
+	size_t n = strlen(GENKERNEL_VAR);
+	const char *p = line;
+
+	while (p < line + len && (*p == ' ' || *p == '\t'))
+		p++;
+	if ((size_t)(line + len - p) <= n || strncmp(p, GENKERNEL_VAR, n) || p[n] != '=')
+		return NULL;
+	return p + n + 1;
+}
+
+int vk_genkernel_conf_edit(const char *text, size_t len, const char *modules, char **out,
+			   size_t *out_len)
+{
+	_cleanup_free_ char *want = NULL;
+	const char *last = NULL;
+	size_t last_len = 0;
+	char *res;
+	int n;
+
+	*out = NULL;
+	if (asprintf(&want, GENKERNEL_VAR "=\"%s\"", modules) < 0)
+		return -ENOMEM;
+	for (const char *p = text; p < text + len;) {
+		const char *eol = memchr(p, '\n', text + len - p);
+		size_t l = eol ? (size_t)(eol - p) : (size_t)(text + len - p);
+
+		if (assignment(p, l)) {
+			last = p;
+			last_len = l;
+		}
+		p += l + (eol ? 1 : 0);
+	}
+	if (last) {
+		if (last_len == strlen(want) && !memcmp(last, want, last_len))
+			return 0;
+		n = asprintf(&res, "%.*s%s%.*s", (int)(last - text), text, want,
+			     (int)(text + len - last - last_len), last + last_len);
+	} else {
+		n = asprintf(&res,
+			     "%.*s%s# VFIO modules for the initramfs (vfiokit modules write)\n%s\n",
+			     (int)len, text, len && text[len - 1] != '\n' ? "\n" : "", want);
+	}
+	if (n < 0)
+		return -ENOMEM;
+	*out = res;
+	*out_len = n;
+	return 1;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The files modules write puts on the system: vfiokit's own modprobe.d
+ * file and dracut configuration (whole files vfiokit owns), and the one
+ * setting it keeps in genkernel.conf (every other byte kept).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct vk_modconf {
+	const char *const *ids; /* "10de:1c03", in order, no duplicates */
+	size_t n_ids;
+	const char *const *softdeps; /* host drivers: "softdep <d> pre: vfio-pci" */
+	size_t n_softdeps;
+	bool ignore_msrs; /* options kvm ignore_msrs=1 */
+	const char *kver; /* vfio_virqfd is forced only before 6.2 */
+};
+
+/* /etc/modprobe.d/vfiokit.conf. New string or NULL. */
+char *vk_modprobe_conf_render(const struct vk_modconf *c);
+/* /etc/dracut.conf.d/vfiokit.conf: force_drivers and the modprobe.d file.
+ * New string or NULL. */
+char *vk_dracut_conf_render(const struct vk_modconf *c, const char *modprobe_file);
+/* The modules genkernel's initramfs should carry, space-separated. */
+char *vk_genkernel_modules(const struct vk_modconf *c);
+
+/*
+ * Set AMODULES_vfio="<modules>" in genkernel.conf text[0..len): the last
+ * uncommented assignment is replaced, or one is appended with a comment.
+ * Returns 1 with *out (new text) when it changed, 0 when it already says
+ * so (*out NULL), -ENOMEM.
+ */
+int vk_genkernel_conf_edit(const char *text, size_t len, const char *modules, char **out,
+			   size_t *out_len);

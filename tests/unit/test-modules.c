@@ -1,0 +1,473 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Unit tests of src/modules: the kernel's choice, libkmod's view of
+ * modprobe.d (the file modules write renders, read back by libkmod), the
+ * claim verdict, the genkernel edit and the initramfs reader. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "modules/check.h"
+#include "modules/conf.h"
+#include "modules/initramfs.h"
+#include "modules/kernel.h"
+#include "modules/kmod.h"
+#include "shared/ctx.h"
+#include "shared/macro.h"
+
+/* ---- a scratch root -------------------------------------------------------- */
+
+struct root {
+	char dir[64];
+	struct vk_ctx ctx;
+};
+
+static void put(struct root *r, const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
+	for (char *p = path + strlen(r->dir) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void root_open(struct root *r)
+{
+	strcpy(r->dir, "/tmp/vfiokit-modules-XXXXXX");
+	assert_non_null(mkdtemp(r->dir));
+	r->ctx.rootfd = -1;
+	assert_int_equal(vk_ctx_open(&r->ctx, r->dir), 0);
+}
+
+static void root_close(struct root *r)
+{
+	char cmd[128];
+
+	vk_ctx_close(&r->ctx);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* ---- names and command lines --------------------------------------------- */
+
+static void modnames(void **state)
+{
+	char buf[32];
+
+	vk_modname_normalize("vfio-pci-core", buf, sizeof(buf));
+	assert_string_equal(buf, "vfio_pci_core");
+	assert_true(vk_modname_eq("vfio-pci", "vfio_pci"));
+	assert_false(vk_modname_eq("vfio_pci", "vfio_pci_core"));
+}
+
+static void kcmdline(void **state)
+{
+	struct vk_kcmdline k;
+
+	assert_int_equal(vk_kcmdline_parse("BOOT_IMAGE=/vmlinuz random.trust_cpu=1 quiet "
+					   "modprobe.blacklist=nouveau,snd-hda-intel "
+					   "vfio-pci.ids=10de:1c03 x.y\n",
+					   &k),
+			 0);
+	assert_int_equal(k.n_opts, 2);
+	assert_string_equal(k.opt_mod[0], "random");
+	assert_string_equal(k.opt_val[0], "trust_cpu=1");
+	assert_string_equal(k.opt_mod[1], "vfio_pci");
+	assert_string_equal(k.opt_val[1], "ids=10de:1c03");
+	assert_int_equal(k.n_blacklist, 2);
+	assert_string_equal(k.blacklist[1], "snd-hda-intel");
+	vk_kcmdline_clear(&k);
+}
+
+static void ids(void **state)
+{
+	_cleanup_free_ char *a = vk_options_ids("disable_vga=1 ids=10de:1c03,10de:10f1");
+	_cleanup_free_ char *b = vk_options_ids("ids=1:2 ids=\"10de:1c03\"");
+	_cleanup_free_ char *c = vk_options_ids("disable_vga=1");
+
+	assert_string_equal(a, "10de:1c03,10de:10f1");
+	assert_string_equal(b, "10de:1c03");
+	assert_null(c);
+	assert_true(vk_ids_match(a, 0x10de, 0x10f1));
+	assert_false(vk_ids_match(a, 0x10de, 0x1c02));
+	assert_true(vk_ids_match("8086:10d3:ffffffff:ffffffff", 0x8086, 0x10d3));
+	assert_false(vk_ids_match("junk", 0x8086, 0x10d3));
+}
+
+static void cmdline_options(void **state)
+{
+	const char *text = "quiet vfio_pci.ids=10de:1c03 kvm.ignore_msrs=1 "
+			   "modprobe.blacklist=nouveau -- vfio-pci.ids=1:2";
+	struct vk_cmdline *cl = NULL;
+	_cleanup_free_ char *o = NULL, *k = NULL;
+
+	assert_int_equal(vk_cmdline_parse(text, strlen(text), &cl), 0);
+	o = vk_cmdline_module_options(cl, "vfio-pci");
+	k = vk_cmdline_module_options(cl, "kvm");
+	assert_string_equal(o, "ids=10de:1c03");
+	assert_string_equal(k, "ignore_msrs=1");
+	assert_true(vk_cmdline_module_blacklisted(cl, "nouveau"));
+	assert_false(vk_cmdline_module_blacklisted(cl, "amdgpu"));
+	vk_cmdline_free(cl);
+}
+
+static void needed(void **state)
+{
+	struct vk_modreq q[32];
+	size_t n61 = vk_modules_needed("6.1.0-56-amd64", "intel", q, 32), n612;
+	bool virqfd = false, amd = false;
+
+	for (size_t i = 0; i < n61; i++) {
+		virqfd |= streq(q[i].name, "vfio_virqfd");
+		amd |= streq(q[i].name, "kvm_amd");
+	}
+	assert_true(virqfd);
+	assert_false(amd);
+	n612 = vk_modules_needed("6.12.117+deb12-amd64", NULL, q, 32);
+	virqfd = amd = false;
+	for (size_t i = 0; i < n612; i++) {
+		virqfd |= streq(q[i].name, "vfio_virqfd");
+		amd |= streq(q[i].name, "kvm_amd") && q[i].need == VK_NEED_RECOMMENDED;
+	}
+	assert_false(virqfd);
+	assert_true(amd);
+	assert_true(vk_kver_at_least("6.2.0", 6, 2));
+	assert_false(vk_kver_at_least("5.15.1", 6, 2));
+}
+
+/* ---- the kernel about to boot -------------------------------------------- */
+
+static void kver_choice(void **state)
+{
+	struct root r;
+	char kver[VK_KVER_MAX], why[512];
+
+	root_open(&r);
+	assert_int_equal(vk_kver_choose(&r.ctx, NULL, kver, sizeof(kver), why, sizeof(why)),
+			 -ENOENT);
+	put(&r, "lib/modules/6.1.0-1/modules.dep", "");
+	put(&r, "lib/modules/6.12.3/modules.dep", "");
+	put(&r, "lib/modules/6.9.0/modules.dep", "");
+	assert_int_equal(vk_kver_choose(&r.ctx, NULL, kver, sizeof(kver), why, sizeof(why)), 0);
+	assert_string_equal(kver, "6.12.3");
+	assert_non_null(strstr(why, "newest of 3"));
+	put(&r, "proc/sys/kernel/osrelease", "6.1.0-1\n");
+	assert_int_equal(vk_kver_choose(&r.ctx, NULL, kver, sizeof(kver), why, sizeof(why)), 0);
+	assert_string_equal(kver, "6.1.0-1");
+	assert_non_null(strstr(why, "running kernel"));
+	put(&r, "usr/src/linux/include/config/kernel.release", "6.9.0\n");
+	assert_int_equal(vk_kver_choose(&r.ctx, NULL, kver, sizeof(kver), why, sizeof(why)), 0);
+	assert_string_equal(kver, "6.9.0");
+	assert_non_null(strstr(why, "about to boot"));
+	assert_int_equal(vk_kver_choose(&r.ctx, "6.12.3", kver, sizeof(kver), why, sizeof(why)), 0);
+	assert_int_equal(vk_kver_choose(&r.ctx, "../x", kver, sizeof(kver), why, sizeof(why)),
+			 -ENOENT);
+	root_close(&r);
+}
+
+/* ---- libkmod on modprobe.d --------------------------------------------------- */
+
+static void render_and_read_back(void **state)
+{
+	const char *idv[] = { "10de:1c03", "10de:10f1" };
+	const char *soft[] = { "nouveau", "snd_hda_intel" };
+	struct vk_modconf c = { idv, 2, soft, 2, true, "6.12.3" };
+	_cleanup_free_ char *text = vk_modprobe_conf_render(&c);
+	_cleanup_free_ char *dracut = vk_dracut_conf_render(&c, "/etc/modprobe.d/vfiokit.conf");
+	_cleanup_free_ char *o = NULL, *k = NULL;
+	struct vk_kmod *km = NULL;
+	struct root r;
+
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\noptions vfio-pci ids=10de:1c03,10de:10f1\n"
+				     "softdep nouveau pre: vfio-pci\n"
+				     "softdep snd_hda_intel pre: vfio-pci\n"
+				     "options kvm ignore_msrs=1\n"));
+	assert_non_null(strstr(dracut, "force_drivers+=\" vfio vfio_iommu_type1 vfio_pci \"\n"));
+	assert_non_null(strstr(dracut, "install_items+=\" /etc/modprobe.d/vfiokit.conf \"\n"));
+
+	root_open(&r);
+	put(&r, "lib/modules/6.12.3/modules.dep", "");
+	put(&r, "etc/modprobe.d/vfiokit.conf", text);
+	assert_int_equal(vk_kmod_open(&r.ctx, "6.12.3", &km), 0);
+	assert_int_equal(vk_kmod_n_msgs(km), 0);
+	o = vk_kmod_conf_options(km, "vfio_pci");
+	k = vk_kmod_conf_options(km, "kvm");
+	assert_string_equal(o, "ids=10de:1c03,10de:10f1");
+	assert_string_equal(k, "ignore_msrs=1");
+	assert_true(vk_kmod_conf_softdep_pre(km, "nouveau", "vfio_pci"));
+	assert_true(vk_kmod_conf_softdep_pre(km, "snd-hda-intel", "vfio-pci"));
+	assert_false(vk_kmod_conf_softdep_pre(km, "amdgpu", "vfio_pci"));
+	vk_kmod_free(km);
+	root_close(&r);
+}
+
+static void bad_lines(void **state)
+{
+	struct vk_kmod *km = NULL;
+	const struct vk_kmod_msg *m;
+	struct root r;
+
+	root_open(&r);
+	assert_int_equal(vk_kmod_open(&r.ctx, "1.0", &km), -ENOENT);
+	put(&r, "lib/modules/1.0/modules.order", "");
+	assert_int_equal(vk_kmod_open(&r.ctx, "1.0", &km), -ENODATA);
+	put(&r, "lib/modules/1.0/modules.dep", "");
+	put(&r, "lib/modprobe.d/50-bad.conf", "blacklist nouveau\nsoftdep\n\nfrob x\n");
+	put(&r, "lib/modules/1.0/modules.builtin", "kernel/drivers/vfio/pci/vfio-pci.ko\n");
+	assert_int_equal(vk_kmod_open(&r.ctx, "1.0", &km), 0);
+	assert_int_equal(vk_kmod_n_msgs(km), 2);
+	m = vk_kmod_msg(km, 0);
+	assert_string_equal(m->file, "/lib/modprobe.d/50-bad.conf");
+	assert_int_equal(m->line, 2);
+	assert_string_equal(m->text, "ignoring bad line starting with 'softdep'");
+	m = vk_kmod_msg(km, 1);
+	assert_int_equal(m->line, 4);
+	assert_true(vk_kmod_conf_blacklisted(km, "nouveau"));
+	assert_true(vk_kmod_is_builtin(km, "vfio-pci"));
+	assert_false(vk_kmod_is_builtin(km, "vfio"));
+	vk_kmod_free(km);
+	root_close(&r);
+}
+
+/* ---- the verdict ------------------------------------------------------------ */
+
+static struct vk_claimer claimer(const char *name, enum vk_mod_state s)
+{
+	return (struct vk_claimer){ .name = name, .state = s };
+}
+
+static enum vk_claim decide(struct vk_drvmatch *d, size_t n, struct vk_claimer *c, bool known,
+			    struct vk_verdict *v)
+{
+	vk_claim_decide(d, n, c, known, "10de:1c03", v);
+	return v->claim;
+}
+
+static void verdicts(void **state)
+{
+	struct vk_drvmatch nouveau = { .name = "nouveau", .state = VK_MOD_MODULE };
+	struct vk_drvmatch d[2];
+	struct vk_claimer c[2] = { claimer("vfio-pci", VK_MOD_MODULE),
+				   claimer("pci-stub", VK_MOD_MODULE) };
+	struct vk_verdict v;
+
+	/* No ids anywhere. */
+	d[0] = nouveau;
+	assert_int_equal(decide(d, 1, c, false, &v), VK_CLAIM_HOST);
+	assert_non_null(strstr(v.reason, "not told"));
+	assert_non_null(strstr(v.fix, "modules write"));
+	/* ids, no softdep: nouveau first. */
+	c[0].ids_conf = true;
+	assert_int_equal(decide(d, 1, c, false, &v), VK_CLAIM_HOST);
+	assert_non_null(strstr(v.reason, "udev loads nouveau"));
+	/* ids and softdep. */
+	d[0].softdep[0] = true;
+	assert_int_equal(decide(d, 1, c, false, &v), VK_CLAIM_VFIO);
+	/* A second driver without softdep spoils it; blacklisted it does not. */
+	d[1] = (struct vk_drvmatch){ .name = "nvidiafb", .state = VK_MOD_MODULE };
+	assert_int_equal(decide(d, 2, c, false, &v), VK_CLAIM_HOST);
+	d[1].blacklisted = true;
+	assert_int_equal(decide(d, 2, c, false, &v), VK_CLAIM_VFIO);
+	/* The host driver in the initramfs, without the softdep there. */
+	d[0].in_initramfs = true;
+	assert_int_equal(decide(d, 1, c, true, &v), VK_CLAIM_HOST);
+	assert_non_null(strstr(v.reason, "in the initramfs"));
+	/* ... unless the initramfs loads vfio-pci first with the ids. */
+	c[0].in_initramfs = true;
+	c[0].early = "rd.driver.pre";
+	c[0].ids_initramfs = true;
+	assert_int_equal(decide(d, 1, c, true, &v), VK_CLAIM_VFIO);
+	assert_non_null(strstr(v.reason, "before udev"));
+	c[0].early = NULL;
+	/* A built-in host driver wins over a module vfio-pci. */
+	d[0] = nouveau;
+	d[0].state = VK_MOD_BUILTIN;
+	assert_int_equal(decide(d, 1, c, false, &v), VK_CLAIM_HOST);
+	assert_non_null(strstr(v.reason, "built into the kernel"));
+	/* Both built in: unsure. vfio-pci built in needs command line ids. */
+	c[0].state = VK_MOD_BUILTIN;
+	assert_int_equal(decide(d, 1, c, false, &v), VK_CLAIM_HOST);
+	assert_non_null(strstr(v.reason, "never reach it"));
+	c[0].ids_cmdline = true;
+	assert_int_equal(decide(d, 1, c, false, &v), VK_CLAIM_UNSURE);
+	d[0].state = VK_MOD_MODULE;
+	assert_int_equal(decide(d, 1, c, false, &v), VK_CLAIM_VFIO);
+	/* No driver at all, nothing loads vfio-pci: none; a service: vfio-pci. */
+	c[0] = claimer("vfio-pci", VK_MOD_MODULE);
+	c[0].ids_conf = true;
+	assert_int_equal(decide(NULL, 0, c, false, &v), VK_CLAIM_NONE);
+	c[0].service = "/etc/modules-load.d/vfio.conf";
+	assert_int_equal(decide(NULL, 0, c, false, &v), VK_CLAIM_VFIO);
+	/* pci-stub when only it is asked and softdep'd. */
+	c[0] = claimer("vfio-pci", VK_MOD_MODULE);
+	c[1].ids_cmdline = true;
+	d[0] = nouveau;
+	d[0].softdep[1] = true;
+	assert_int_equal(decide(d, 1, c, false, &v), VK_CLAIM_STUB);
+	/* vfio-pci missing from the kernel. */
+	c[1] = claimer("pci-stub", VK_MOD_MODULE);
+	c[0] = claimer("vfio-pci", VK_MOD_MISSING);
+	c[0].ids_cmdline = true;
+	assert_int_equal(decide(d, 1, c, false, &v), VK_CLAIM_HOST);
+	assert_non_null(strstr(v.fix, "CONFIG_VFIO_PCI"));
+}
+
+/* ---- genkernel.conf ----------------------------------------------------------- */
+
+static void genkernel(void **state)
+{
+	const char *base = "# genkernel\n#AMODULES_vfio=\"x\"\nMAKEOPTS=\"-j2\"\n";
+	const char *set = "a=1\nAMODULES_vfio=\"vfio\"\nb=2";
+	char *out = NULL, *again = NULL;
+	size_t len = 0, len2 = 0;
+
+	assert_int_equal(vk_genkernel_conf_edit(base, strlen(base), "vfio vfio_pci", &out, &len),
+			 1);
+	assert_string_equal(out, "# genkernel\n#AMODULES_vfio=\"x\"\nMAKEOPTS=\"-j2\"\n"
+				 "# VFIO modules for the initramfs (vfiokit modules write)\n"
+				 "AMODULES_vfio=\"vfio vfio_pci\"\n");
+	assert_int_equal(len, strlen(out));
+	assert_int_equal(vk_genkernel_conf_edit(out, len, "vfio vfio_pci", &again, &len2), 0);
+	assert_null(again);
+	free(out);
+	assert_int_equal(vk_genkernel_conf_edit(set, strlen(set), "vfio vfio_pci", &out, &len), 1);
+	assert_string_equal(out, "a=1\nAMODULES_vfio=\"vfio vfio_pci\"\nb=2");
+	free(out);
+}
+
+/* ---- the initramfs reader -------------------------------------------------------- */
+
+static void newc(FILE *f, const char *name, unsigned int mode, const char *data)
+{
+	size_t nlen = strlen(name) + 1, dlen = data ? strlen(data) : 0;
+
+	fprintf(f, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", 1, mode, 0, 0, 1,
+		0, dlen, 0, 0, 0, 0, nlen, 0);
+	fwrite(name, 1, nlen, f);
+	for (size_t i = (110 + nlen) % 4; i && i < 4; i++)
+		fputc(0, f);
+	if (dlen)
+		fwrite(data, 1, dlen, f);
+	for (size_t i = dlen % 4; i && i < 4; i++)
+		fputc(0, f);
+}
+
+static char *archive(size_t *len, bool early, bool trailer)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (early) {
+		newc(f, "kernel", 040755, NULL);
+		newc(f, "kernel/x86/microcode/AuthenticAMD.bin", 0100644, "microcode");
+		newc(f, "TRAILER!!!", 0, NULL);
+		for (int i = 0; i < 512; i++)
+			fputc(0, f);
+	}
+	newc(f, ".", 040755, NULL);
+	newc(f, "./usr/lib/dracut/build-parameter.txt", 0100644, "--kver 6.1");
+	newc(f, "./lib/modules/6.1.0-1/kernel/drivers/vfio/pci/vfio-pci.ko.xz", 0100644, "x");
+	newc(f, "lib/modules/6.1.0-1/kernel/drivers/vfio/vfio.ko", 0100644, "x");
+	newc(f, "etc/modprobe.d/vfiokit.conf", 0100644,
+	     "options vfio-pci ids=10de:1c03\nsoftdep nouveau pre: vfio-pci\n");
+	newc(f, "etc/cmdline.d/20-force_drivers.conf", 0100644, "rd.driver.pre=vfio_pci\n");
+	newc(f, "etc/modprobe.d/link.conf", 0120777, "/dev/null");
+	if (trailer)
+		newc(f, "TRAILER!!!", 0, NULL);
+	fclose(f);
+	return buf;
+}
+
+static void initramfs(void **state)
+{
+	struct vk_initramfs ir;
+	char err[256];
+	size_t len;
+	_cleanup_free_ char *a = archive(&len, true, true);
+	_cleanup_free_ char *opts = NULL, *early = NULL;
+
+	assert_int_equal(vk_initramfs_read_mem((unsigned char *)a, len, &ir, err, sizeof(err)), 0);
+	assert_string_equal(ir.compression, "none");
+	assert_int_equal(ir.n_early, 1);
+	assert_string_equal(ir.generator, "dracut");
+	assert_int_equal(ir.n_modules, 2);
+	assert_non_null(vk_initramfs_module(&ir, "vfio-pci"));
+	assert_non_null(vk_initramfs_module(&ir, "vfio"));
+	assert_null(vk_initramfs_module(&ir, "vfio_iommu_type1"));
+	assert_int_equal(ir.n_files, 2);
+	assert_int_equal(ir.n_kvers, 1);
+	assert_string_equal(ir.kvers[0], "6.1.0-1");
+	opts = vk_initramfs_options(&ir, "vfio_pci");
+	assert_string_equal(opts, "ids=10de:1c03");
+	assert_true(vk_initramfs_softdep_pre(&ir, "nouveau", "vfio_pci"));
+	assert_false(vk_initramfs_softdep_pre(&ir, "amdgpu", "vfio_pci"));
+	early = vk_initramfs_early(&ir, NULL, "vfio-pci");
+	assert_string_equal(early, "etc/cmdline.d/20-force_drivers.conf in the initramfs");
+	vk_initramfs_clear(&ir);
+}
+
+static void initramfs_bad(void **state)
+{
+	struct vk_initramfs ir;
+	char err[256];
+	size_t alen, len;
+	_cleanup_free_ char *a = archive(&alen, false, false);
+	_cleanup_free_ char *b = archive(&len, true, true);
+
+	/* No trailer: libarchive's cpio reader sees the end too early. */
+	assert_int_equal(vk_initramfs_read_mem((unsigned char *)a, alen, &ir, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "truncated"));
+	/* Cut inside the early part. */
+	assert_int_equal(vk_initramfs_read_mem((unsigned char *)b, 200, &ir, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "truncated"));
+	assert_int_equal(
+		vk_initramfs_read_mem((unsigned char *)"hello, world", 12, &ir, err, sizeof(err)),
+		-EINVAL);
+	assert_non_null(strstr(err, "not a cpio archive"));
+	assert_int_equal(vk_initramfs_read_mem((unsigned char *)"", 0, &ir, err, sizeof(err)),
+			 -EINVAL);
+	/* A header that is not hex. */
+	memcpy(b + 6, "zzzzzzzz", 8);
+	assert_int_equal(vk_initramfs_read_mem((unsigned char *)b, len, &ir, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "damaged"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(modnames),
+		cmocka_unit_test(kcmdline),
+		cmocka_unit_test(ids),
+		cmocka_unit_test(cmdline_options),
+		cmocka_unit_test(needed),
+		cmocka_unit_test(kver_choice),
+		cmocka_unit_test(render_and_read_back),
+		cmocka_unit_test(bad_lines),
+		cmocka_unit_test(verdicts),
+		cmocka_unit_test(genkernel),
+		cmocka_unit_test(initramfs),
+		cmocka_unit_test(initramfs_bad),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
