@@ -1977,6 +1977,22 @@ static int combined(const struct vk_grub *g, const char *first, const char *seco
 	return r;
 }
 
+/* Does var end inside a double quote it never closes? The kernel then
+ * takes all that follows, the other variable too, as its last argument. */
+static bool open_quote_at_end(const struct vk_grub *g, const char *var)
+{
+	struct vk_cmdline *cl = NULL;
+	size_t quotes = 0;
+
+	if (parse_val(value_of(g, var), &cl) < 0)
+		return false;
+	if (cl->n_args)
+		for (const char *p = cl->args[cl->n_args - 1].raw; *p; p++)
+			quotes += *p == '"';
+	vk_cmdline_free(cl);
+	return quotes % 2;
+}
+
 /* Is "--" a token of var? What follows it goes to init, not the kernel. */
 static bool has_dashdash(const struct vk_grub *g, const char *var)
 {
@@ -2036,6 +2052,13 @@ int vk_grub_edit(const struct vk_grub *g, const struct vk_grub_request *req, cha
 				    "%s cannot be edited safely: %s; change it by hand", vars[k],
 				    why ? why : "its value is built at run time");
 		}
+		if (open_quote_at_end(g, vars[k]))
+			return gerr(
+				g, err, v && v->last >= 0 ? g->assigns[v->last].off : SIZE_MAX,
+				"%s ends inside a double quote it never closes: the kernel would "
+				"take what follows as part of its last argument; fix the quotes "
+				"first",
+				vars[k]);
 		if (has_dashdash(g, vars[k]))
 			return gerr(
 				g, err, v && v->last >= 0 ? g->assigns[v->last].off : SIZE_MAX,

@@ -27,7 +27,8 @@ static char **make_env(const char *const extra[])
 	if (!env)
 		return NULL;
 	memcpy(env, environ, n * sizeof(char *));
-	memcpy(env + n, extra, k * sizeof(char *));
+	if (k)
+		memcpy(env + n, extra, k * sizeof(char *));
 	return env;
 }
 

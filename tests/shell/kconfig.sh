@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfiokit kconfig without a kernel tree: profile choice by CPU vendor,
+# dist-kernel fragments, and input it must refuse. (Tier 3, tests/real/,
+# runs it against Debian's real trees.)
+source "$(dirname "$0")/../lib.sh"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+vk() {
+	OUT=$("$VFIOKIT" "$@" 2>"$TMP/err")
+	RC=$?
+	ERR=$(cat "$TMP/err")
+}
+
+# A root with the processor of a captured boot, and a small .config.
+root_of() { # FIXTURE DIR
+	mkdir -p "$2" && tar -xzf "$TOP/tests/fixtures/$1.tar.gz" -C "$2" ./proc/cpuinfo
+	printf '# Linux/x86 6.1.0 Kernel Configuration\nCONFIG_64BIT=y\n' >"$2/base.config"
+}
+root_of amd-bridge "$TMP/amd"
+root_of intel "$TMP/intel"
+vk --root "$TMP/amd" kconfig merge --dry-run --config "$TMP/amd/base.config" \
+	--profiles-dir "$TOP/profiles"
+expect_match kconfig/auto-amd \
+	'^Profiles for an amd processor \(/proc/cpuinfo\): iommu-amd vfio kvm-amd bridge cpu-zen$' "$OUT"
+expect_match kconfig/no-tree-said 'No kernel tree at .*: the requests are merged but kconfig cannot check them' "$OUT"
+vk --root "$TMP/intel" kconfig merge --dry-run --config "$TMP/intel/base.config" \
+	--profiles-dir "$TOP/profiles" --profile auto
+expect_match kconfig/auto-intel \
+	'^Profiles for an intel processor \(/proc/cpuinfo\): iommu-intel vfio kvm-intel bridge$' "$OUT"
+expect_match kconfig/dry-run-diff '^\+CONFIG_INTEL_IOMMU=y$' "$OUT"
+mkdir -p "$TMP/nocpu"
+vk --root "$TMP/nocpu" kconfig merge --config "$TMP/intel/base.config" --profiles-dir "$TOP/profiles"
+expect_match kconfig/auto-unknown-vendor 'cannot tell the CPU vendor; name the profiles with --profile' "$ERR"
+
+# dist-kernel: the requests go to /etc/kernel/config.d, once.
+vk --root "$TMP/amd" kconfig merge --dist-kernel --profiles-dir "$TOP/profiles" --profile vfio,kvm-amd
+expect_eq kconfig/dist-kernel "# Written by vfiokit kconfig merge --dist-kernel; Gentoo's dist-kernel
+# merges it into the kernel's configuration when it builds.
+CONFIG_VFIO=m
+CONFIG_VFIO_PCI=m
+CONFIG_PCI_STUB=m
+CONFIG_VIRTUALIZATION=y
+CONFIG_KVM=m
+CONFIG_KVM_AMD=m" "$(cat "$TMP/amd/etc/kernel/config.d/vfiokit.config")"
+vk --root "$TMP/amd" kconfig merge --dist-kernel --dry-run --profiles-dir "$TOP/profiles" --profile vfio,kvm-amd
+expect_eq kconfig/dist-kernel-idempotent "No changes." "$(tail -n 1 <<<"$OUT")"
+
+# Refused: no Kconfig in --kernel-dir, a Kconfig the reader does not know,
+# an unknown profile, a fragment that names a symbol twice. The .config
+# stays as it was.
+sum=$(sha256sum <"$TMP/intel/base.config")
+vk kconfig merge --config "$TMP/intel/base.config" --kernel-dir "$TMP" --profiles-dir "$TOP/profiles" --profile vfio
+expect_match kconfig/no-kconfig "$TMP: no Kconfig here" "$ERR"
+mkdir -p "$TMP/odd"
+printf 'config FOO\n\tbool "foo"\n\tfrobnicate BAR\n' >"$TMP/odd/Kconfig"
+vk kconfig merge --config "$TMP/intel/base.config" --kernel-dir "$TMP/odd" --profiles-dir "$TOP/profiles" --profile vfio
+expect_match kconfig/unknown-syntax "Kconfig:3: .*frobnicate" "$ERR"
+expect_eq kconfig/unknown-syntax-status 1 "$RC"
+vk kconfig merge --config "$TMP/intel/base.config" --profiles-dir "$TOP/profiles" --profile nosuch
+expect_match kconfig/unknown-profile "no profile 'nosuch'" "$ERR"
+expect_eq kconfig/unknown-profile-status 2 "$RC"
+vk --root "$TMP/amd" kconfig merge --config "$TMP/intel/base.config" --profiles-dir "$TOP/profiles" \
+	"$TOP/tests/kconfig/twice.config"
+expect_match kconfig/fragment-twice 'twice.config:3: CONFIG_VFIO is given twice \(first on line 1\)' "$ERR"
+expect_eq kconfig/untouched "$sum" "$(sha256sum <"$TMP/intel/base.config")"
+vk kconfig frob
+expect_eq kconfig/unknown-verb 2 "$RC"
