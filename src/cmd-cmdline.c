@@ -12,9 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <spawn.h>
-#include <sys/wait.h>
-
 #include "boot/builtin.h"
 #include "boot/cmdline.h"
 #include "boot/detect.h"
@@ -30,6 +27,7 @@
 #include "shared/log.h"
 #include "shared/macro.h"
 #include "shared/paths.h"
+#include "shared/spawn.h"
 #include "shared/write.h"
 
 #define MAX_CMDLINE_FILE (1 << 20)
@@ -37,8 +35,6 @@
 #define MAX_DOTCONFIG	 (16 << 20)
 #define PATH_DOTCONFIG	 VK_PATH_USR_SRC_LINUX "/.config"
 #define MAX_DEVICES	 64
-
-extern char **environ;
 
 static void help(void)
 {
@@ -628,22 +624,17 @@ static int run_mkconfig(struct vk_ctx *ctx)
 		return VK_EXIT_ERROR;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(tools) && r == -ENOENT; i++) {
-		char *argv[] = { (char *)tools[i], (char *)"-o", (char *)cfg, NULL };
-		pid_t pid;
+		const char *argv[] = { tools[i], "-o", cfg, NULL };
 		int status;
 
 		fflush(stdout);
-		r = -posix_spawnp(&pid, tools[i], NULL, NULL, argv, environ);
+		r = vk_spawn(argv, NULL, &status, NULL);
 		if (r < 0)
 			continue;
-		if (waitpid(pid, &status, 0) < 0) {
-			vk_err("%s: %s", tools[i], strerror(errno));
-			return VK_EXIT_ERROR;
-		}
-		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		if (status) {
 			vk_err("%s -o %s failed (%s %d): %s is as before or incomplete, see above",
-			       tools[i], cfg, WIFEXITED(status) ? "exit status" : "signal",
-			       WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), cfg);
+			       tools[i], cfg, status > 128 ? "signal" : "exit status",
+			       status > 128 ? status - 128 : status, cfg);
 			return VK_EXIT_ERROR;
 		}
 		printf("%s -o %s: done\n", tools[i], cfg);

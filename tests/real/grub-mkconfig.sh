@@ -161,3 +161,29 @@ for src in "$TOP"/tests/grub-corpus/*.grub; do
 	checked=$((checked + 1))
 done
 [ $checked -ge 30 ] || fail "$name/count" "only $checked files went through grub-mkconfig"
+
+# vfiokit's own --mkconfig, as on a real host: in the namespace it edits
+# /etc/default/grub (the overlay) and runs grub-mkconfig itself.
+w=$TMP/ns-mkconfig
+mkdir -p "$w/eu/default" "$w/ew" "$w/uu" "$w/uw"
+cp -a "$TMP/overlay/usr/." "$w/uu/"
+cp "$TOP/tests/grub-corpus/01-debian-bookworm.grub" "$w/eu/default/grub"
+out=$(unshare -m sh -euc '
+	root=$1 w=$2 vfiokit=$3
+	mount -t overlay overlay -o "lowerdir=$root/etc:/etc,upperdir=$w/eu,workdir=$w/ew" /etc
+	mount -t overlay overlay -o "lowerdir=$root/usr:/usr,upperdir=$w/uu,workdir=$w/uw" /usr
+	mount -t tmpfs tmpfs /boot
+	mkdir -p /boot/grub
+	echo kernel >/boot/vmlinuz-6.1.0-99-amd64
+	rm -rf /etc/default/grub.d
+	PATH=/usr/sbin:/usr/bin:/sbin:/bin "$vfiokit" cmdline set --bootloader grub --mkconfig \
+		iommu=pt vfio-pci.ids=10de:1c03
+	grep "^[[:space:]]*linux" /boot/grub/grub.cfg
+' sh "$root" "$w" "$VFIOKIT" 2>&1)
+if grep -q "grub-mkconfig -o /boot/grub/grub.cfg: done" <<<"$out" &&
+	grep -q "linux.* ro  quiet iommu=pt vfio-pci.ids=10de:1c03$" <<<"$out" &&
+	grep -q "linux.* ro single $" <<<"$out"; then
+	pass "$name/vfiokit-mkconfig"
+else
+	fail "$name/vfiokit-mkconfig" "$out"
+fi
