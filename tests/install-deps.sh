@@ -17,7 +17,7 @@ deb_test="$deb_build dracut-core lz4 xz-utils pci.ids pciutils groff-base clang-
 deb_demo="$deb_test"
 
 gentoo_build="sys-apps/kmod sys-apps/pciutils sys-apps/util-linux dev-libs/libconfig sys-libs/zlib virtual/pkgconfig app-arch/libarchive"
-gentoo_test="$gentoo_build sys-kernel/dracut app-arch/lz4 dev-util/cmocka app-emulation/qemu sys-apps/busybox app-alternatives/cpio app-arch/zstd app-misc/jq sys-process/time"
+gentoo_test="$gentoo_build sys-apps/hwdata sys-apps/groff sys-kernel/dracut app-arch/lz4 dev-util/cmocka app-emulation/qemu sys-apps/busybox app-alternatives/cpio app-arch/zstd app-misc/jq sys-process/time sys-devel/flex sys-devel/bison sys-devel/bc llvm-core/clang app-shells/dash"
 gentoo_demo="$gentoo_test"
 
 case $what in

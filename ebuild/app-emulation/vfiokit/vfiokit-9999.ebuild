@@ -15,10 +15,12 @@ IUSE="test"
 RESTRICT="!test? ( test )"
 
 DEPEND="
+	app-arch/libarchive:=
 	dev-libs/libconfig:=
 	sys-apps/kmod:=
 	sys-apps/pciutils
 	sys-apps/util-linux
+	sys-libs/zlib:=
 "
 RDEPEND="${DEPEND}
 	sys-apps/hwdata
@@ -33,9 +35,10 @@ src_compile() {
 }
 
 src_test() {
-	# Tiers 1 and 2 (unit tests and captured sysfs trees) need nothing but
-	# the build. Tier 4 boots a Debian kernel under QEMU and downloads it
-	# with apt-get, which a Portage build cannot do: it is left out here.
+	# The unit tests, the captured sysfs trees and the command-line tests
+	# need nothing but the build. The real-tree tier (Debian's kernel
+	# sources and modules) and the QEMU boots download Debian packages with
+	# apt-get, which a Portage build cannot do: they are left out here.
 	emake check INSTALL_DEPS=: TIERS="unit cases shell"
 }
 
