@@ -10,13 +10,16 @@ DESTDIR    ?=
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
-LIBS_PC    := libkmod libpci blkid libconfig zlib libarchive
+LIBS_PC    := libkmod libpci blkid libconfig zlib
+# Loaded with dlopen() where it is needed (src/modules/archive-dl.c): only
+# its headers at build time.
+DLOPEN_PC  := libarchive
 # How missing packages get installed (":" to never install, as in an ebuild).
 INSTALL_DEPS ?= tests/install-deps.sh
 # Test tiers to run (tests/run): unit cases shell vm.
 TIERS      ?=
 
-PC_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) 2>/dev/null)
+PC_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) $(DLOPEN_PC) 2>/dev/null)
 PC_LIBS     = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
 WARN       := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
 DEFS        = -D_GNU_SOURCE -DVERSION='"$(VERSION)"' -DPROFILES_DIR='"$(DATADIR)/profiles"'
@@ -41,7 +44,7 @@ build/%.o: src/%.c | deps-build
 
 # The libraries must be there before anything compiles; install them if not.
 deps-build:
-	@$(PKG_CONFIG) --exists $(LIBS_PC) 2>/dev/null || $(INSTALL_DEPS) build
+	@$(PKG_CONFIG) --exists $(LIBS_PC) $(DLOPEN_PC) 2>/dev/null || $(INSTALL_DEPS) build
 .PHONY: deps-build
 
 # Sanitizer builds of the same sources, for the test suite (see tests/run):

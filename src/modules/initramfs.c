@@ -9,11 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "../shared/macro.h"
 #include "../shared/paths.h"
+#include "archive-dl.h"
 #include "initramfs.h"
 #include "kmod.h"
 
@@ -311,7 +309,7 @@ static int read_data(struct archive *a, size_t size, char **out, size_t *len)
 
 	if (!buf)
 		return -ENOMEM;
-	while (got < size && (n = archive_read_data(a, buf + got, size - got)) > 0)
+	while (got < size && (n = sym_archive_read_data(a, buf + got, size - got)) > 0)
 		got += n;
 	if (got < size) {
 		free(buf);
@@ -326,37 +324,42 @@ static int read_data(struct archive *a, size_t size, char **out, size_t *len)
 static int parse_archive(const unsigned char *buf, size_t len, struct vk_initramfs *ir, char *err,
 			 size_t err_size)
 {
-	struct archive *a = archive_read_new();
 	struct archive_entry *e;
+	struct archive *a;
 	size_t entries = 0;
-	int r = 0, ar;
+	int r, ar;
 
+	r = vk_archive_dlopen(err, err_size);
+	if (r < 0)
+		return r;
+	a = sym_archive_read_new();
 	if (!a)
 		return -ENOMEM;
-	archive_read_support_format_cpio(a);
+	sym_archive_read_support_format_cpio(a);
 	/* Each with its library: no external program is ever started. */
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_lzma(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_lz4(a);
-	if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
-		set_err(err, err_size, "not a cpio archive: %s", archive_error_string(a));
-		archive_read_free(a);
+	sym_archive_read_support_filter_gzip(a);
+	sym_archive_read_support_filter_xz(a);
+	sym_archive_read_support_filter_lzma(a);
+	sym_archive_read_support_filter_bzip2(a);
+	sym_archive_read_support_filter_zstd(a);
+	sym_archive_read_support_filter_lz4(a);
+	if (sym_archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
+		set_err(err, err_size, "not a cpio archive: %s", sym_archive_error_string(a));
+		sym_archive_read_free(a);
 		return -EINVAL;
 	}
-	while ((ar = archive_read_next_header(a, &e)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
-		const char *name = archive_entry_pathname(e);
-		bool regular = archive_entry_filetype(e) == AE_IFREG;
-		la_int64_t size = archive_entry_size(e);
+	while ((ar = sym_archive_read_next_header(a, &e)) == ARCHIVE_OK || ar == ARCHIVE_WARN) {
+		const char *name = sym_archive_entry_pathname(e);
+		bool regular = sym_archive_entry_filetype(e) == AE_IFREG;
+		la_int64_t size = sym_archive_entry_size(e);
 		_cleanup_free_ char *data = NULL;
 		size_t dlen = 0;
 
 		if (!entries++) {
 			free(ir->compression);
-			ir->compression = strdup(
-				archive_filter_count(a) > 1 ? archive_filter_name(a, 0) : "none");
+			ir->compression = strdup(sym_archive_filter_count(a) > 1
+							 ? sym_archive_filter_name(a, 0)
+							 : "none");
 			if (!ir->compression) {
 				r = -ENOMEM;
 				break;
@@ -368,7 +371,7 @@ static int parse_archive(const unsigned char *buf, size_t len, struct vk_initram
 			r = read_data(a, size, &data, &dlen);
 			if (r == -EIO) {
 				set_err(err, err_size, "truncated or damaged inside %s: %s", name,
-					archive_error_string(a) ?: "short read");
+					sym_archive_error_string(a) ?: "short read");
 				r = -EINVAL;
 			}
 			if (r < 0)
@@ -381,13 +384,13 @@ static int parse_archive(const unsigned char *buf, size_t len, struct vk_initram
 	if (r == 0 && ar != ARCHIVE_EOF) {
 		if (!entries)
 			set_err(err, err_size, "not a cpio archive: %s",
-				archive_error_string(a) ?: "unknown format");
+				sym_archive_error_string(a) ?: "unknown format");
 		else
 			set_err(err, err_size, "truncated or damaged after %zu entries: %s",
-				entries, archive_error_string(a) ?: "read error");
+				entries, sym_archive_error_string(a) ?: "read error");
 		r = -EINVAL;
 	}
-	archive_read_free(a);
+	sym_archive_read_free(a);
 	return r;
 }
 
