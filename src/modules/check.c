@@ -12,6 +12,7 @@
 #include "../pci/device.h"
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
+#include "../shared/strv.h"
 #include "../shared/paths.h"
 #include "check.h"
 #include "kernel.h"
@@ -189,20 +190,6 @@ void vk_modinfo_clear(struct vk_modinfo *mi)
 	memset(mi, 0, sizeof(*mi));
 }
 
-static int push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(char *));
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n] = strdup(s);
-	if (!nv[*n])
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
 static int names_of(struct kmod_list *list, char ***v, size_t *n)
 {
 	struct kmod_list *l;
@@ -213,7 +200,7 @@ static int names_of(struct kmod_list *list, char ***v, size_t *n)
 		struct kmod_module *m = kmod_module_get_module(l);
 
 		if (r == 0)
-			r = push(v, n, kmod_module_get_name(m));
+			r = vk_strv_push(v, n, kmod_module_get_name(m));
 		kmod_module_unref(m);
 	}
 	return r;
@@ -283,7 +270,7 @@ int vk_modinfo_query(struct vk_kmod *km, const struct vk_cmdline *cl, const char
 	{
 		struct kmod_module *d = kmod_module_get_module(l);
 
-		if (push(&mi->deps, &mi->n_deps, kmod_module_get_name(d)) < 0)
+		if (vk_strv_push(&mi->deps, &mi->n_deps, kmod_module_get_name(d)) < 0)
 			r = -ENOMEM;
 		if (!mi->dep_missing && !file_there(kmod_module_get_path(d)))
 			mi->dep_missing = strdup(kmod_module_get_name(d));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../shared/macro.h"
+#include "../shared/strv.h"
 #include "../shared/paths.h"
 #include "archive-dl.h"
 #include "initramfs.h"
@@ -105,20 +106,6 @@ static bool module_name(const char *path, char *name, size_t size)
 	return false;
 }
 
-static int push_str(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(char *));
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n] = strdup(s);
-	if (!nv[*n])
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
 /* Note the lib/modules/<kver> directory of path, once. */
 static int note_kver(struct vk_initramfs *ir, const char *path)
 {
@@ -137,7 +124,7 @@ static int note_kver(struct vk_initramfs *ir, const char *path)
 	for (size_t i = 0; i < ir->n_kvers; i++)
 		if (streq(ir->kvers[i], kver))
 			return 0;
-	return push_str(&ir->kvers, &ir->n_kvers, kver);
+	return vk_strv_push(&ir->kvers, &ir->n_kvers, kver);
 }
 
 /* path without "./" and "/" in front. */

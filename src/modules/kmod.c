@@ -13,6 +13,7 @@
 
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
+#include "../shared/strv.h"
 #include "../shared/paths.h"
 #include "kmod.h"
 
@@ -163,20 +164,6 @@ void vk_kcmdline_clear(struct vk_kcmdline *k)
 	memset(k, 0, sizeof(*k));
 }
 
-static int push(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(char *));
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n] = strdup(s);
-	if (!nv[*n])
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
 /* One token, the way kmod 30 reads it: the name ends at the first dot, the
  * parameter starts after the last dot, and only a token with a '=' after
  * its first dot counts. */
@@ -200,16 +187,16 @@ static int kcmdline_token(struct vk_kcmdline *k, char *tok)
 			t = strchr(s, ',');
 			if (t)
 				*t++ = '\0';
-			if (push(&k->blacklist, &k->n_blacklist, s) < 0)
+			if (vk_strv_push(&k->blacklist, &k->n_blacklist, s) < 0)
 				return -ENOMEM;
 		}
 		return 0;
 	}
 	vk_modname_normalize(tok, mod, sizeof(mod));
-	if (push(&k->opt_mod, &k->n_opts, mod) < 0)
+	if (vk_strv_push(&k->opt_mod, &k->n_opts, mod) < 0)
 		return -ENOMEM;
 	k->n_opts--;
-	if (push(&k->opt_val, &k->n_opts, param) < 0) {
+	if (vk_strv_push(&k->opt_val, &k->n_opts, param) < 0) {
 		free(k->opt_mod[k->n_opts]);
 		return -ENOMEM;
 	}
@@ -266,7 +253,7 @@ static int snapshot_config(struct vk_kmod *km)
 	kmod_config_iter_free_iter(it);
 	it = kmod_config_get_blacklists(km->kctx);
 	while (r == 0 && it && kmod_config_iter_next(it))
-		r = push(&km->blacklist, &km->n_blacklist, kmod_config_iter_get_key(it));
+		r = vk_strv_push(&km->blacklist, &km->n_blacklist, kmod_config_iter_get_key(it));
 	kmod_config_iter_free_iter(it);
 
 	/* The host's entries come last, in the order of its command line. */
@@ -323,7 +310,7 @@ static int read_builtin(const struct vk_ctx *ctx, struct vk_kmod *km)
 		if (!*base)
 			continue;
 		vk_modname_normalize(base, name, sizeof(name));
-		if (push(&km->builtin, &km->n_builtin, name) < 0)
+		if (vk_strv_push(&km->builtin, &km->n_builtin, name) < 0)
 			return -ENOMEM;
 	}
 	if (km->n_builtin)
