@@ -7,6 +7,8 @@ SBINDIR    ?= $(PREFIX)/sbin
 MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/vfiokit
 DESTDIR    ?=
+INITDIR    ?= /etc/init.d
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
@@ -83,6 +85,11 @@ install: vfiokit
 	install -Dm644 docs/vfiokit.8 $(DESTDIR)$(MANDIR)/man8/vfiokit.8
 	install -d $(DESTDIR)$(DATADIR)/profiles
 	install -m644 profiles/*.config profiles/profiles.conf $(DESTDIR)$(DATADIR)/profiles/
+	install -Dm755 init/vfiokit-verify.openrc $(DESTDIR)$(INITDIR)/vfiokit-verify
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|/usr/sbin/vfiokit|$(SBINDIR)/vfiokit|' init/vfiokit-verify.service \
+		>$(DESTDIR)$(UNITDIR)/vfiokit-verify.service
+	chmod 644 $(DESTDIR)$(UNITDIR)/vfiokit-verify.service
 
 clean:
 	rm -rf build build-asan vfiokit

@@ -517,54 +517,22 @@ static int computed_ops(struct vk_ctx *ctx, const struct edit_opts *o, struct op
 	return ops_add(ops, ids, o->kind, verb);
 }
 
-static const char *replace_error(int r)
-{
-	switch (r) {
-	case -ESTALE:
-		return "changed by someone else since vfiokit read it; nothing changed: run "
-		       "vfiokit again";
-	case -EROFS:
-		return "on a read-only file system; nothing changed";
-	default:
-		return strerror(-r);
-	}
-}
-
 /* Show the change (--dry-run) or make it. path is the file's path. */
 static int write_or_show(struct vk_ctx *ctx, const struct edit_opts *o, const struct vk_file *f,
 			 const char *text, size_t len)
 {
 	_cleanup_free_ char *shown = vk_ctx_path(ctx, f->target);
-	_cleanup_free_ char *diff = NULL, *newname = NULL;
-	int r;
+	struct vk_write w = { .rootfd = ctx->rootfd,
+			      .prefix = ctx->prefix,
+			      .shown = shown,
+			      .dry_run = o->dry_run,
+			      .verbosity = ctx->verbosity };
 
-	if (!shown || asprintf(&newname, "%s (vfiokit)", shown) < 0) {
+	if (!shown) {
 		vk_err("out of memory");
 		return VK_EXIT_ERROR;
 	}
-	if (o->dry_run) {
-		if (vk_diff_unified(shown, f->data, f->len, newname, text, len, &diff) < 0) {
-			vk_err("out of memory");
-			return VK_EXIT_ERROR;
-		}
-		fputs(diff, stdout);
-		printf("dry run: %s not changed\n", shown);
-		return VK_EXIT_OK;
-	}
-	r = vk_file_replace(ctx->rootfd, f, text, len);
-	if (r < 0) {
-		vk_err("%s: %s", shown, replace_error(r));
-		return VK_EXIT_ERROR;
-	}
-	if (!streq(f->path, f->target))
-		printf("%s%s is a link to %s: changed %s, the link stays\n", ctx->prefix, f->path,
-		       f->target, shown);
-	if (f->exists)
-		printf("%s: changed; the previous version is in %s%s\n", shown, shown,
-		       VK_BACKUP_SUFFIX);
-	else
-		printf("%s: created\n", shown);
-	return VK_EXIT_OK;
+	return vk_cmd_write(&w, f, text, len, NULL);
 }
 
 /* Does a file in /etc/default/grub.d/ (Debian's grub-mkconfig reads them

@@ -77,18 +77,6 @@ static bool class_matches(const char *name, const struct vk_pci_dev *d)
 	return false;
 }
 
-static bool device_matches(const char *spec, const struct vk_pci_dev *d)
-{
-	struct vk_pci_addr a;
-	unsigned int v, dv;
-
-	if (vk_pci_id_parse(spec, &v, &dv) == 0)
-		return d->vendor_id == v && d->device_id == dv;
-	if (vk_pci_addr_parse(spec, &a) == 0)
-		return !memcmp(&a, &d->a, sizeof(a));
-	return false;
-}
-
 /* A device is selected when it passes every kind of filter given. */
 static bool dev_selected(struct filters *f, const struct vk_pci_dev *d)
 {
@@ -97,7 +85,7 @@ static bool dev_selected(struct filters *f, const struct vk_pci_dev *d)
 	for (size_t i = 0; i < f->n_classes && !cls; i++)
 		cls = class_matches(f->classes[i], d);
 	for (size_t i = 0; i < f->n_devices; i++)
-		if (device_matches(f->devices[i], d)) {
+		if (vk_pci_dev_matches(d, f->devices[i])) {
 			f->device_seen[i] = true;
 			dev = true;
 		}
@@ -336,7 +324,7 @@ static int verdict(const struct vk_groups *gs, const struct filters *f)
 
 		for (size_t k = 0; k < g->n_devs; k++)
 			for (size_t d = 0; d < f->n_devices; d++)
-				if (!g->passable && device_matches(f->devices[d], &g->devs[k]))
+				if (!g->passable && vk_pci_dev_matches(&g->devs[k], f->devices[d]))
 					rc = VK_EXIT_PROBLEMS;
 	}
 	return gs->n_errors ? VK_EXIT_ERROR : rc;

@@ -11,9 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
-
-#include <zlib.h>
 
 #include "cmd.h"
 #include "kconfig/dotconfig.h"
@@ -21,6 +20,7 @@
 #include "kconfig/kconfig.h"
 #include "kconfig/merge.h"
 #include "kconfig/profiles.h"
+#include "kconfig/running.h"
 #include "kconfig/tree.h"
 #include "shared/diff.h"
 #include "shared/exit.h"
@@ -225,45 +225,28 @@ static int load_file(const char *path, struct vk_file *f)
 }
 
 /* Show the change as a diff (--dry-run), or make it with a backup. f was
- * loaded from rootfd (see vk_file_load()); name is for the diff. */
-static int write_or_diff(const struct opts *o, int rootfd, const char *name,
-			 const struct vk_file *f, const char *text, size_t len)
+ * loaded from rootfd (see vk_file_load()); name is the file as shown. */
+static int write_or_diff(const struct vk_ctx *ctx, const struct opts *o, int rootfd,
+			 const char *prefix, const char *name, const struct vk_file *f,
+			 const char *text, size_t len)
 {
-	_cleanup_free_ char *diff = NULL;
-	int r;
+	struct vk_write w = { .rootfd = rootfd,
+			      .prefix = prefix,
+			      .shown = name,
+			      .dry_run = o->dry_run,
+			      .verbosity = ctx->json ? -1 : ctx->verbosity };
 
-	if (o->dry_run) {
-		r = vk_diff_unified(name, f->data, f->len, name, text, len, &diff);
-		if (r < 0)
-			return r;
-		fputs(*diff ? diff : "No changes.\n", stdout);
-		return 0;
-	}
-	if (f->exists && f->len == len && !memcmp(f->data, text, len))
-		return 0;
-	return vk_file_replace(rootfd, f, text, len);
-}
-
-static const char *write_error(int r)
-{
-	return r == -ESTALE ? "changed by someone else while vfiokit worked; nothing written, run "
-			      "it again"
-			    : strerror(-r);
+	return vk_cmd_write(&w, f, text, len, NULL);
 }
 
 static int slurp(const char *path, char **data, size_t *len)
 {
-	struct vk_file f;
-	int r = load_file(path, &f);
+	_cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *abs = absolute(path);
 
-	if (r == 0 && !f.exists)
-		r = -ENOENT;
-	if (r == 0) {
-		*data = TAKE_PTR(f.data);
-		*len = f.len;
-	}
-	vk_file_clear(&f);
-	return r;
+	if (fd < 0 || !abs)
+		return fd < 0 ? -errno : -ENOMEM;
+	return vk_file_read_all(fd, abs, CONFIG_MAX, data, len);
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -607,23 +590,18 @@ static int write_dist_kernel(const struct vk_ctx *ctx, const struct opts *o, con
 	}
 	if (fclose(m) != 0)
 		return VK_EXIT_ERROR;
-	r = o->dry_run ? 0 : vk_mkdir_parents(ctx->rootfd, vk_rel(VK_PATH_DIST_KERNEL_CONFIG));
-	if (r == 0)
-		r = vk_file_load(ctx->rootfd, VK_PATH_DIST_KERNEL_CONFIG, CONFIG_MAX, &f);
-	else
-		memset(&f, 0, sizeof(f));
-	if (r == 0)
-		r = write_or_diff(o, ctx->rootfd, shown, &f, text, len);
-	if (r == 0 && !o->dry_run && ctx->verbosity >= 0 && !ctx->json)
-		printf("Wrote %s (%zu options); the next dist-kernel build merges it. Then run "
-		       "'vfiokit kconfig check --running' after booting it.\n",
-		       shown, run->reqs.n_reqs);
-	vk_file_clear(&f);
+	r = vk_file_load(ctx->rootfd, VK_PATH_DIST_KERNEL_CONFIG, CONFIG_MAX, &f);
 	if (r < 0) {
-		vk_err("%s: %s", shown, write_error(r));
+		vk_err("%s: %s", shown, strerror(-r));
 		return VK_EXIT_ERROR;
 	}
-	return VK_EXIT_OK;
+	r = write_or_diff(ctx, o, ctx->rootfd, ctx->prefix, shown, &f, text, len);
+	if (r == 0 && !o->dry_run && ctx->verbosity >= 0 && !ctx->json)
+		printf("%zu options for the next dist-kernel build, which merges them; after "
+		       "booting it, run 'vfiokit kconfig check --running'.\n",
+		       run->reqs.n_reqs);
+	vk_file_clear(&f);
+	return r;
 }
 
 /* Resolve text with the tree's kconfig into *out (or take it as it is
@@ -644,9 +622,17 @@ static int resolve(const struct vk_ctx *ctx, const struct opts *o, const struct 
 		*olen = len;
 		return *out ? 0 : VK_EXIT_ERROR;
 	}
+	struct timespec t0, t1;
+
 	if (ctx->verbosity > 0)
 		fprintf(stderr, "vfiokit: running make olddefconfig in %s\n", run->kdir);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r = vk_tree_olddefconfig(run->kdir, o->outdir, text, len, out, olen, &log);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (ctx->verbosity > 0)
+		fprintf(stderr, "vfiokit: make olddefconfig took %.1f ms\n",
+			(double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+				(double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	if (r == -ECHILD) {
 		vk_err("make olddefconfig failed in %s; the .config is untouched:\n%s", run->kdir,
 		       log ? log : "");
@@ -723,20 +709,13 @@ static int do_merge(struct vk_ctx *ctx, struct opts *o)
 		goto out;
 	}
 	hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	r = hostfd < 0 ? -errno : write_or_diff(o, hostfd, run.config_path, &f, resolved, rlen);
-	if (r < 0) {
-		vk_err("%s: %s", run.config_path, write_error(r));
+	if (hostfd < 0) {
+		vk_err("/: %s", strerror(errno));
 		goto out;
 	}
-	if (!o->dry_run && !ctx->json && ctx->verbosity >= 0)
-		printf("%s %s%s%s\n",
-		       f.len == rlen && !memcmp(f.data, resolved, rlen) ? "Unchanged:" : "Wrote",
-		       run.config_path,
-		       f.len == rlen && !memcmp(f.data, resolved, rlen)
-			       ? ""
-			       : " (the previous one is beside it, ending in ",
-		       f.len == rlen && !memcmp(f.data, resolved, rlen) ? ""
-									: VK_BACKUP_SUFFIX ")");
+	rc = write_or_diff(ctx, o, hostfd, "", run.config_path, &f, resolved, rlen);
+	if (rc)
+		goto out;
 	rc = failed ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 out:
 	if (out)
@@ -749,47 +728,6 @@ out:
 }
 
 /* ---- check ------------------------------------------------------------- */
-
-/* The running kernel's configuration: /proc/config.gz, else
- * /boot/config-RELEASE. */
-static int read_running(const struct vk_ctx *ctx, char **text, size_t *len, char **name)
-{
-	char release[256], path[512];
-	gzFile gz;
-	int r;
-
-	*name = vk_ctx_path(ctx, VK_PATH_PROC_CONFIG_GZ);
-	if (!*name)
-		return -ENOMEM;
-	gz = gzopen(*name, "rb");
-	if (gz) {
-		size_t cap = 0;
-		FILE *m = open_memstream(text, &cap);
-		char buf[65536];
-		int n;
-
-		if (!m) {
-			gzclose(gz);
-			return -ENOMEM;
-		}
-		while ((n = gzread(gz, buf, sizeof(buf))) > 0)
-			fwrite(buf, 1, (size_t)n, m);
-		r = n < 0 ? -EIO : 0;
-		gzclose(gz);
-		if (fclose(m) != 0)
-			return -ENOMEM;
-		*len = cap;
-		return r;
-	}
-	r = (int)vk_read_file(ctx->rootfd, vk_rel(VK_PATH_PROC_OSRELEASE), release,
-			      sizeof(release));
-	if (r < 0)
-		return r;
-	free(*name);
-	snprintf(path, sizeof(path), "%s-%s", VK_PATH_BOOT_CONFIG, release);
-	*name = vk_ctx_path(ctx, path);
-	return *name ? slurp(*name, text, len) : -ENOMEM;
-}
 
 static int do_check(struct vk_ctx *ctx, struct opts *o)
 {
@@ -808,7 +746,7 @@ static int do_check(struct vk_ctx *ctx, struct opts *o)
 		goto out;
 	rc = VK_EXIT_ERROR;
 	if (o->running) {
-		r = read_running(ctx, &text, &len, &run.config_path);
+		r = vk_kconfig_read_running(ctx, &text, &len, &run.config_path);
 		if (r < 0) {
 			vk_err("the running kernel's configuration is not readable: "
 			       "%s/proc/config.gz "

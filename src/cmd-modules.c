@@ -859,9 +859,15 @@ out:
 static int put_file(struct vk_ctx *ctx, const struct opts *o, const char *abs, const char *text,
 		    size_t len, bool *changed)
 {
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, abs);
+	struct vk_write w = { .rootfd = ctx->rootfd,
+			      .prefix = ctx->prefix,
+			      .shown = shown,
+			      .dry_run = o->dry_run,
+			      .verbosity = ctx->verbosity };
 	struct vk_file f = {};
-	_cleanup_free_ char *shown = vk_ctx_path(ctx, abs), *diff = NULL, *newname = NULL;
-	int e, rc = 0;
+	bool wrote;
+	int e, rc;
 
 	if (!shown)
 		return -ENOMEM;
@@ -870,48 +876,8 @@ static int put_file(struct vk_ctx *ctx, const struct opts *o, const char *abs, c
 		vk_err("%s: %s", shown, strerror(-e));
 		return VK_EXIT_ERROR;
 	}
-	if (f.exists && f.len == len && !memcmp(f.data, text, len)) {
-		printf("%s: up to date\n", shown);
-		goto out;
-	}
-	if (o->dry_run) {
-		if (asprintf(&newname, "%s (vfiokit)", shown) < 0 ||
-		    vk_diff_unified(shown, f.data, f.len, newname, text, len, &diff) < 0) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		fputs(diff, stdout);
-		printf("dry run: %s not changed\n", shown);
-		goto out;
-	}
-	/* A missing directory (/etc/dracut.conf.d) is created. */
-	{
-		_cleanup_free_ char *dir = strdup(abs);
-		char *slash = dir ? strrchr(dir, '/') : NULL;
-
-		if (slash && slash != dir) {
-			*slash = '\0';
-			if (mkdirat(ctx->rootfd, vk_rel(dir), 0755) < 0 && errno != EEXIST) {
-				vk_err("%s%s: %s", ctx->prefix, dir, strerror(errno));
-				rc = VK_EXIT_ERROR;
-				goto out;
-			}
-		}
-	}
-	e = vk_file_replace(ctx->rootfd, &f, text, len);
-	if (e < 0) {
-		vk_err("%s: %s%s", shown, strerror(-e),
-		       e == -ESTALE ? " (it changed while vfiokit ran; nothing written)" : "");
-		rc = VK_EXIT_ERROR;
-		goto out;
-	}
-	if (f.exists)
-		printf("%s: changed; the previous version is in %s%s\n", shown, shown,
-		       VK_BACKUP_SUFFIX);
-	else
-		printf("%s: created\n", shown);
-	*changed = true;
-out:
+	rc = vk_cmd_write(&w, &f, text, len, &wrote);
+	*changed |= wrote;
 	vk_file_clear(&f);
 	return rc;
 }

@@ -5,7 +5,11 @@
  */
 #pragma once
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "shared/ctx.h"
+#include "shared/write.h"
 
 struct vk_cmd {
 	const char *name;
@@ -17,3 +21,20 @@ int cmd_groups(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_kconfig(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_cmdline(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_modules(struct vk_ctx *ctx, int argc, char **argv);
+int cmd_verify(struct vk_ctx *ctx, int argc, char **argv);
+
+/* How to write one file (src/cmd-write.c). */
+struct vk_write {
+	int rootfd;	    /* what vk_file_load() read f from */
+	const char *prefix; /* put before f's paths in messages: the root */
+	const char *shown;  /* the file as the user sees it */
+	bool dry_run;
+	int verbosity;
+};
+
+/* Leave f alone when it already holds text; with dry_run print the diff;
+ * else replace it atomically with a backup (creating its directory). Says
+ * what it did. Returns an exit status; *changed (may be NULL) tells
+ * whether the file was written. */
+int vk_cmd_write(const struct vk_write *w, const struct vk_file *f, const char *text, size_t len,
+		 bool *changed);

@@ -26,6 +26,7 @@ static const struct vk_cmd commands[] = {
 	{ "kconfig", cmd_kconfig, "merge, check and explain the kernel configuration" },
 	{ "cmdline", cmd_cmdline, "show, check and change the kernel command line" },
 	{ "modules", cmd_modules, "check the modules and initramfs of the kernel about to boot" },
+	{ "verify", cmd_verify, "after the reboot: check that passthrough is ready" },
 };
 
 static void usage(void)

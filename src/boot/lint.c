@@ -111,11 +111,11 @@ static int read_simpledrm(const struct vk_ctx *ctx)
 		vk_file_clear(&f);
 		return r;
 	}
+	vk_file_clear(&f); /* a missing file still holds its path */
 	snprintf(path, sizeof(path), "%s/config-%s", VK_PATH_BOOT, kver);
-	if (vk_file_load(ctx->rootfd, path, 16 << 20, &f) == 0 && f.exists) {
-		const char *p = strstr(f.data, "\nCONFIG_DRM_SIMPLEDRM=y\n");
-
-		r = p ? 1 : 0;
+	if (vk_file_load(ctx->rootfd, path, 16 << 20, &f) == 0) {
+		if (f.exists)
+			r = strstr(f.data, "\nCONFIG_DRM_SIMPLEDRM=y\n") ? 1 : 0;
 		vk_file_clear(&f);
 	}
 	return r;

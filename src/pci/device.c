@@ -265,6 +265,18 @@ out:
 	return r;
 }
 
+bool vk_pci_dev_matches(const struct vk_pci_dev *dev, const char *spec)
+{
+	struct vk_pci_addr a;
+	unsigned int v, d;
+
+	if (vk_pci_id_parse(spec, &v, &d) == 0)
+		return dev->vendor_id == v && dev->device_id == d;
+	if (vk_pci_addr_parse(spec, &a) == 0)
+		return !memcmp(&a, &dev->a, sizeof(a));
+	return false;
+}
+
 void vk_pci_dev_name(const struct vk_pci_dev *dev, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s%s%s", dev->vendor ? dev->vendor : "", dev->vendor ? " " : "",

@@ -47,6 +47,9 @@ int vk_pci_addr_parse(const char *s, struct vk_pci_addr *a);
 /* "vvvv:dddd" (hex); 0 or -EINVAL. */
 int vk_pci_id_parse(const char *s, unsigned int *vendor, unsigned int *device);
 
+/* Does spec ("vvvv:dddd" or a PCI address) name dev? */
+bool vk_pci_dev_matches(const struct vk_pci_dev *dev, const char *spec);
+
 /* "Vendor Device" as lspci names it ("Vendor Device", "Device" when
  * pci.ids knows neither). */
 void vk_pci_dev_name(const struct vk_pci_dev *dev, char *buf, size_t size);

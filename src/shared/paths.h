@@ -62,3 +62,27 @@
 /* libkmod reads the command line of the machine it runs on, whatever the
  * root: this is that file, never taken under the root. */
 #define VK_PATH_HOST_PROC_CMDLINE "/proc/cmdline"
+
+/* After the reboot: vfiokit verify (src/verify/). */
+#define VK_PATH_DEV_KVM			 "/dev/kvm"
+#define VK_PATH_DEV_VFIO		 "/dev/vfio"
+#define VK_PATH_DEV_KMSG		 "/dev/kmsg"
+#define VK_PATH_DMESG_CAPTURE		 "/var/log/dmesg-capture"
+#define VK_PATH_SYS_MODULE		 "/sys/module"
+#define VK_PATH_SYS_DEV_BLOCK		 "/sys/dev/block"
+#define VK_PATH_SYS_CLASS_NET		 "/sys/class/net"
+#define VK_PATH_PROC_INTERRUPTS		 "/proc/interrupts"
+#define VK_PATH_PROC_NET_ROUTE		 "/proc/net/route"
+#define VK_PATH_PROC_MEMINFO		 "/proc/meminfo"
+#define VK_PATH_PROC_MODULES		 "/proc/modules"
+#define VK_PATH_ETC_LIBVIRT		 "/etc/libvirt"
+#define VK_PATH_LIBVIRT_GUESTS_CONFD	 "/etc/conf.d/libvirt-guests"
+#define VK_PATH_LIBVIRT_GUESTS_DEFAULT	 "/etc/default/libvirt-guests"
+#define VK_PATH_LIBVIRT_GUESTS_SYSCONFIG "/etc/sysconfig/libvirt-guests"
+#define VK_PATH_LIBVIRT_QEMU_CONF	 "/etc/libvirt/qemu.conf"
+#define VK_PATH_OVMF_GENTOO		 "/usr/share/edk2-ovmf/OVMF_CODE.fd"
+#define VK_PATH_OVMF_GENTOO_NEW		 "/usr/share/edk2/OvmfX64/OVMF_CODE.fd"
+#define VK_PATH_OVMF_DEBIAN		 "/usr/share/OVMF/OVMF_CODE.fd"
+#define VK_PATH_OVMF_DEBIAN_4M		 "/usr/share/OVMF/OVMF_CODE_4M.fd"
+#define VK_PATH_OVMF_FEDORA		 "/usr/share/edk2/ovmf/OVMF_CODE.fd"
+#define VK_PATH_OVMF_QEMU		 "/usr/share/qemu/edk2-x86_64-code.fd"

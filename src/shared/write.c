@@ -13,6 +13,23 @@
 
 #define MAX_LINKS 40
 
+int vk_file_read_all(int rootfd, const char *abs, size_t max, char **text, size_t *len)
+{
+	struct vk_file f;
+	int r = vk_file_load(rootfd, abs, max, &f);
+
+	if (r == 0 && !f.exists)
+		r = -ENOENT;
+	if (r == 0) {
+		*text = f.data;
+		if (len)
+			*len = f.len;
+		f.data = NULL;
+	}
+	vk_file_clear(&f);
+	return r;
+}
+
 void vk_file_clear(struct vk_file *f)
 {
 	free(f->path);

@@ -37,6 +37,10 @@ struct vk_file {
 int vk_file_load(int rootfd, const char *abs, size_t max, struct vk_file *f);
 void vk_file_clear(struct vk_file *f);
 
+/* The whole content of abs under rootfd in a new NUL-terminated string:
+ * vk_file_load() without the rest. A missing file is -ENOENT here. */
+int vk_file_read_all(int rootfd, const char *abs, size_t max, char **text, size_t *len);
+
 /*
  * Replace f's target with data[0..len), keeping the old content in
  * target + VK_BACKUP_SUFFIX (not when the file is new: it is created with

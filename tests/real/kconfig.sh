@@ -148,7 +148,7 @@ tree_tests() { # SERIES
 	: >"$TMP/run/empty.config"
 	OUT=$("$VFIOKIT" --root "$TMP/run" kconfig merge --config "$TMP/debian.config" \
 		--profiles-dir "$TOP/profiles" "$TMP/run/empty.config" 2>&1)
-	if cmp -s "$TMP/debian.config" "$DEBCONF" && grep -q '^Unchanged' <<<"$OUT"; then
+	if cmp -s "$TMP/debian.config" "$DEBCONF" && grep -q ': up to date$' <<<"$OUT"; then
 		pass "kconfig-$s-round-trip"
 	else
 		fail "kconfig-$s-round-trip" "$OUT"
@@ -189,7 +189,7 @@ tree_tests() { # SERIES
 	fi
 	sum=$(sha256sum <"$TMP/defconfig.config")
 	vk merge --config "$TMP/defconfig.config" --profile vfio
-	if [ "$RC" = 0 ] && grep -q '^Unchanged' <<<"$OUT" &&
+	if [ "$RC" = 0 ] && grep -q ': up to date$' <<<"$OUT" &&
 		[ "$sum" = "$(sha256sum <"$TMP/defconfig.config")" ]; then
 		pass "kconfig-$s-idempotent"
 	else

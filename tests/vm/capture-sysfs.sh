@@ -113,6 +113,13 @@ device_nodes() {
 	done
 }
 
+# kernel_log: dmesg's messages without their timestamps, where vfiokit verify
+# looks for them in a captured tree (the live system's is /dev/kmsg).
+kernel_log() {
+	mkdir -p "$STAGE/var/log"
+	dmesg | sed 's/^\[[ 0-9.]*\] //' >"$STAGE/var/log/dmesg-capture"
+}
+
 rm -rf "$STAGE"
 mkdir -p "$STAGE"
 pci_devices
@@ -121,4 +128,5 @@ iommu_groups
 iommu_class
 firmware_and_procfs
 device_nodes
+kernel_log
 cd / && tar czf "$OUT" -C "$STAGE" .

@@ -17,6 +17,10 @@ SCENARIOS="intel amd-bridge no-iommu intel-noarg intel-off"
 #                with its host driver
 #   intel-off    VT-d table present, intel_iommu=off: no groups
 #   many         VT-d on, more than 200 PCI devices (the benchmark's tree)
+#   verify-pci-stub  VT-d on, an e1000e claimed by pci-stub.ids=
+#   verify-amd-seed  AMD-Vi, an e1000 claimed, and the seed's wrong arguments
+#                    iommu=1 amd_iommu=on ignore_msrs=1
+# (the verify-* machines are booted by tests/vm/verify.sh)
 scenario_args() {
 	case $1 in
 	intel)
@@ -37,6 +41,12 @@ scenario_args() {
 	many)
 		printf '%s\n' --iommu intel --append intel_iommu=on --timeout 600
 		many_devices ;;
+	verify-pci-stub)
+		printf '%s\n' --iommu intel --device e1000e \
+			--append "intel_iommu=on pci-stub.ids=8086:10d3" ;;
+	verify-amd-seed)
+		printf '%s\n' --iommu amd --device e1000 \
+			--append "iommu=1 amd_iommu=on ignore_msrs=1 vfio-pci.ids=8086:100e" ;;
 	*)
 		return 1 ;;
 	esac

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfiokit verify: after the reboot, one line per check in the style of
+ * libvirt's virt-host-validate, or a JSON report.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "pci/device.h"
+#include "shared/exit.h"
+#include "shared/json.h"
+#include "shared/log.h"
+#include "shared/macro.h"
+#include "verify/verify.h"
+
+#ifndef PROFILES_DIR
+#define PROFILES_DIR "/usr/share/vfiokit/profiles"
+#endif
+
+#define MAX_DEVICES 64
+
+static void help(void)
+{
+	printf("Usage: vfiokit [--root DIR] verify [--json] [--checks LIST] [--device ID|ADDR]\n"
+	       "\n"
+	       "After the reboot, check that the running system is ready for VFIO\n"
+	       "passthrough: one line per check, PASS, WARN (with a hint), FAIL (with a\n"
+	       "hint) or UNKNOWN (what could not be read, never counted as a pass).\n"
+	       "\n"
+	       "Options:\n"
+	       "  --checks LIST       only these groups of checks, comma-separated:\n"
+	       "                      kvm, iommu, cmdline, kconfig, modules, devices,\n"
+	       "                      libvirt (default: all)\n"
+	       "  --device ID|ADDR    a device meant for a guest, by vendor:device id\n"
+	       "                      (10de:1c03) or PCI address (0000:0f:00.0); may be\n"
+	       "                      repeated\n"
+	       "  --profiles-dir DIR  the kconfig profiles (default " PROFILES_DIR ")\n"
+	       "  --json              print a JSON report (keys in vfiokit(8))\n"
+	       "  -h, --help          show this help\n"
+	       "\n"
+	       "Exit status: 0 no check failed; 1 error; 2 usage error; 3 a check failed.\n"
+	       "\n"
+	       "Example: vfiokit verify --device 10de:1c03 --device 10de:10f1\n");
+}
+
+struct opts {
+	struct vk_verify_opts v;
+	const char *devices[MAX_DEVICES];
+	bool json;
+};
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option options[] = {
+		{ "checks", required_argument, NULL, 'c' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "profiles-dir", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	o->v.groups = VK_CHECK_ALL;
+	o->v.profiles_dir = PROFILES_DIR;
+	o->v.devices = o->devices;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+		switch (c) {
+		case 'c': {
+			char *bad = NULL;
+			int r = vk_verify_groups_parse(optarg, &o->v.groups, &bad);
+
+			if (r == -EINVAL) {
+				r = vk_usage_error("verify: unknown group of checks '%s' (kvm, "
+						   "iommu, cmdline, kconfig, modules, devices, "
+						   "libvirt)",
+						   bad ? bad : optarg);
+				free(bad);
+				return r;
+			}
+			if (r < 0) {
+				vk_err("out of memory");
+				return VK_EXIT_ERROR;
+			}
+			break;
+		}
+		case 'd': {
+			struct vk_pci_addr a;
+			unsigned int v, d;
+
+			if (vk_pci_id_parse(optarg, &v, &d) < 0 &&
+			    vk_pci_addr_parse(optarg, &a) < 0)
+				return vk_usage_error(
+					"verify: '%s' is neither a vendor:device id "
+					"(10de:1c03) nor a PCI address (0000:0f:00.0)",
+					optarg);
+			if (o->v.n_devices == MAX_DEVICES)
+				return vk_usage_error("verify: too many --device");
+			o->devices[o->v.n_devices++] = optarg;
+			break;
+		}
+		case 'p':
+			o->v.profiles_dir = optarg;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'h':
+			help();
+			return -1;
+		case ':':
+			return vk_usage_error("verify: option '%s' needs an argument",
+					      argv[optind - 1]);
+		default:
+			return vk_usage_error("verify: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return vk_usage_error("verify: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+static void print_text(const struct vk_verify *v)
+{
+	static const char *const colours[] = { "\033[32m", "\033[33m", "\033[31m", "\033[33m" };
+	const char *nc = getenv("NO_COLOR");
+	bool colour = isatty(STDOUT_FILENO) && !(nc && *nc);
+
+	for (size_t i = 0; i < v->n; i++) {
+		const struct vk_check *c = &v->v[i];
+		bool hint = c->detail && *c->detail;
+
+		printf("Checking %-52s : %s%s%s%s%s%s\n", c->what, colour ? colours[c->result] : "",
+		       vk_result_name(c->result), colour ? "\033[0m" : "", hint ? " (" : "",
+		       hint ? c->detail : "", hint ? ")" : "");
+	}
+}
+
+static void print_json(const struct vk_verify *v)
+{
+	static const char *const keys[] = { "pass", "warn", "fail", "unknown" };
+	size_t count[4] = {};
+	struct vk_json j;
+
+	vk_json_init(&j, stdout);
+	vk_json_object_begin(&j);
+	vk_json_key(&j, "checks");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < v->n; i++) {
+		const struct vk_check *c = &v->v[i];
+
+		count[c->result]++;
+		vk_json_object_begin(&j);
+		vk_json_kv_string(&j, "group", c->group);
+		vk_json_kv_string(&j, "check", c->what);
+		vk_json_kv_string(&j, "result", keys[c->result]);
+		vk_json_kv_string(&j, "detail", c->detail);
+		vk_json_object_end(&j);
+	}
+	vk_json_array_end(&j);
+	vk_json_key(&j, "summary");
+	vk_json_object_begin(&j);
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		vk_json_kv_uint(&j, keys[i], count[i]);
+	vk_json_object_end(&j);
+	vk_json_kv_bool(&j, "ok", !vk_verify_failed(v));
+	vk_json_object_end(&j);
+}
+
+int cmd_verify(struct vk_ctx *ctx, int argc, char **argv)
+{
+	struct opts o = {};
+	struct vk_verify v;
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r < 0 ? VK_EXIT_OK : r;
+	r = vk_verify_run(ctx, &o.v, &v);
+	if (r < 0) {
+		vk_err("verify: %s", strerror(-r));
+		vk_verify_clear(&v);
+		return VK_EXIT_ERROR;
+	}
+	if (ctx->json || o.json)
+		print_json(&v);
+	else
+		print_text(&v);
+	r = vk_verify_failed(&v) ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
+	vk_verify_clear(&v);
+	return r;
+}
