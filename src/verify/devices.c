@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <blkid.h>
+
 #include "../pci/groups.h"
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
@@ -146,13 +148,22 @@ static void root_disk_addrs(const struct vk_ctx *ctx, struct addrs *s)
 	if (maj == 0) { /* btrfs and the like: an anonymous number; use the source */
 		struct stat st;
 
+		/* On the running system, libblkid also resolves LABEL=, UUID=
+		 * and /dev/disk/by-* names to the device node. */
+		if (*source && !*ctx->prefix) {
+			char *dev = blkid_evaluate_spec(source, NULL);
+
+			if (dev) {
+				snprintf(source, sizeof(source), "%s", dev);
+				free(dev);
+			}
+		}
 		if (!*source || fstatat(ctx->rootfd, vk_rel(source), &st, 0) < 0 ||
 		    !S_ISBLK(st.st_mode)) {
 			s->err = -ENODEV;
 			snprintf(s->why, sizeof(s->why),
 				 "the root file system (%.160s) is not on a block device that can "
-				 "be "
-				 "told",
+				 "be told",
 				 *source ? source : "?");
 			return;
 		}
