@@ -16,30 +16,12 @@
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=tests/lib.sh
-. "$TOP/tests/lib.sh"
+# shellcheck source=bench/lib.sh
+. "$TOP/bench/lib.sh"
 RUNS=${1:-11}
 PROFILES=iommu-intel,vfio,kvm-intel,bridge
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-
-die() {
-	printf 'bench/kconfig-merge.sh: %s\n' "$*" >&2
-	exit 1
-}
-
-# median_ms CMD...: the median wall time of RUNS runs of CMD, in ms.
-median_ms() {
-	local i t0 t1
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$EPOCHREALTIME
-		"$@" >/dev/null 2>&1
-		t1=$EPOCHREALTIME
-		echo $((${t1/./} - ${t0/./}))
-	done | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f\n", v[int((NR + 1) / 2)] / 1000 }'
-}
-
-verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a < b) ? "ok" : "MISSED" }'; }
 
 [ -x "$TOP/vfiokit" ] || die "build vfiokit first (make)"
 TREE=$("$TOP/tests/kernel-source.sh" 6.12) || die "no 6.12 tree"
@@ -66,7 +48,7 @@ own_ms() {
 		awk -v a="$((${t1/./} - ${t0/./}))" -v m="$make_ms" 'BEGIN { printf "%.1f\n", a / 1000 - m }'
 	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
-whole=$(median_ms "$TOP/vfiokit" kconfig merge --dry-run --config "$TMP/base.config" \
+whole=$(median_ms "$RUNS" "$TOP/vfiokit" kconfig merge --dry-run --config "$TMP/base.config" \
 	--kernel-dir "$TREE" --profiles-dir "$TOP/profiles" --profile "$PROFILES")
 own=$(own_ms)
 peak=$(/usr/bin/time -f %M "$TOP/vfiokit" kconfig merge --dry-run --config "$TMP/base.config" \
@@ -76,10 +58,10 @@ peak=$(/usr/bin/time -f %M "$TOP/vfiokit" kconfig merge --dry-run --config "$TMP
 grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$CONFIG" | head -n 400 |
 	sed 's/=y$/=M/; s/=m$/=y/; s/=M$/=m/' >"$TMP/big.config"
 mkdir -p "$TMP/noroot"
-ours=$(median_ms "$TOP/vfiokit" --root "$TMP/noroot" kconfig merge --dry-run \
+ours=$(median_ms "$RUNS" "$TOP/vfiokit" --root "$TMP/noroot" kconfig merge --dry-run \
 	--config "$TMP/base.config" --profiles-dir "$TOP/profiles" "$TMP/big.config")
 mkdir -p "$TMP/mc"
-theirs=$(median_ms sh -c "cd '$TMP' && '$TREE/scripts/kconfig/merge_config.sh' -m -O '$TMP/mc' \
+theirs=$(median_ms "$RUNS" sh -c "cd '$TMP' && '$TREE/scripts/kconfig/merge_config.sh' -m -O '$TMP/mc' \
 	base.config big.config")
 ratio=$(awk -v a="$theirs" -v b="$ours" 'BEGIN { printf "%.1f", (b > 0) ? a / b : 0 }')
 
@@ -91,6 +73,6 @@ printf '%-52s %8s ms\n' "vfiokit kconfig merge (all profiles), median" "$whole" 
 	"merge_config.sh -m, same files" "$theirs"
 printf '%-52s %8s x\n' "merge_config.sh -m / vfiokit" "$ratio"
 printf '%-52s %8s KiB\n' "vfiokit peak RSS (whole merge)" "$peak"
-echo "target own part < 200 ms: $(verdict "$own" 200)"
-echo "target 400-line merge >= 20x faster: $(verdict 20 "$ratio")"
-echo "target peak RSS < 64 MiB: $(verdict "$peak" 65536)"
+echo "target own part < 200 ms: $(below "$own" 200)"
+echo "target 400-line merge >= 20x faster: $(below 20 "$ratio")"
+echo "target peak RSS < 64 MiB: $(below "$peak" 65536)"

@@ -14,21 +14,12 @@
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=tests/lib.sh
-. "$TOP/tests/lib.sh"
+# shellcheck source=bench/lib.sh
+. "$TOP/bench/lib.sh"
 
 TARGET_MS=150
 TARGET_KIB=$((64 * 1024))
 SOURCES=(src/kconfig/kconfig.c src/kconfig/lexer.c src/kconfig/expr.c)
-
-die() {
-	printf 'bench/kconfig-parse.sh: %s\n' "$*" >&2
-	exit 1
-}
-
-verdict() {
-	if [ "$1" = 1 ]; then echo ok; else echo MISSED; fi
-}
 
 # The timing program: kconfig-parse TREE ARCH RUNS prints one line per
 # read ("ms N.NNN"), then "files N", "symbols N", "defined N",
@@ -111,9 +102,9 @@ main() {
 	printf '%-28s %9.1f ms\n' "read the tree, fastest" "$fastest"
 	printf '%-28s %9s KiB\n' "peak RSS (one read)" "$kib"
 	printf 'target median < %s ms: %s\n' "$TARGET_MS" \
-		"$(verdict "$(awk -v m="$median" -v t="$TARGET_MS" 'BEGIN { print (m < t) }')")"
+		"$(below "$median" "$TARGET_MS")"
 	printf 'target peak RSS < %s MiB: %s\n' $((TARGET_KIB / 1024)) \
-		"$(verdict "$([ "$kib" -lt "$TARGET_KIB" ] && echo 1)")"
+		"$(below "$kib" "$TARGET_KIB")"
 }
 
 main "$@"

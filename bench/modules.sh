@@ -13,8 +13,8 @@
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=tests/lib.sh
-. "$TOP/tests/lib.sh"
+# shellcheck source=bench/lib.sh
+. "$TOP/bench/lib.sh"
 
 RUNS=${1:-21}
 BIN=$TOP/vfiokit
@@ -22,28 +22,9 @@ TARGET_CHECK_MS=50
 TARGET_INITRAMFS_MS=1000
 SIZE_MIB=60
 
-die() {
-	printf 'bench/modules.sh: %s\n' "$*" >&2
-	exit 1
-}
-
-# median_ms CMD...: the median wall time of RUNS runs, in ms.
-median_ms() {
-	local i s e
-	for ((i = 0; i < RUNS; i++)); do
-		s=$(date +%s%N)
-		"$@" >/dev/null 2>&1
-		e=$(date +%s%N)
-		echo $(((e - s) / 1000000))
-	done | sort -n | sed -n "$((RUNS / 2 + 1))p"
-}
-
-verdict() { # NAME MS TARGET
-	if [ "$2" -lt "$3" ]; then
-		printf '%-44s %6d ms  (target < %d ms: met)\n' "$1" "$2" "$3"
-	else
-		printf '%-44s %6d ms  (target < %d ms: MISSED)\n' "$1" "$2" "$3"
-	fi
+# report NAME MS TARGET: one line with the verdict.
+report() {
+	printf '%-44s %8s ms  (target < %d ms: %s)\n' "$1" "$2" "$3" "$(below "$2" "$3")"
 }
 
 [ -x "$BIN" ] || die "$BIN is not built (make)"
@@ -75,11 +56,11 @@ if [ ! -s "$IMG" ]; then
 fi
 
 echo "kernel $KVER, $RUNS runs each, median wall time"
-ms=$(median_ms "$BIN" --root "$R" modules check --no-initramfs --device 8086:10d3 \
+ms=$(median_ms "$RUNS" "$BIN" --root "$R" modules check --no-initramfs --device 8086:10d3 \
 	--device pci:v000010DEd00001C03sv00001458sd00003771bc03sc00i00)
-verdict "modules check (14 modules, 2 devices)" "$ms" "$TARGET_CHECK_MS"
+report "modules check (14 modules, 2 devices)" "$ms" "$TARGET_CHECK_MS"
 size=$(($(stat -c %s "$IMG") / 1024 / 1024))
-ms=$(median_ms "$BIN" --root "$R" modules check --initramfs "$IMG")
-verdict "modules check --initramfs (${size} MiB zstd)" "$ms" "$TARGET_INITRAMFS_MS"
+ms=$(median_ms "$RUNS" "$BIN" --root "$R" modules check --initramfs "$IMG")
+report "modules check --initramfs (${size} MiB zstd)" "$ms" "$TARGET_INITRAMFS_MS"
 "$BIN" --json --root "$R" modules check --initramfs "$IMG" |
 	jq -r '.initramfs | "  read: \(.read), \(.compression), \(.uncompressed_parts) early part, \(.entries) entries"' 2>/dev/null

@@ -6,54 +6,16 @@
 #
 #   bench/verify.sh [RUNS]          (default 21 runs of each)
 #
-# Uses hyperfine when it is installed, else a bash loop.  Prints the medians,
-# the peak RSS and whether each target is met.  Exits 0 whatever the numbers;
+# Prints the medians, the peak RSS and whether each target is met.  Exits 0 whatever the numbers;
 # 1 only when the benchmark could not run.
 set -u
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-# shellcheck source=tests/lib.sh
-. "$TOP/tests/lib.sh"
+# shellcheck source=bench/lib.sh
+. "$TOP/bench/lib.sh"
 
 TARGET_MS=100
 TARGET_KIB=$((10 * 1024))
-
-die() {
-	printf 'bench/verify.sh: %s\n' "$*" >&2
-	exit 1
-}
-
-# median_ms RUNS CMD...: median wall time of CMD in milliseconds.
-median_ms() {
-	local runs=$1 i t0 t1 json cmd
-	shift
-	if [ "$TIMER" = hyperfine ]; then
-		json=$(mktemp)
-		printf -v cmd '%q ' "$@"
-		hyperfine -N -i -w 2 -r "$runs" --export-json "$json" "$cmd" >/dev/null 2>&1 &&
-			jq -r '.results[0].median * 1000 | . * 10 | round / 10' "$json"
-		rm -f "$json"
-		return
-	fi
-	for ((i = 0; i < runs; i++)); do
-		t0=$EPOCHREALTIME
-		"$@" >/dev/null 2>&1
-		t1=$EPOCHREALTIME
-		printf '%s\n' "$((${t1/./} - ${t0/./}))"
-	done | sort -n | awk '{ v[NR] = $1 } END { printf "%.1f\n", v[int((NR + 1) / 2)] / 1000 }'
-}
-
-# peak_kib CMD...: the largest maximum RSS (KiB) of three runs of CMD.
-peak_kib() {
-	local i
-	for i in 1 2 3; do
-		/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1
-	done | sort -n | tail -n 1
-}
-
-verdict() {
-	if [ "$1" = 1 ]; then echo ok; else echo MISSED; fi
-}
 
 # prepare FIXTURE DIR: unpack it and add a kernel release and its config.
 prepare() {
@@ -68,15 +30,13 @@ prepare() {
 }
 
 main() {
-	local runs=${1:-21} fx dir ms kib device ok=1 line
+	local runs=${1:-21} fx dir ms kib device ok=ok line
 	case $runs in '' | *[!0-9]* | 0) die "RUNS must be a positive number" ;; esac
 	[ -x "$VFIOKIT" ] || die "$VFIOKIT is not built"
 	[ -x /usr/bin/time ] || die "/usr/bin/time is not installed (package time)"
-	TIMER=loop
-	command -v hyperfine >/dev/null && command -v jq >/dev/null && TIMER=hyperfine
 	WORK=$(mktemp -d) || die "mktemp failed"
 	trap 'rm -rf "$WORK"' EXIT
-	printf '%s runs each (%s), %s\n' "$runs" "$TIMER" "$VFIOKIT"
+	printf '%s runs each, %s\n' "$runs" "$VFIOKIT"
 	for fx in intel many; do
 		[ -f "$TOP/tests/fixtures/$fx.tar.gz" ] || die "no tests/fixtures/$fx.tar.gz"
 		dir=$WORK/$fx
@@ -96,11 +56,10 @@ main() {
 		fi
 		printf '%-8s %4s devices, %2s checks: median %6s ms, peak RSS %6s KiB\n' "$fx" \
 			"$(find "$dir/sys/bus/pci/devices" -mindepth 1 | wc -l)" "$line" "$ms" "$kib"
-		awk -v m="$ms" -v t="$TARGET_MS" 'BEGIN { exit !(m < t) }' || ok=0
-		[ "$kib" -lt "$TARGET_KIB" ] || ok=0
+		[ "$(below "$ms" "$TARGET_MS")" = ok ] && [ "$(below "$kib" "$TARGET_KIB")" = ok ] || ok=MISSED
 	done
 	printf 'target median < %s ms and peak RSS < %s MiB on every tree: %s\n' "$TARGET_MS" \
-		$((TARGET_KIB / 1024)) "$(verdict "$ok")"
+		$((TARGET_KIB / 1024)) "$ok"
 }
 
 main "$@"
