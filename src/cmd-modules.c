@@ -629,6 +629,12 @@ static void json_strings(struct vk_json *j, const char *key, char **v, size_t n)
 	vk_json_array_end(j);
 }
 
+/* The "state" of a module in the JSON report (vfiokit(8)). */
+static const char *json_state(enum vk_mod_state s)
+{
+	return s == VK_MOD_BUILTIN ? "builtin" : s == VK_MOD_MODULE ? "module" : "missing";
+}
+
 static void print_json(struct vk_ctx *ctx, const struct opts *o, const struct report *r)
 {
 	struct vk_json j;
@@ -661,10 +667,7 @@ static void print_json(struct vk_ctx *ctx, const struct opts *o, const struct re
 
 		vk_json_object_begin(&j);
 		vk_json_kv_string(&j, "name", m->name);
-		vk_json_kv_string(&j, "state",
-				  m->state == VK_MOD_BUILTIN  ? "builtin"
-				  : m->state == VK_MOD_MODULE ? "module"
-							      : "missing");
+		vk_json_kv_string(&j, "state", json_state(m->state));
 		vk_json_kv_bool(&j, "required", r->req[i].need == VK_NEED_REQUIRED);
 		vk_json_kv_string(&j, "purpose", r->req[i].purpose);
 		vk_json_kv_string(&j, "path", m->path);
@@ -729,10 +732,7 @@ static void print_json(struct vk_ctx *ctx, const struct opts *o, const struct re
 
 			vk_json_object_begin(&j);
 			vk_json_kv_string(&j, "name", m->name);
-			vk_json_kv_string(&j, "state",
-					  m->state == VK_MOD_BUILTIN  ? "builtin"
-					  : m->state == VK_MOD_MODULE ? "module"
-								      : "missing");
+			vk_json_kv_string(&j, "state", json_state(m->state));
 			vk_json_kv_bool(&j, "blacklisted", m->blacklisted);
 			vk_json_kv_bool(&j, "softdep_vfio_pci", m->softdep[0]);
 			vk_json_kv_bool(&j, "in_initramfs", m->in_initramfs);
