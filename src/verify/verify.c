@@ -264,10 +264,10 @@ static void check_kvm_params(const struct vk_ctx *ctx, const struct vk_cmdline *
 	}
 }
 
-static void check_kvm(const struct vk_ctx *ctx, const struct vk_cmdline *cl, struct vk_verify *v)
+static void check_kvm(const struct vk_ctx *ctx, const char *vendor, const struct vk_cmdline *cl,
+		      struct vk_verify *v)
 {
 	_cleanup_free_ char *cpuinfo = read_small(ctx, VK_PATH_PROC_CPUINFO, 4 << 20);
-	const char *vendor = vk_cpu_vendor(ctx);
 	const char *what = "CPU hardware virtualisation (vmx/svm)";
 	bool virt = false;
 	struct stat st;
@@ -534,9 +534,8 @@ static void check_unknown_params(const char *klog, const char *klog_err,
 static void check_cmdline(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 			  const struct vk_cmdline *cl, const char *cl_err,
 			  const struct vk_iommu_status *st, const char *klog, const char *klog_err,
-			  struct vk_verify *v)
+			  const char *vendor, struct vk_verify *v)
 {
-	const char *vendor = vk_cpu_vendor(ctx);
 	struct vk_lint_host host;
 	struct vk_findings f = {};
 	char ids[64][16];
@@ -638,11 +637,10 @@ static bool alternative_met(const struct vk_symnote *n, const struct vk_dotconfi
 }
 
 static void check_kconfig(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
-			  struct vk_verify *v)
+			  const char *vendor, struct vk_verify *v)
 {
 	const char *what = "running kernel's configuration";
 	_cleanup_free_ char *text = NULL, *name = NULL;
-	const char *vendor = vk_cpu_vendor(ctx);
 	struct vk_profiles idx = {};
 	struct vk_dotconfig conf = {};
 	char err[512], ver[64] = "", osrel[64] = "", cwd[PATH_MAX];
@@ -796,6 +794,7 @@ int vk_verify_run(const struct vk_ctx *ctx, const struct vk_verify_opts *o, stru
 	struct vk_cmdline *cl = NULL;
 	struct vk_iommu_status st;
 	char klog_err[600], cl_err[128] = "";
+	const char *vendor = vk_cpu_vendor(ctx); /* read once, for every check */
 	int r;
 
 	memset(v, 0, sizeof(*v));
@@ -813,19 +812,18 @@ int vk_verify_run(const struct vk_ctx *ctx, const struct vk_verify_opts *o, stru
 				 r == -EPERM || r == -EACCES ? " (run as root)" : "");
 	}
 	if (o->groups & VK_CHECK_KVM) {
-		const char *vendor = vk_cpu_vendor(ctx);
 		const char *mods[] = { "kvm",
 				       vendor && streq(vendor, "amd") ? "kvm_amd" : "kvm_intel" };
 
-		check_kvm(ctx, cl, v);
+		check_kvm(ctx, vendor, cl, v);
 		check_modules(ctx, v, "kvm", mods, ARRAY_SIZE(mods));
 	}
 	if (o->groups & VK_CHECK_IOMMU)
 		check_iommu(ctx, &st, klog, klog_err, v);
 	if (o->groups & VK_CHECK_CMDLINE)
-		check_cmdline(ctx, o, cl, cl_err, &st, klog, klog_err, v);
+		check_cmdline(ctx, o, cl, cl_err, &st, klog, klog_err, vendor, v);
 	if (o->groups & VK_CHECK_KCONFIG)
-		check_kconfig(ctx, o, v);
+		check_kconfig(ctx, o, vendor, v);
 	if (o->groups & VK_CHECK_MODULES)
 		check_modules(ctx, v, "modules", vfio_mods, ARRAY_SIZE(vfio_mods));
 	if (o->groups & VK_CHECK_DEVICES)
