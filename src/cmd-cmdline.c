@@ -402,8 +402,6 @@ static int edit_parse(int argc, char **argv, struct edit_opts *o, const char *ve
 	}
 	o->args = argv + optind;
 	o->n_args = argc - optind;
-	if (o->n_args && o->n_devices)
-		return vk_usage_error("cmdline %s: give arguments or --device, not both", verb);
 	if (!o->n_args && !o->n_devices)
 		return vk_usage_error(
 			"cmdline %s: nothing to %s: give arguments (iommu=pt) or name "
@@ -526,7 +524,8 @@ static int write_or_show(struct vk_ctx *ctx, const struct edit_opts *o, const st
 			      .prefix = ctx->prefix,
 			      .shown = shown,
 			      .dry_run = o->dry_run,
-			      .verbosity = ctx->verbosity };
+			      .verbosity = ctx->verbosity,
+			      .collect = ctx->changes };
 
 	if (!shown) {
 		vk_err("out of memory");
@@ -671,7 +670,8 @@ static int edit_grub(struct vk_ctx *ctx, const struct edit_opts *o, const struct
 		goto out;
 	}
 	if (r == 0) {
-		printf("%s: %s already says so; nothing to change\n", shown, target);
+		if (ctx->verbosity >= 0)
+			printf("%s: %s already says so; nothing to change\n", shown, target);
 	} else {
 		r = write_or_show(ctx, o, &f, text, len);
 		if (r)
@@ -689,7 +689,7 @@ static int edit_grub(struct vk_ctx *ctx, const struct edit_opts *o, const struct
 		r = run_mkconfig(ctx);
 		goto out;
 	}
-	if (text)
+	if (text && ctx->verbosity >= 0)
 		printf("next: run 'grub-mkconfig -o %s' (or this command again with --mkconfig), "
 		       "then reboot\n",
 		       vk_grub_cfg_path(ctx));
@@ -746,7 +746,8 @@ static int edit_kernel_cmdline(struct vk_ctx *ctx, const struct edit_opts *o, co
 	if (r < 0)
 		goto nomem;
 	if (r == 0 && f.exists) {
-		printf("%s: already says so; nothing to change\n", shown);
+		if (ctx->verbosity >= 0)
+			printf("%s: already says so; nothing to change\n", shown);
 		r = VK_EXIT_OK;
 		goto out;
 	}
@@ -773,7 +774,7 @@ static int edit_kernel_cmdline(struct vk_ctx *ctx, const struct edit_opts *o, co
 			goto nomem;
 	}
 	r = write_or_show(ctx, o, &f, text, len);
-	if (r == 0 && !o->dry_run) {
+	if (r == 0 && !o->dry_run && ctx->verbosity >= 0) {
 		vk_kernel_cmdline_regenerate(ctx, hint, sizeof(hint));
 		printf("next: %s\n", hint);
 	}
@@ -818,7 +819,8 @@ static int edit_builtin(struct vk_ctx *ctx, const struct edit_opts *o, const str
 	if (r < 0)
 		goto nomem;
 	if (r == 0) {
-		printf("%s: CONFIG_CMDLINE already says so; nothing to change\n", shown);
+		if (ctx->verbosity >= 0)
+			printf("%s: CONFIG_CMDLINE already says so; nothing to change\n", shown);
 		r = VK_EXIT_OK;
 		goto out;
 	}
@@ -829,8 +831,10 @@ static int edit_builtin(struct vk_ctx *ctx, const struct edit_opts *o, const str
 		vk_warn("%s has CONFIG_CMDLINE_OVERRIDE=y: the kernel will ignore the boot "
 			"loader's command line entirely",
 			shown);
-	printf("next: 'make olddefconfig', then build and install the kernel; the built-in line "
-	       "comes before the boot loader's\n");
+	if (ctx->verbosity >= 0)
+		printf("next: 'make olddefconfig', then build and install the kernel; the built-in "
+		       "line "
+		       "comes before the boot loader's\n");
 	goto out;
 nomem:
 	vk_err("out of memory");
@@ -858,7 +862,7 @@ static int cmd_edit(struct vk_ctx *ctx, int argc, char **argv, enum vk_cmdline_o
 		if (r)
 			goto out;
 	}
-	if (!o.n_args) {
+	if (o.n_devices) {
 		r = computed_ops(ctx, &o, &ops, verb);
 		if (r)
 			goto out;
@@ -872,7 +876,8 @@ static int cmd_edit(struct vk_ctx *ctx, int argc, char **argv, enum vk_cmdline_o
 			r = VK_EXIT_ERROR;
 			goto out;
 		}
-		printf("boot method: %s (%s)\n", vk_boot_method_name(o.method), why);
+		if (ctx->verbosity >= 0)
+			printf("boot method: %s (%s)\n", vk_boot_method_name(o.method), why);
 	}
 	if (o.mkconfig && o.method != VK_BOOT_GRUB) {
 		r = vk_usage_error("cmdline %s: --mkconfig is for GRUB", verb);

@@ -234,7 +234,8 @@ static int write_or_diff(const struct vk_ctx *ctx, const struct opts *o, int roo
 			      .prefix = prefix,
 			      .shown = name,
 			      .dry_run = o->dry_run,
-			      .verbosity = ctx->json ? -1 : ctx->verbosity };
+			      .verbosity = ctx->json ? -1 : ctx->verbosity,
+			      .collect = ctx->changes };
 
 	return vk_cmd_write(&w, f, text, len, NULL);
 }

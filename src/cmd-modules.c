@@ -45,6 +45,8 @@ struct opts {
 	bool no_initramfs;
 	const char *devices[MAX_DEVICES];
 	size_t n_devices;
+	const char *overrides[MAX_DEVICES]; /* --override: also in devices */
+	size_t n_overrides;
 	bool load, dry_run, ignore_msrs;
 };
 
@@ -55,7 +57,8 @@ static void help(void)
 	       "                                     [--initramfs FILE | --no-initramfs]\n"
 	       "                                     [--load [--dry-run]]\n"
 	       "       vfiokit [--root DIR] modules write [--kver VERSION] --device ID|ADDR...\n"
-	       "                                     [--ignore-msrs] [--dry-run]\n"
+	       "                                     [--override ADDR]... [--ignore-msrs]\n"
+	       "                                     [--dry-run]\n"
 	       "\n"
 	       "check: for the kernel about to boot (the /lib/modules entry of /usr/src/linux's\n"
 	       "release, else the running kernel's), say through libkmod whether each module\n"
@@ -78,6 +81,9 @@ static void help(void)
 	       "  --no-initramfs    do not read the initramfs\n"
 	       "  --load            check: then load vfio-pci into the running kernel (root\n"
 	       "                    only, no --root) and say what was inserted\n"
+	       "  --override ADDR   write: claim the device at ADDR alone through its\n"
+	       "                    driver_override (a host and a guest GPU of one model);\n"
+	       "                    may be given instead of --device\n"
 	       "  --ignore-msrs     write: also 'options kvm ignore_msrs=1'\n"
 	       "  --dry-run         write: show the changes as a diff; --load: show the\n"
 	       "                    insmod chain only\n"
@@ -101,6 +107,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "load", no_argument, NULL, 'l' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "ignore-msrs", no_argument, NULL, 'm' },
+		{ "override", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -127,6 +134,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (o->n_devices == MAX_DEVICES)
 				return vk_usage_error("modules: too many --device options");
 			o->devices[o->n_devices++] = optarg;
+			break;
+		case 'o':
+			if (o->n_devices == MAX_DEVICES)
+				return vk_usage_error("modules: too many --device options");
+			o->devices[o->n_devices++] = optarg;
+			o->overrides[o->n_overrides++] = optarg;
 			break;
 		case 'i':
 			o->initramfs = optarg;
@@ -170,6 +183,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return vk_usage_error("modules: --load and --initramfs are for 'modules check'");
 	if (streq(o->verb, "write") && !o->n_devices)
 		return vk_usage_error("modules: write needs at least one --device");
+	for (size_t i = 0; i < o->n_overrides; i++) {
+		struct vk_pci_addr a;
+
+		if (vk_pci_addr_parse(o->overrides[i], &a) < 0)
+			return vk_usage_error("modules: --override takes a PCI address "
+					      "(0000:0f:00.0), not '%s'",
+					      o->overrides[i]);
+	}
+	if (streq(o->verb, "check") && o->n_overrides)
+		return vk_usage_error("modules: --override is for 'modules write'");
 	if (streq(o->verb, "check") && (o->ignore_msrs || (o->dry_run && !o->load)))
 		return vk_usage_error("modules: check takes --dry-run only with --load, and "
 				      "--ignore-msrs only with write");
@@ -864,7 +887,8 @@ static int put_file(struct vk_ctx *ctx, const struct opts *o, const char *abs, c
 			      .prefix = ctx->prefix,
 			      .shown = shown,
 			      .dry_run = o->dry_run,
-			      .verbosity = ctx->verbosity };
+			      .verbosity = ctx->verbosity,
+			      .collect = ctx->changes };
 	struct vk_file f = {};
 	bool wrote;
 	int e, rc;
@@ -891,6 +915,14 @@ static bool list_add(const char **v, size_t *n, size_t max, const char *s)
 		return false;
 	v[(*n)++] = s;
 	return true;
+}
+
+static bool is_override(const struct opts *o, const char *spec)
+{
+	for (size_t i = 0; i < o->n_overrides; i++)
+		if (streq(o->overrides[i], spec))
+			return true;
+	return false;
 }
 
 static bool dracut_used(struct vk_ctx *ctx)
@@ -930,7 +962,8 @@ static int modules_write(struct vk_ctx *ctx, struct opts *o)
 		struct devreport *d = &r.dr[i];
 
 		snprintf(idbuf[i], sizeof(idbuf[i]), "%s", d->id);
-		list_add(ids, &n_ids, ARRAY_SIZE(ids), idbuf[i]);
+		if (!is_override(o, d->dev.spec))
+			list_add(ids, &n_ids, ARRAY_SIZE(ids), idbuf[i]);
 		for (size_t k = 0; k < d->n_drv; k++)
 			if (d->drv[k].state == VK_MOD_MODULE)
 				list_add(soft, &n_soft, ARRAY_SIZE(soft), d->drv[k].name);
@@ -953,6 +986,8 @@ static int modules_write(struct vk_ctx *ctx, struct opts *o)
 	c.n_ids = n_ids;
 	c.softdeps = soft;
 	c.n_softdeps = n_soft;
+	c.overrides = o->overrides;
+	c.n_overrides = o->n_overrides;
 	c.ignore_msrs = o->ignore_msrs;
 	c.kver = r.kver;
 	modprobe = vk_modprobe_conf_render(&c);

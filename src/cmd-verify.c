@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "flow/config.h"
 #include "pci/device.h"
 #include "shared/exit.h"
 #include "shared/json.h"
@@ -51,6 +52,7 @@ static void help(void)
 struct opts {
 	struct vk_verify_opts v;
 	const char *devices[MAX_DEVICES];
+	const char *ids[MAX_DEVICES]; /* those claimed by id, from the configuration */
 	bool json;
 };
 
@@ -173,26 +175,61 @@ static void print_json(const struct vk_verify *v)
 	vk_json_object_end(&j);
 }
 
+/* Without --device: the devices of /etc/vfiokit.conf, when it exists. */
+static int devices_from_conf(const struct vk_ctx *ctx, struct opts *o, struct vk_conf *c)
+{
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_VFIOKIT_CONF);
+	char err[1024];
+	int r;
+
+	if (!shown)
+		return VK_EXIT_ERROR;
+	r = vk_conf_load(ctx->rootfd, VK_PATH_VFIOKIT_CONF, shown, c, err, sizeof(err));
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0) {
+		vk_err("%s", r == -ENOMEM ? "out of memory" : err);
+		return VK_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < c->n_devs && i < MAX_DEVICES; i++) {
+		o->devices[o->v.n_devices++] = c->devs[i].spec;
+		if (c->devs[i].claim != VK_CONF_OVERRIDE)
+			o->ids[o->v.n_id_devices++] = c->devs[i].spec;
+	}
+	o->v.id_devices = o->ids;
+	return 0;
+}
+
 int cmd_verify(struct vk_ctx *ctx, int argc, char **argv)
 {
 	struct opts o = {};
-	struct vk_verify v;
+	struct vk_conf conf = {};
+	struct vk_verify v = {};
 	int r;
 
 	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
+	o.v.id_devices = o.devices;
+	o.v.n_id_devices = o.v.n_devices;
+	if (!o.v.n_devices) {
+		r = devices_from_conf(ctx, &o, &conf);
+		if (r)
+			goto out;
+	}
 	r = vk_verify_run(ctx, &o.v, &v);
 	if (r < 0) {
 		vk_err("verify: %s", strerror(-r));
-		vk_verify_clear(&v);
-		return VK_EXIT_ERROR;
+		r = VK_EXIT_ERROR;
+		goto out;
 	}
 	if (ctx->json || o.json)
 		print_json(&v);
 	else
 		print_text(&v);
 	r = vk_verify_failed(&v) ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
+out:
 	vk_verify_clear(&v);
+	vk_conf_clear(&conf);
 	return r;
 }

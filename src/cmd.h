@@ -22,6 +22,28 @@ int cmd_kconfig(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_cmdline(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_modules(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_verify(struct vk_ctx *ctx, int argc, char **argv);
+int cmd_init(struct vk_ctx *ctx, int argc, char **argv);
+int cmd_apply(struct vk_ctx *ctx, int argc, char **argv); /* plan and apply */
+int cmd_undo(struct vk_ctx *ctx, int argc, char **argv);
+
+/*
+ * One change a command would make to a file. When a flow (vfiokit plan,
+ * apply) runs a command, its writes are collected here instead of made.
+ */
+struct vk_change {
+	char *path;	  /* the system's absolute path: "/etc/default/grub" */
+	struct vk_file f; /* as read; f.path and f.target are system paths too */
+	char *text;	  /* the new content */
+	size_t len;
+};
+
+struct vk_changes {
+	struct vk_change *v;
+	size_t n;
+	const char *prefix; /* the root's (ctx->prefix), taken off host paths */
+};
+
+void vk_changes_clear(struct vk_changes *c);
 
 /* How to write one file (src/cmd-write.c). */
 struct vk_write {
@@ -30,9 +52,11 @@ struct vk_write {
 	const char *shown;  /* the file as the user sees it */
 	bool dry_run;
 	int verbosity;
+	struct vk_changes *collect; /* not NULL: record the change, write nothing */
 };
 
-/* Leave f alone when it already holds text; with dry_run print the diff;
+/* Leave f alone when it already holds text; with collect record the change;
+ * with dry_run print the diff;
  * else replace it atomically with a backup (creating its directory). Says
  * what it did. Returns an exit status; *changed (may be NULL) tells
  * whether the file was written. */

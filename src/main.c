@@ -27,6 +27,10 @@ static const struct vk_cmd commands[] = {
 	{ "cmdline", cmd_cmdline, "show, check and change the kernel command line" },
 	{ "modules", cmd_modules, "check the modules and initramfs of the kernel about to boot" },
 	{ "verify", cmd_verify, "after the reboot: check that passthrough is ready" },
+	{ "init", cmd_init, "write a starter /etc/vfiokit.conf from this machine's devices" },
+	{ "plan", cmd_apply, "show every change /etc/vfiokit.conf asks for, as diffs" },
+	{ "apply", cmd_apply, "make those changes, with backups and a journal" },
+	{ "undo", cmd_undo, "restore what apply changed" },
 };
 
 static void usage(void)

@@ -38,6 +38,19 @@ char *vk_modprobe_conf_render(const struct vk_modconf *c)
 	}
 	for (size_t i = 0; i < c->n_softdeps; i++)
 		fprintf(f, "softdep %s pre: vfio-pci\n", c->softdeps[i]);
+	if (c->n_overrides) {
+		/* vfio-pci binds a device whose driver_override names it, and
+		 * only such a device when it has no ids of its own. */
+		fputs("# These devices alone, by address: driver_override is set just before\n"
+		      "# vfio-pci loads.\n"
+		      "install vfio-pci for d in",
+		      f);
+		for (size_t i = 0; i < c->n_overrides; i++)
+			fprintf(f, " %s", c->overrides[i]);
+		fputs("; do echo vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
+		      "/sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS\n",
+		      f);
+	}
 	if (c->ignore_msrs)
 		fputs("options kvm ignore_msrs=1\n", f);
 	if (fclose(f) != 0) {

@@ -14,6 +14,8 @@ struct vk_modconf {
 	size_t n_ids;
 	const char *const *softdeps; /* host drivers: "softdep <d> pre: vfio-pci" */
 	size_t n_softdeps;
+	const char *const *overrides; /* PCI addresses vfio-pci binds by driver_override */
+	size_t n_overrides;
 	bool ignore_msrs; /* options kvm ignore_msrs=1 */
 	const char *kver; /* vfio_virqfd is forced only before 6.2 */
 };

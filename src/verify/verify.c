@@ -446,21 +446,21 @@ static bool cmdline_has_id(const struct vk_cmdline *cl, const char *id)
 	return false;
 }
 
-/* The ids of --device, resolved to vendor:device. */
+/* The ids of the devices claimed by id, resolved to vendor:device. */
 static size_t device_ids(const struct vk_ctx *ctx, const struct vk_verify_opts *o, char ids[][16],
 			 size_t max)
 {
 	struct vk_pci *pci = NULL;
 	size_t n = 0;
 
-	for (size_t i = 0; i < o->n_devices && n < max; i++) {
+	for (size_t i = 0; i < o->n_id_devices && n < max; i++) {
 		unsigned int ven, dev;
 		struct vk_pci_addr a;
 		char id[16] = "";
 
-		if (vk_pci_id_parse(o->devices[i], &ven, &dev) == 0) {
+		if (vk_pci_id_parse(o->id_devices[i], &ven, &dev) == 0) {
 			snprintf(id, sizeof(id), "%04x:%04x", ven, dev);
-		} else if (vk_pci_addr_parse(o->devices[i], &a) == 0) {
+		} else if (vk_pci_addr_parse(o->id_devices[i], &a) == 0) {
 			struct vk_pci_dev d = {};
 			char addr[VK_PCI_ADDR_LEN];
 

@@ -48,6 +48,10 @@ struct vk_verify_opts {
 	unsigned int groups;	    /* VK_CHECK_* */
 	const char *const *devices; /* vendor:device ids or PCI addresses */
 	size_t n_devices;
+	/* Those of them claimed by id at boot (vfio-pci.ids=, pci-stub.ids=):
+	 * not the ones bound through driver_override. */
+	const char *const *id_devices;
+	size_t n_id_devices;
 	const char *profiles_dir; /* the kconfig profiles */
 };
 

@@ -183,11 +183,43 @@ static void kver_choice(void **state)
 
 /* ---- libkmod on modprobe.d --------------------------------------------------- */
 
+static void render_override(void **state)
+{
+	const char *soft[] = { "e1000e" }, *ov[] = { "0000:00:03.0", "0000:00:04.0" };
+	struct vk_modconf c = {
+		.softdeps = soft, .n_softdeps = 1, .overrides = ov, .n_overrides = 2
+	};
+	_cleanup_free_ char *text = vk_modprobe_conf_render(&c);
+	struct vk_kmod *km = NULL;
+	struct root r;
+
+	assert_non_null(text);
+	assert_null(strstr(text, "options vfio-pci"));
+	assert_non_null(strstr(text, "softdep e1000e pre: vfio-pci\n"));
+	assert_non_null(strstr(text,
+			       "\ninstall vfio-pci for d in 0000:00:03.0 0000:00:04.0; do echo "
+			       "vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
+			       "/sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS\n"));
+	/* libkmod takes the file without a complaint. */
+	root_open(&r);
+	put(&r, "lib/modules/6.12.3/modules.dep", "");
+	put(&r, "etc/modprobe.d/vfiokit.conf", text);
+	assert_int_equal(vk_kmod_open(&r.ctx, "6.12.3", &km), 0);
+	assert_int_equal(vk_kmod_n_msgs(km), 0);
+	vk_kmod_free(km);
+	root_close(&r);
+}
+
 static void render_and_read_back(void **state)
 {
 	const char *idv[] = { "10de:1c03", "10de:10f1" };
 	const char *soft[] = { "nouveau", "snd_hda_intel" };
-	struct vk_modconf c = { idv, 2, soft, 2, true, "6.12.3" };
+	struct vk_modconf c = { .ids = idv,
+				.n_ids = 2,
+				.softdeps = soft,
+				.n_softdeps = 2,
+				.ignore_msrs = true,
+				.kver = "6.12.3" };
 	_cleanup_free_ char *text = vk_modprobe_conf_render(&c);
 	_cleanup_free_ char *dracut = vk_dracut_conf_render(&c, "/etc/modprobe.d/vfiokit.conf");
 	_cleanup_free_ char *o = NULL, *k = NULL;
@@ -462,6 +494,7 @@ int main(void)
 		cmocka_unit_test(needed),
 		cmocka_unit_test(kver_choice),
 		cmocka_unit_test(render_and_read_back),
+		cmocka_unit_test(render_override),
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(verdicts),
 		cmocka_unit_test(genkernel),

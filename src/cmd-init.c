@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfiokit init: a commented starter /etc/vfiokit.conf from the IOMMU
+ * groups of this machine, every device commented out for the user to
+ * choose.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "flow/config.h"
+#include "pci/groups.h"
+#include "shared/exit.h"
+#include "shared/log.h"
+#include "shared/macro.h"
+#include "shared/paths.h"
+#include "shared/write.h"
+
+struct opts {
+	bool force, dry_run;
+};
+
+static void help(void)
+{
+	printf("Usage: vfiokit [--root DIR] init [--dry-run] [--force]\n"
+	       "\n"
+	       "Write a starter " VK_PATH_VFIOKIT_CONF " from the IOMMU groups 'vfiokit groups'\n"
+	       "finds: every device is there, commented out, with its group and whether\n"
+	       "the group can be handed over; uncomment the ones for the guest, then run\n"
+	       "'vfiokit plan'. An existing file is left alone unless --force (it is kept\n"
+	       "as " VK_PATH_VFIOKIT_CONF VK_BACKUP_SUFFIX ").\n"
+	       "\n"
+	       "Options:\n"
+	       "  -n, --dry-run  show the file instead of writing it\n"
+	       "  -f, --force    replace an existing file\n"
+	       "  -h, --help     show this help\n"
+	       "\n"
+	       "Exit status: 0 written; 1 error or the file exists; 2 usage error.\n");
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	static const struct option options[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":fnh", options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->force = true;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'h':
+			help();
+			return -1;
+		default:
+			return vk_usage_error("init: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return vk_usage_error("init: unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* A setting name for d: its class and address ("vga_01_00_0"). */
+static void setting_name(const struct vk_pci_dev *d, char *buf, size_t size)
+{
+	static const struct {
+		unsigned int class_id, mask; /* base class << 8 | subclass */
+		const char *word;
+	} words[] = { { 0x0100, 0xff00, "storage" }, { 0x0200, 0xff00, "net" },
+		      { 0x0300, 0xff00, "gpu" },     { 0x0400, 0xff00, "audio" },
+		      { 0x0600, 0xff00, "bridge" },  { 0x0c03, 0xffff, "usb" } };
+	const char *w = "dev";
+
+	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
+		if ((d->class_id & words[i].mask) == words[i].class_id)
+			w = words[i].word;
+	snprintf(buf, size, "%s_%02x_%02x_%x", w, d->a.bus, d->a.dev, d->a.func);
+}
+
+/* How many functions of gs have d's vendor:device id? */
+static size_t same_model(const struct vk_groups *gs, const struct vk_pci_dev *d)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < gs->n_groups; i++)
+		for (size_t k = 0; k < gs->groups[i].n_devs; k++)
+			n += gs->groups[i].devs[k].vendor_id == d->vendor_id &&
+			     gs->groups[i].devs[k].device_id == d->device_id;
+	return n;
+}
+
+static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group *g)
+{
+	fprintf(f, "\n\t# IOMMU group %lu: %s\n", g->id,
+		g->passable ? "can be handed over (every device in it goes together)"
+			    : "a host driver holds a device in it; hand the whole group over, "
+			      "or none of it");
+	for (size_t i = 0; i < g->n_devs; i++) {
+		const struct vk_pci_dev *d = &g->devs[i];
+		char name[64], desc[512];
+
+		setting_name(d, name, sizeof(name));
+		vk_pci_dev_describe(d, desc, sizeof(desc));
+		fprintf(f, "\t# %s: %s%s%s%s\n", d->addr, desc, d->driver ? ", driver " : "",
+			d->driver ? d->driver : "", d->boot_vga ? ", the boot VGA device" : "");
+		if (vk_pci_dev_is_bridge(d)) {
+			fputs("\t#   (a bridge: it stays with the host)\n", f);
+			continue;
+		}
+		if (same_model(gs, d) > 1)
+			fprintf(f, "\t# %s = { address = \"%s\"; claim = \"override\"; };\n", name,
+				d->addr);
+		else
+			fprintf(f, "\t# %s = { id = \"%04x:%04x\"; };\n", name, d->vendor_id,
+				d->device_id);
+	}
+}
+
+static char *render(const struct vk_ctx *ctx, const struct vk_groups *gs)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	bool tree = faccessat(ctx->rootfd, "usr/src/linux/.config", F_OK, 0) == 0;
+
+	if (!f)
+		return NULL;
+	fputs("# vfiokit's configuration: the devices to hand to KVM guests and how the\n"
+	      "# host is set up for it. 'vfiokit plan' shows the changes, 'vfiokit apply'\n"
+	      "# makes them, 'vfiokit undo' takes them back. See vfiokit.conf(5).\n"
+	      "# Written by 'vfiokit init' from this machine's IOMMU groups.\n"
+	      "\n"
+	      "# How the kernel command line is set: \"auto\", \"grub\" (/etc/default/grub)\n"
+	      "# or \"kernel-cmdline\" (/etc/kernel/cmdline).\n"
+	      "boot = \"auto\";\n"
+	      "\n"
+	      "# The kernel to configure: its source directory (after genkernel or\n"
+	      "# make localyesconfig), \"dist\" for Gentoo's dist-kernel, or \"none\".\n",
+	      f);
+	fprintf(f, "kernel = \"%s\";\n", tree ? "/usr/src/linux" : "none");
+	fputs("\n"
+	      "# The kconfig profiles to merge: \"auto\" picks them by CPU vendor.\n"
+	      "profiles = [ \"auto\" ];\n"
+	      "\n"
+	      "# More kernel arguments. iommu=pt leaves the host's own devices out of\n"
+	      "# the IOMMU's translation.\n"
+	      "arguments = [ \"iommu=pt\" ];\n"
+	      "\n"
+	      "# kvm ignore_msrs=1: guests that read unknown MSRs (Windows, some games)\n"
+	      "# keep running.\n"
+	      "ignore_msrs = false;\n"
+	      "\n"
+	      "# The devices: uncomment each one to hand over. By id, every device of\n"
+	      "# that model is claimed at boot; claim = \"pci-stub\" uses pci-stub instead\n"
+	      "# of vfio-pci. For one card of two alike (a host and a guest GPU of one\n"
+	      "# model) use its address: gpu = { address = \"0000:01:00.0\"; claim =\n"
+	      "# \"override\"; };\n"
+	      "devices = {",
+	      f);
+	for (size_t i = 0; i < gs->n_groups; i++)
+		put_group(f, gs, &gs->groups[i]);
+	if (!gs->n_groups)
+		fputs("\n\t# No IOMMU groups: the IOMMU is off. Enable it in the firmware\n"
+		      "\t# (VT-d, AMD-Vi or IOMMU), boot with it, and run vfiokit init again.\n",
+		      f);
+	fputs("};\n", f);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
+{
+	_cleanup_free_ char *text = NULL, *shown = vk_ctx_path(ctx, VK_PATH_VFIOKIT_CONF);
+	struct vk_groups gs = {};
+	struct vk_pci *pci = NULL;
+	struct vk_file f = {};
+	struct opts o = {};
+	int r;
+
+	r = parse_args(argc, argv, &o);
+	if (r)
+		return r < 0 ? VK_EXIT_OK : r;
+	if (!shown || vk_pci_new(ctx, &pci) < 0 || vk_groups_load(ctx, pci, &gs) < 0 ||
+	    !(text = render(ctx, &gs))) {
+		vk_err("out of memory");
+		r = VK_EXIT_ERROR;
+		goto out;
+	}
+	for (size_t i = 0; i < gs.n_errors; i++)
+		vk_warn("%s", gs.errors[i]);
+	if (o.dry_run) {
+		fputs(text, stdout);
+		goto out;
+	}
+	r = vk_file_load(ctx->rootfd, VK_PATH_VFIOKIT_CONF, 1 << 20, &f);
+	if (r < 0) {
+		vk_err("%s: %s", shown, strerror(-r));
+		r = VK_EXIT_ERROR;
+		goto out;
+	}
+	if (f.exists && !o.force) {
+		vk_err("%s exists: edit it, or give --force to replace it (it is kept as %s%s)",
+		       shown, shown, VK_BACKUP_SUFFIX);
+		r = VK_EXIT_ERROR;
+		goto out;
+	}
+	{
+		struct vk_write w = { .rootfd = ctx->rootfd,
+				      .prefix = ctx->prefix,
+				      .shown = shown,
+				      .verbosity = ctx->verbosity };
+
+		r = vk_cmd_write(&w, &f, text, strlen(text), NULL);
+	}
+	if (r == 0 && ctx->verbosity >= 0)
+		printf("Uncomment the devices for the guest in %s, then run 'vfiokit plan'.\n",
+		       shown);
+out:
+	vk_file_clear(&f);
+	vk_groups_clear(&gs);
+	vk_pci_free(pci);
+	return r;
+}

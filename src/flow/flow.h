@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What vfiokit plan, apply and undo share: the configuration's devices
+ * checked against the host, and the commands to run once files changed.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../shared/ctx.h"
+#include "config.h"
+
+/*
+ * Refuse targets the host runs on: the boot VGA device, the functions under
+ * the root file system's disk, the default route's NIC, and whatever
+ * shares an IOMMU group with one of them. Prints each finding; with allow
+ * they are warnings. Returns the number of refusals (0 with allow).
+ */
+size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_target *t, size_t n,
+			    bool allow);
+
+/* What to run after these files (system paths) changed: grub-mkconfig,
+ * the initramfs, the kernel build, then the reboot (and vfiokit verify
+ * when verify is set). A
+ * vector the caller frees with vk_strv_free(); 0 or -ENOMEM. */
+int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_t n, bool verify,
+		       char ***steps, size_t *n_steps);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The journal vfiokit apply keeps under /var/lib/vfiokit: for each file it
+ * changed, the SHA-256 of the content before and after and where the
+ * content before is kept. vfiokit undo restores from it. It is written
+ * (atomically) before the first file is touched, so after a crash at any
+ * point each file is either as before or as after, and the checksums tell
+ * which.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../shared/sha256.h"
+
+#define VK_PATH_STATE_DIR "/var/lib/vfiokit"
+#define VK_PATH_JOURNAL	  "/var/lib/vfiokit/journal"
+#define VK_PATH_BACKUPS	  "/var/lib/vfiokit/backup"
+
+struct vk_jentry {
+	char *path;   /* the file: "/etc/default/grub" */
+	bool existed; /* false: apply created it, undo removes it */
+	char before[VK_SHA256_HEX_LEN], after[VK_SHA256_HEX_LEN];
+	char *backup; /* the content before, a copy under VK_PATH_BACKUPS; NULL if new */
+};
+
+struct vk_journal {
+	unsigned long generation; /* one more for each apply that changed something */
+	char *config;		  /* the configuration applied */
+	char *time;		  /* when, UTC, ISO 8601 */
+	bool complete;		  /* false while apply is writing the files */
+	struct vk_jentry *v;
+	size_t n;
+};
+
+/* Parse text (the journal's content); shown names it in err. 0, -EINVAL
+ * (err: "file:line: what"), -ENOMEM. */
+int vk_journal_parse(const char *text, const char *shown, struct vk_journal *j, char *err,
+		     size_t errlen);
+/* The journal as text (libconfig syntax). New string or NULL. */
+char *vk_journal_render(const struct vk_journal *j);
+void vk_journal_clear(struct vk_journal *j);
+
+/* The entry for path, or NULL. */
+struct vk_jentry *vk_journal_find(const struct vk_journal *j, const char *path);
+/* A new entry for path (strings empty). NULL when out of memory. */
+struct vk_jentry *vk_journal_add(struct vk_journal *j, const char *path);
