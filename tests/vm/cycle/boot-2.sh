@@ -1,0 +1,9 @@
+# Boot 2: through GRUB with the new command line. verify, then undo.
+. /vk/lib.sh
+echo "vk-step 2 cmdline $(cat /proc/cmdline)"
+drivers 2
+run verify vfiokit verify --checks iommu,cmdline,modules,devices
+run undo vfiokit undo
+run undo-again vfiokit undo
+run mkconfig grub-mkconfig -o /boot/grub/grub.cfg
+cmp -s /boot/grub/grub.cfg $STATE/grub.cfg.before && echo "vk-step 2 grub.cfg as before"

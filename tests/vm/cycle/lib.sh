@@ -1,0 +1,24 @@
+# Sourced by the boot scripts of tests/vm/cycle.sh inside the guest (dash).
+STATE=/var/lib/vk-test
+GUEST=0000:00:06.0
+HOST=0000:00:05.0
+
+driver_of() {
+	d=$(readlink "/sys/bus/pci/devices/$1/driver") && basename "$d" || echo none
+}
+
+# drivers STEP: "vk-step STEP drivers <guest card's> <host card's>".
+drivers() {
+	echo "vk-step $1 drivers $(driver_of $GUEST) $(driver_of $HOST)"
+}
+
+# run NAME COMMAND...: show it and its output, then "vk-step NAME rc N".
+run() {
+	name=$1
+	shift
+	echo "\$ $*"
+	"$@" >/tmp/out 2>&1
+	rc=$?
+	sed 's/^/    /' /tmp/out
+	echo "vk-step $name rc $rc"
+}
