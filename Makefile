@@ -84,6 +84,7 @@ install: vfiokit
 	install -Dm755 vfiokit $(DESTDIR)$(SBINDIR)/vfiokit
 	install -Dm644 docs/vfiokit.8 $(DESTDIR)$(MANDIR)/man8/vfiokit.8
 	install -Dm644 docs/vfiokit.conf.5 $(DESTDIR)$(MANDIR)/man5/vfiokit.conf.5
+	install -Dm644 docs/vfiokit.conf.example $(DESTDIR)$(DATADIR)/vfiokit.conf.example
 	install -d $(DESTDIR)$(DATADIR)/profiles
 	install -m644 profiles/*.config profiles/profiles.conf $(DESTDIR)$(DATADIR)/profiles/
 	install -Dm755 init/vfiokit-verify.openrc $(DESTDIR)$(INITDIR)/vfiokit-verify
