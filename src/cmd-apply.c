@@ -33,7 +33,8 @@
 
 struct opts {
 	const char *verb;
-	const char *config; /* --config FILE, a path of the caller */
+	const char *config;	  /* --config FILE, a path of the caller */
+	const char *profiles_dir; /* --profiles-dir, for kconfig merge */
 	bool allow_host;
 };
 
@@ -55,7 +56,8 @@ static void flow_clear(struct flow *f)
 
 static void help(const char *verb)
 {
-	printf("Usage: vfiokit [--root DIR] %s [--config FILE] [--allow-host-device]\n"
+	printf("Usage: vfiokit [--root DIR] %s [--config FILE] [--profiles-dir DIR]\n"
+	       "                                 [--allow-host-device]\n"
 	       "\n",
 	       verb);
 	if (streq(verb, "plan"))
@@ -76,6 +78,7 @@ static void help(const char *verb)
 	       "\n"
 	       "Options:\n"
 	       "  -c, --config FILE        read FILE instead of /etc/vfiokit.conf\n"
+	       "      --profiles-dir DIR   where the kconfig profiles are (as kconfig merge)\n"
 	       "      --allow-host-device  hand over such a device anyway, with a warning\n"
 	       "  -h, --help               show this help\n"
 	       "\n"
@@ -91,6 +94,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	static const struct option options[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "allow-host-device", no_argument, NULL, 'A' },
+		{ "profiles-dir", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -105,6 +109,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'A':
 			o->allow_host = true;
+			break;
+		case 'P':
+			o->profiles_dir = optarg;
 			break;
 		case 'h':
 			help(o->verb);
@@ -184,7 +191,7 @@ static int run_step(struct vk_ctx *ctx, struct flow *f, int (*fn)(struct vk_ctx 
 	} while (0)
 
 /* The three steps, as their commands would be given. */
-static int collect(struct vk_ctx *ctx, struct flow *f)
+static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
 	const struct vk_conf *c = &f->conf;
 	char **argv = NULL, ids[1024] = "", profiles[512] = "";
@@ -202,6 +209,10 @@ static int collect(struct vk_ctx *ctx, struct flow *f)
 		PUSH(argv, argc, "merge");
 		PUSH(argv, argc, "--profile");
 		PUSH(argv, argc, profiles);
+		if (o->profiles_dir) {
+			PUSH(argv, argc, "--profiles-dir");
+			PUSH(argv, argc, o->profiles_dir);
+		}
 		if (streq(c->kernel, "dist")) {
 			PUSH(argv, argc, "--dist-kernel");
 		} else {
@@ -300,7 +311,7 @@ static int prepare(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 		vk_err("nothing written");
 		return VK_EXIT_ERROR;
 	}
-	return collect(ctx, f);
+	return collect(ctx, o, f);
 }
 
 static void print_targets(const struct flow *f)

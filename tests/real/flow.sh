@@ -143,6 +143,45 @@ bad override-and-id 'devices = {
 	b = { address = "0000:00:03.0"; claim = "override"; };
 };' "etc/vfiokit.conf:3: 0000:00:03.0 \(8086:10d3\) is already asked for at line 2"
 
+# pci-stub by id: the command line only, no modprobe.d.
+R=$(make_root stub 'devices = { nic = { id = "8086:10d3"; claim = "pci-stub"; }; };')
+run --root "$R" plan
+expect_match flow/pci-stub-cmdline '^\+GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on pci-stub.ids=8086:10d3"$' "$OUT"
+expect_eq flow/pci-stub-no-modprobe "" "$(grep -F 'modprobe.d' <<<"$OUT")"
+
+# Gentoo's dist-kernel: the profiles as a fragment in /etc/kernel/config.d.
+R=$(make_root dist 'kernel = "dist";
+profiles = [ "vfio" ];
+devices = { nic = { address = "0000:00:03.0"; claim = "override"; }; };')
+run --root "$R" apply --profiles-dir "$TOP/profiles"
+expect_eq flow/dist-kernel-rc 0 "$RC"
+expect_match flow/dist-kernel-next "emerge --oneshot sys-kernel/gentoo-kernel" "$OUT"
+expect_match flow/dist-kernel-fragment "^CONFIG_VFIO_PCI=[ym]$" "$(cat "$R/etc/kernel/config.d/vfiokit.config" 2>&1)"
+run --root "$R" undo
+expect_eq flow/dist-kernel-undone "no" "$([ -e "$R/etc/kernel/config.d/vfiokit.config" ] && echo yes || echo no)"
+
+# A kernel tree (Debian's linux-source-6.1 as a tree of symbolic links, so
+# that its .config is this test's): kconfig merge inside the flow.
+if TREE=$("$TOP/tests/kernel-source.sh" 6.1 2>"$TMP/src.err"); then
+	R=$(make_root tree 'kernel = "/usr/src/linux";
+profiles = [ "vfio" ];
+devices = { nic = { address = "0000:00:03.0"; claim = "override"; }; };')
+	mkdir -p "$R/usr/src"
+	cp -rs "$TREE" "$R/usr/src/linux"
+	cp "$TREE/arch/x86/configs/x86_64_defconfig" "$TMP/defconfig"
+	cp "$TMP/defconfig" "$R/usr/src/linux/.config"
+	run --root "$R" apply --profiles-dir "$TOP/profiles"
+	expect_eq flow/tree-rc 0 "$RC"
+	expect_match flow/tree-next "^  make -C /usr/src/linux" "$OUT"
+	expect_match flow/tree-config "^CONFIG_VFIO_PCI=[ym]$" "$(cat "$R/usr/src/linux/.config")"
+	expect_match flow/tree-journal 'path = "/usr/src/linux/.config"' "$(cat "$R/var/lib/vfiokit/journal")"
+	run --root "$R" undo
+	expect_eq flow/tree-undone "$(cat "$TMP/defconfig")" "$(cat "$R/usr/src/linux/.config")"
+	rm -rf "$R"
+else
+	fail flow/tree "tests/kernel-source.sh 6.1 failed: $(tail -n 3 "$TMP/src.err")"
+fi
+
 # Crash safety: kill apply at each write, rename, link, unlink and fsync.
 if ! command -v strace >/dev/null; then
 	skip flow/crash "strace is not installed (tests/install-deps.sh test)"

@@ -36,6 +36,8 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/vm/vmlib.sh
 . "$TOP/tests/vm/vmlib.sh"
+# shellcheck source=tests/vm/tree.sh
+. "$TOP/tests/vm/tree.sh"
 # mkfs.*, sfdisk, depmod and grub-probe live in sbin.
 PATH=$PATH:/usr/sbin:/sbin
 
@@ -65,10 +67,6 @@ usage() {
 	exit 2
 }
 
-# host_binary NAME: absolute path of a host tool, or die.
-host_binary() {
-	command -v "$1" || vm_die "$1 is not installed (see tests/install-deps.sh)"
-}
 
 # check_tools: die unless every host tool of the build is installed (the
 # lists below run in subshells, where a missing tool could not stop it).
@@ -83,21 +81,7 @@ check_tools() {
 	[ -d "$GRUB_MODDIR" ] || vm_die "$GRUB_MODDIR is missing (install grub-efi-amd64-bin)"
 }
 
-# libraries BINARY: the libraries (and loader) ldd names, one path a line.
-libraries() {
-	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' || true
-}
 
-# module_files MODULE...: the .ko paths (relative to MODROOT) with deps.
-module_files() {
-	local m
-	for m in "$@"; do
-		modprobe -d "$MODROOT" -S "$KVER" --show-depends "$m" ||
-			vm_say "module $m is not in $KVER; left out"
-	done | awk -v root="$MODROOT" '$1 == "insmod" {
-		print substr($2, index($2, root) == 1 ? length(root) + 1 : 1) }' |
-		sort -u
-}
 
 # binaries: "SOURCE DEST" for every program of the root (not vfiokit).
 binaries() {
@@ -136,7 +120,7 @@ cache_key() {
 	{
 		printf '%s\n' "$KVER" "${ROOT_MODULES[*]}" "${INITRD_MODULES[*]}" "$KMOD_TOOLS" \
 			"$GRUB_MODULES" "$ESP_MB" "$ROOT_MB"
-		sha256sum "${BASH_SOURCE[0]}" "$VM_DIR/grub-init.sh" "$VMLINUZ" "$PCI_IDS"
+		sha256sum "${BASH_SOURCE[0]}" "$VM_DIR/tree.sh" "$VM_DIR/grub-init.sh" "$VMLINUZ" "$PCI_IDS"
 		[ ! -f "$STOCK_DEFAULT_GRUB" ] || sha256sum "$STOCK_DEFAULT_GRUB"
 		binaries | while read -r src dst; do
 			printf '%s\n' "$dst"
@@ -147,45 +131,9 @@ cache_key() {
 	} | sha256sum | cut -c1-16
 }
 
-# put SRC TREE [DEST]: copy SRC (dereferenced, mode kept) to TREE/DEST.
-put() {
-	local dst="$2${3:-$1}"
-	mkdir -p "${dst%/*}" && cp -L --preserve=mode "$1" "$dst"
-}
 
-# put_binary SRC TREE DEST: a program and every library ldd names.
-put_binary() {
-	local lib
-	put "$1" "$2" "$3" || return 1
-	for lib in $(libraries "$1"); do
-		put "$lib" "$2" || return 1
-	done
-}
 
-# link_tools TREE: busybox applets, then kmod's tools over busybox's.
-link_tools() {
-	local applet tool
-	while read -r applet; do
-		[ -e "$1/$applet" ] && continue # a real program is there already
-		mkdir -p "$1/${applet%/*}" && ln -sf /bin/busybox "$1/$applet"
-	done < <(busybox --list-full | grep -v -e '^linuxrc$' -e '^bin/busybox$')
-	for tool in $KMOD_TOOLS; do
-		ln -sf /usr/bin/kmod "$1/sbin/$tool"
-	done
-}
 
-# add_modules TREE MODULE...: the modules with deps, builtin lists, depmod.
-add_modules() {
-	local tree=$1 ko f mdir="/lib/modules/$KVER"
-	shift
-	for ko in $(module_files "$@"); do
-		put "$MODROOT$ko" "$tree" "$ko" || return 1
-	done
-	for f in modules.builtin modules.builtin.modinfo modules.order; do
-		put "$MODROOT$mdir/$f" "$tree" "$mdir/$f" || return 1
-	done
-	depmod -b "$tree" "$KVER"
-}
 
 # initrd_init: /init of the initramfs.  It loads the drivers of the root
 # (listed in its /etc/modules), waits for the device that root= names

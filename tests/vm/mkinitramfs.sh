@@ -15,6 +15,8 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/vm/vmlib.sh
 . "$TOP/tests/vm/vmlib.sh"
+# shellcheck source=tests/vm/tree.sh
+. "$TOP/tests/vm/tree.sh"
 
 MODULES="vfio vfio_pci vfio_pci_core vfio_iommu_type1 irqbypass pci_stub
 	e1000e e1000 8139too 8139cp virtio_rng virtio_pci kvm kvm_intel kvm_amd
@@ -23,21 +25,7 @@ KMOD_TOOLS="modprobe insmod rmmod lsmod modinfo depmod"
 PCI_IDS=/usr/share/misc/pci.ids
 KEEP_CACHED=4
 
-# host_binary NAME: absolute path of a host tool, or die.
-host_binary() {
-	command -v "$1" || vm_die "$1 is not installed (see tests/install-deps.sh)"
-}
 
-# module_files: the .ko paths (relative to MODROOT) of MODULES and their deps.
-module_files() {
-	local m
-	for m in $MODULES; do
-		modprobe -d "$MODROOT" -S "$KVER" --show-depends "$m" ||
-			vm_say "module $m is not in $KVER; left out"
-	done | awk -v root="$MODROOT" '$1 == "insmod" {
-		print substr($2, index($2, root) == 1 ? length(root) + 1 : 1) }' |
-		sort -u
-}
 
 # binaries: "SOURCE DEST" for every program that goes into the tree.
 binaries() {
@@ -51,17 +39,13 @@ binaries() {
 	fi
 }
 
-# libraries BINARY: the libraries (and loader) ldd names, one path a line.
-libraries() {
-	ldd "$1" 2>/dev/null | grep -o '/[^ ]*' || true
-}
 
 # cache_key: a hash of every input file and of this build's parameters.
 cache_key() {
 	local src dst
 	{
 		printf '%s\n' "$KVER" "$MODULES" "$KMOD_TOOLS"
-		sha256sum "$VM_DIR/mkinitramfs.sh" "$VM_DIR/init.sh" \
+		sha256sum "$VM_DIR/mkinitramfs.sh" "$VM_DIR/tree.sh" "$VM_DIR/init.sh" \
 			"$VM_DIR/capture-sysfs.sh" "$PCI_IDS"
 		binaries | while read -r src dst; do
 			printf '%s\n' "$dst"
@@ -71,43 +55,9 @@ cache_key() {
 	} | sha256sum | cut -c1-16
 }
 
-# put SRC TREE [DEST]: copy SRC (dereferenced, mode kept) to TREE/DEST.
-put() {
-	local dst="$2${3:-$1}"
-	mkdir -p "${dst%/*}" && cp -L --preserve=mode "$1" "$dst"
-}
 
-# put_binary SRC TREE DEST: a program and every library ldd names.
-put_binary() {
-	local lib
-	put "$1" "$2" "$3" || return 1
-	for lib in $(libraries "$1"); do
-		put "$lib" "$2" || return 1
-	done
-}
 
-# link_tools TREE: busybox applets, then kmod's tools over busybox's.
-link_tools() {
-	local applet tool
-	while read -r applet; do
-		mkdir -p "$1/${applet%/*}" && ln -sf /bin/busybox "$1/$applet"
-	done < <(busybox --list-full | grep -v -e '^linuxrc$' -e '^bin/busybox$')
-	for tool in $KMOD_TOOLS; do
-		ln -sf /usr/bin/kmod "$1/sbin/$tool"
-	done
-}
 
-# add_modules TREE: the module closure, the builtin lists, then depmod -b.
-add_modules() {
-	local ko f mdir="/lib/modules/$KVER"
-	for ko in $KOS; do
-		put "$MODROOT$ko" "$1" "$ko" || return 1
-	done
-	for f in modules.builtin modules.builtin.modinfo modules.order; do
-		put "$MODROOT$mdir/$f" "$1" "$mdir/$f" || return 1
-	done
-	depmod -b "$1" "$KVER"
-}
 
 # build_tree TREE: lay out the whole initramfs.
 build_tree() {
@@ -120,7 +70,8 @@ build_tree() {
 	put "$PCI_IDS" "$1" || return 1
 	put "$VM_DIR/init.sh" "$1" /init || return 1
 	put "$VM_DIR/capture-sysfs.sh" "$1" /vk/capture-sysfs.sh || return 1
-	add_modules "$1"
+	# shellcheck disable=SC2086 # one module a word
+	add_modules "$1" $MODULES
 }
 
 # pack TREE OUT: a reproducible gzip newc cpio of TREE.
@@ -138,7 +89,8 @@ prune() {
 main() {
 	local dir key out work
 	vm_kernel || exit 125
-	KOS=$(module_files)
+	# shellcheck disable=SC2086 # one module a word
+	KOS=$(module_files $MODULES)
 	dir="$(vk_cache)/initramfs"
 	mkdir -p "$dir" || vm_die "cannot create $dir"
 	key=$(cache_key) || vm_die "cannot hash the inputs"
