@@ -134,7 +134,7 @@ static char *render(const struct vk_ctx *ctx, const struct vk_groups *gs)
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	bool tree = faccessat(ctx->rootfd, "usr/src/linux/.config", F_OK, 0) == 0;
+	bool tree = faccessat(ctx->rootfd, vk_rel(VK_PATH_KERNEL_SRC "/.config"), F_OK, 0) == 0;
 
 	if (!f)
 		return NULL;
@@ -150,7 +150,7 @@ static char *render(const struct vk_ctx *ctx, const struct vk_groups *gs)
 	      "# The kernel to configure: its source directory (after genkernel or\n"
 	      "# make localyesconfig), \"dist\" for Gentoo's dist-kernel, or \"none\".\n",
 	      f);
-	fprintf(f, "kernel = \"%s\";\n", tree ? "/usr/src/linux" : "none");
+	fprintf(f, "kernel = \"%s\";\n", tree ? VK_PATH_KERNEL_SRC : "none");
 	fputs("\n"
 	      "# The kconfig profiles to merge: \"auto\" picks them by CPU vendor.\n"
 	      "profiles = [ \"auto\" ];\n"

@@ -64,8 +64,9 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 	vk_root_disk_addrs(ctx, &root);
 	vk_route_nic_addrs(ctx, &nic);
 	if (vk_pci_new(ctx, &pci) < 0 || vk_groups_load(ctx, pci, &gs) < 0) {
-		vk_err("out of memory");
-		refused = n ? n : 1;
+		vk_err("out of memory: the devices cannot be checked");
+		refused = 1;
+		allow = false; /* not told is not allowed */
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
