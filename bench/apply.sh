@@ -40,6 +40,10 @@ main() {
 	cp "$TOP/tests/fixtures/pci.ids" "$r/usr/share/misc/"
 	ln -s "$modroot/lib/modules/$kver" "$r/lib/modules/$kver"
 	echo "$kver" >"$r/proc/sys/kernel/osrelease"
+	mkdir -p "$r/proc/self" "$r/proc/net"
+	echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$r/proc/self/mountinfo"
+	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
+		>"$r/proc/net/route"
 	printf '%s\n' 'GRUB_DEFAULT=0' 'GRUB_TIMEOUT=5' 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"' \
 		'GRUB_CMDLINE_LINUX=""' >"$r/etc/default/grub"
 	printf '%s\n' 'boot = "grub";' 'arguments = [ "iommu=pt" ];' 'devices = {' \

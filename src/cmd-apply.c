@@ -29,7 +29,7 @@
 #include "shared/system.h"
 #include "shared/write.h"
 
-#define MAX_JOURNAL (4u << 20)
+#define MAX_STATE_FILE (4u << 20)
 
 struct opts {
 	const char *verb;
@@ -139,13 +139,19 @@ static int load_conf(const struct vk_ctx *ctx, const char *given, struct vk_conf
 	if (given) {
 		char cwd[4096];
 
-		if (*given != '/' && !getcwd(cwd, sizeof(cwd)))
+		if (*given != '/' && !getcwd(cwd, sizeof(cwd))) {
+			vk_err("%s: the current directory: %s", given, strerror(errno));
 			return VK_EXIT_ERROR;
+		}
+		hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (hostfd < 0) {
+			vk_err("/: %s", strerror(errno));
+			return VK_EXIT_ERROR;
+		}
 		if (asprintf(&abs, "%s%s%s", *given == '/' ? "" : cwd, *given == '/' ? "" : "/",
 			     given) < 0)
-			return VK_EXIT_ERROR;
-		hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		shown = strdup(given);
+			abs = NULL;
+		shown = abs ? strdup(given) : NULL;
 	} else {
 		shown = vk_ctx_path(ctx, VK_PATH_VFIOKIT_CONF);
 	}
@@ -169,6 +175,9 @@ static int run_step(struct vk_ctx *ctx, struct flow *f, int (*fn)(struct vk_ctx 
 {
 	int saved = ctx->verbosity, r;
 
+	/* Progress on a terminal: kconfig merge can take seconds. */
+	if (saved >= 0 && isatty(STDERR_FILENO))
+		fprintf(stderr, "vfiokit: %s %s ...\n", argv[0], argv[1]);
 	ctx->verbosity = -1;
 	ctx->changes = &f->changes;
 	fflush(stdout);
@@ -196,7 +205,7 @@ static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 	const struct vk_conf *c = &f->conf;
 	char **argv = NULL, ids[1024] = "", profiles[512] = "";
 	_cleanup_free_ char *kdir = NULL;
-	size_t argc = 0;
+	size_t argc = 0, n_opts;
 	bool any_vfio = false;
 	int r = 0;
 
@@ -235,7 +244,7 @@ static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 	for (size_t i = 0; i < f->n_targets; i++) {
 		const struct vk_conf_target *t = &f->targets[i];
 
-		if (t->claim == VK_CONF_PCI_STUB)
+		if (t->claim == VK_CONF_PCI_STUB || (i && t->from == f->targets[i - 1].from))
 			continue;
 		any_vfio = true;
 		PUSH(argv, argc, t->claim == VK_CONF_OVERRIDE ? "--override" : "--device");
@@ -260,7 +269,9 @@ static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 		const struct vk_conf_target *t = &f->targets[i];
 		char id[16];
 
-		if (t->claim == VK_CONF_VFIO_PCI) {
+		if (t->claim == VK_CONF_VFIO_PCI && i && t->from == f->targets[i - 1].from) {
+			continue;
+		} else if (t->claim == VK_CONF_VFIO_PCI) {
 			PUSH(argv, argc, "--device");
 			PUSH(argv, argc, t->from->spec);
 			any_vfio = true;
@@ -271,14 +282,17 @@ static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 					 *ids ? "," : "pci-stub.ids=", id);
 		}
 	}
-	/* cmdline set adds intel_iommu=on for --device; say it for the rest. */
-	if (!any_vfio && f->n_targets && streq(vk_cpu_vendor(ctx), "intel"))
+	/* The arguments after "--", never taken as options. cmdline set adds
+	 * intel_iommu=on for --device; say it without. */
+	n_opts = argc;
+	PUSH(argv, argc, "--");
+	if (!any_vfio && streq(vk_cpu_vendor(ctx), "intel"))
 		PUSH(argv, argc, "intel_iommu=on");
 	if (*ids)
 		PUSH(argv, argc, ids);
 	for (size_t i = 0; i < c->n_arguments; i++)
 		PUSH(argv, argc, c->arguments[i]);
-	if (argc > 4)
+	if (any_vfio || argc > n_opts + 1)
 		r = run_step(ctx, f, cmd_cmdline, argv, argc);
 	vk_strv_free(argv, argc);
 	return r;
@@ -298,6 +312,7 @@ static int prepare(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 	if (r)
 		return r;
 	f->changes.prefix = ctx->prefix;
+	f->changes.rootfd = ctx->rootfd;
 	r = vk_conf_targets(ctx, &f->conf, &f->targets, &f->n_targets, err, sizeof(err));
 	if (r < 0) {
 		vk_err("%s", r == -ENOMEM ? "out of memory" : err);
@@ -426,7 +441,7 @@ static int put_state_file(const struct vk_ctx *ctx, const char *abs, const char 
 	int r = vk_mkdir_parents(ctx->rootfd, vk_rel(abs));
 
 	if (r == 0)
-		r = vk_file_load(ctx->rootfd, abs, MAX_JOURNAL, &f);
+		r = vk_file_load(ctx->rootfd, abs, MAX_STATE_FILE, &f);
 	if (r == 0) {
 		r = vk_file_replace(ctx->rootfd, &f, text, len);
 		vk_file_clear(&f);
@@ -436,22 +451,14 @@ static int put_state_file(const struct vk_ctx *ctx, const char *abs, const char 
 
 static int load_journal(const struct vk_ctx *ctx, struct vk_journal *j)
 {
-	_cleanup_free_ char *text = NULL, *shown = vk_ctx_path(ctx, VK_PATH_JOURNAL);
-	char err[512];
-	size_t len;
-	int r = vk_file_read_all(ctx->rootfd, VK_PATH_JOURNAL, MAX_JOURNAL, &text, &len);
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_JOURNAL);
+	char err[1024];
+	int r = vk_journal_load(ctx->rootfd, shown ? shown : VK_PATH_JOURNAL, j, err, sizeof(err));
 
-	memset(j, 0, sizeof(*j));
 	if (r == -ENOENT)
 		return 0;
-	if (r == 0)
-		r = vk_journal_parse(text, shown ? shown : VK_PATH_JOURNAL, j, err, sizeof(err));
-	if (r == -EINVAL)
-		vk_err("%s; the journal is damaged: restore the files from their backups by "
-		       "hand, then remove it",
-		       err);
-	else if (r < 0)
-		vk_err("%s: %s", shown ? shown : VK_PATH_JOURNAL, strerror(-r));
+	if (r < 0)
+		vk_err("%s; nothing written", r == -ENOMEM ? "out of memory" : err);
 	return r < 0 ? VK_EXIT_ERROR : 0;
 }
 
@@ -466,27 +473,37 @@ static int save_journal(const struct vk_ctx *ctx, const struct vk_journal *j)
 	return r < 0 ? VK_EXIT_ERROR : 0;
 }
 
-/* Enter c into the journal, keeping a copy of the content before. */
+/*
+ * Enter c into the journal. A file new to it gets a copy of its content
+ * before. A file an earlier apply changed keeps that first content before,
+ * and what it holds now is noted as "previous": if this apply stops before
+ * the file is replaced, undo still knows it.
+ */
 static int journal_change(const struct vk_ctx *ctx, struct vk_journal *j, const struct vk_change *c)
 {
-	char before[VK_SHA256_HEX_LEN] = "";
+	char now[VK_SHA256_HEX_LEN] = "";
 	struct vk_jentry *e = vk_journal_find(j, c->path);
 	int r;
 
 	if (c->f.exists)
-		vk_sha256_hex(c->f.data, c->f.len, before);
-	/* Changed again by a later apply: the first content before stays. */
-	if (e && (streq(e->after, before) || (!e->existed && !c->f.exists))) {
+		vk_sha256_hex(c->f.data, c->f.len, now);
+	if (e) {
+		bool as_before = e->existed ? streq(now, e->before) : !c->f.exists;
+
+		if (!as_before && !vk_jentry_applied(e, now))
+			vk_warn("%s%s changed since the last apply: 'vfiokit undo' will put back "
+				"the version from before the first apply (and keep the one it "
+				"replaces as %s%s%s)",
+				ctx->prefix, c->path, ctx->prefix, c->path, VK_BACKUP_SUFFIX);
+		snprintf(e->previous, sizeof(e->previous), "%s", now);
 		vk_sha256_hex(c->text, c->len, e->after);
 		return 0;
 	}
-	if (!e && !(e = vk_journal_add(j, c->path)))
+	e = vk_journal_add(j, c->path);
+	if (!e)
 		return -ENOMEM;
-	/* Otherwise the file now is what undo restores. */
-	free(e->backup);
-	e->backup = NULL;
 	e->existed = c->f.exists;
-	snprintf(e->before, sizeof(e->before), "%s", before);
+	snprintf(e->before, sizeof(e->before), "%s", now);
 	vk_sha256_hex(c->text, c->len, e->after);
 	if (!c->f.exists)
 		return 0;
@@ -511,7 +528,7 @@ static int do_apply(struct vk_ctx *ctx, struct flow *f)
 	print_targets(f);
 	if (!f->changes.n) {
 		printf("Nothing to change: the system already matches %s.\n", f->conf.path);
-		return VK_EXIT_OK;
+		return f->partial ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 	}
 	r = load_journal(ctx, &j);
 	if (r)
@@ -556,6 +573,8 @@ static int do_apply(struct vk_ctx *ctx, struct flow *f)
 		printf("%s: %s\n", shown ? shown : c->path, c->f.exists ? "changed" : "created");
 	}
 	j.complete = true;
+	for (size_t i = 0; i < j.n; i++)
+		j.v[i].previous[0] = '\0';
 	r = save_journal(ctx, &j);
 	if (r)
 		goto out;

@@ -50,8 +50,9 @@ static void help(void)
 	       "Restore every file 'vfiokit apply' changed, from the journal\n"
 	       "/var/lib/vfiokit/journal and the copies it keeps; a file apply created is\n"
 	       "removed. A file changed since apply (its SHA-256 is neither the one apply\n"
-	       "left nor the one before) is refused, and then nothing is restored. Each\n"
-	       "restored file keeps the version it replaces as FILE.vfiokit-bak.\n"
+	       "left nor the one before) is refused, and then nothing is restored. The\n"
+	       "version each restore replaces, and each file removed, is kept as\n"
+	       "FILE.vfiokit-bak.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -n, --dry-run  show what would be restored, as diffs\n"
@@ -108,7 +109,7 @@ static int inspect(const struct vk_ctx *ctx, struct item *it, const char *shown)
 		vk_sha256_hex(it->now.data, it->now.len, now);
 	if (e->existed ? streq(now, e->before) : !it->now.exists)
 		it->action = KEEP;
-	else if (it->now.exists && streq(now, e->after))
+	else if (it->now.exists && vk_jentry_applied(e, now))
 		it->action = RESTORE;
 	else
 		it->action = CONFLICT;
@@ -129,10 +130,19 @@ static int restore(const struct vk_ctx *ctx, const struct item *it, const char *
 {
 	int r;
 
-	if (it->e->existed)
+	_cleanup_free_ char *bak = NULL;
+
+	if (it->e->existed) {
 		r = vk_file_replace(ctx->rootfd, &it->now, it->backup, it->backup_len);
-	else
-		r = unlinkat(ctx->rootfd, vk_rel(it->now.target), 0) < 0 ? -errno : 0;
+	} else if (asprintf(&bak, "%s%s", it->now.target, VK_BACKUP_SUFFIX) < 0) {
+		bak = NULL;
+		r = -ENOMEM;
+	} else {
+		/* apply created it: it goes, kept as FILE.vfiokit-bak. */
+		r = renameat(ctx->rootfd, vk_rel(it->now.target), ctx->rootfd, vk_rel(bak)) < 0
+			    ? -errno
+			    : 0;
+	}
 	if (r < 0) {
 		vk_err("%s: %s; undo stopped here: run it again", shown,
 		       r == -ESTALE ? "changed by someone else meanwhile" : strerror(-r));
@@ -140,6 +150,21 @@ static int restore(const struct vk_ctx *ctx, const struct item *it, const char *
 	}
 	printf("%s: %s\n", shown, it->e->existed ? "restored" : "removed (apply created it)");
 	return 0;
+}
+
+/* Remove backup and its directories up to VK_PATH_BACKUPS, when empty. */
+static void remove_backup(const struct vk_ctx *ctx, const char *backup)
+{
+	_cleanup_free_ char *dir = strdup(vk_rel(backup));
+	const char *top = vk_rel(VK_PATH_BACKUPS);
+	char *slash;
+
+	unlinkat(ctx->rootfd, vk_rel(backup), 0);
+	while (dir && (slash = strrchr(dir, '/')) && strlen(dir) > strlen(top)) {
+		*slash = '\0';
+		if (strlen(dir) <= strlen(top) || unlinkat(ctx->rootfd, dir, AT_REMOVEDIR) < 0)
+			break;
+	}
 }
 
 static int show_diff(const struct item *it, const char *shown)
@@ -156,12 +181,12 @@ static int show_diff(const struct item *it, const char *shown)
 
 int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 {
-	_cleanup_free_ char *text = NULL, *jshown = vk_ctx_path(ctx, VK_PATH_JOURNAL);
+	_cleanup_free_ char *jshown = vk_ctx_path(ctx, VK_PATH_JOURNAL);
 	struct vk_journal j = {};
 	struct item *items = NULL;
 	const char **paths = NULL;
-	char **steps = NULL, err[512];
-	size_t len, n_steps = 0, n_paths = 0, conflicts = 0;
+	char **steps = NULL, err[1024];
+	size_t n_steps = 0, n_paths = 0, conflicts = 0;
 	struct opts o = {};
 	int r;
 
@@ -170,17 +195,19 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 		return r < 0 ? VK_EXIT_OK : r;
 	if (!jshown)
 		goto nomem;
-	r = vk_file_read_all(ctx->rootfd, VK_PATH_JOURNAL, 4u << 20, &text, &len);
+	r = vk_journal_load(ctx->rootfd, jshown, &j, err, sizeof(err));
 	if (r == -ENOENT) {
 		printf("Nothing to undo: %s does not exist (vfiokit apply writes it).\n", jshown);
 		return VK_EXIT_OK;
 	}
-	if (r == 0)
-		r = vk_journal_parse(text, jshown, &j, err, sizeof(err));
 	if (r < 0) {
-		vk_err("%s; nothing restored", r == -EINVAL ? err : strerror(-r));
+		vk_err("%s; nothing restored", r == -ENOMEM ? "out of memory" : err);
 		return VK_EXIT_ERROR;
 	}
+	if (!j.complete)
+		vk_warn("the last vfiokit apply (%s) stopped before it finished: undo puts back "
+			"every file it got to",
+			j.time ? j.time : "?");
 	items = calloc(j.n + 1, sizeof(*items));
 	paths = calloc(j.n + 1, sizeof(*paths));
 	if (!items || !paths)
@@ -235,7 +262,7 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 	/* Every file is as before: the journal and its copies go. */
 	for (size_t i = 0; i < j.n; i++)
 		if (j.v[i].backup)
-			unlinkat(ctx->rootfd, vk_rel(j.v[i].backup), 0);
+			remove_backup(ctx, j.v[i].backup);
 	unlinkat(ctx->rootfd, vk_rel(VK_PATH_JOURNAL VK_BACKUP_SUFFIX), 0);
 	if (unlinkat(ctx->rootfd, vk_rel(VK_PATH_JOURNAL), 0) < 0 && errno != ENOENT) {
 		vk_err("%s: %s", jshown, strerror(errno));

@@ -49,12 +49,18 @@ static int collect(const struct vk_write *w, const struct vk_file *f, const char
 	struct vk_changes *c = w->collect;
 	struct vk_change ch = {}, *v;
 
-	ch.path = system_path(w, c->prefix, f->path);
+	_cleanup_free_ char *target = system_path(w, c->prefix, f->target);
+
+	/* One name for a file however it was reached: the journal's. */
 	ch.f.path = system_path(w, c->prefix, f->path);
-	ch.f.target = system_path(w, c->prefix, f->target);
-	if (!ch.path || !ch.f.path || !ch.f.target) {
+	if (!target || !ch.f.path) {
 		vk_err("%s: outside the root %s: vfiokit apply changes files under it only",
 		       w->shown, c->prefix);
+		goto fail;
+	}
+	if (vk_canonical_path(c->rootfd, target, &ch.path) < 0 ||
+	    !(ch.f.target = strdup(ch.path))) {
+		vk_err("%s: %s", w->shown, strerror(ELOOP));
 		goto fail;
 	}
 	for (size_t i = 0; i < c->n; i++)

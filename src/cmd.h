@@ -41,6 +41,7 @@ struct vk_changes {
 	struct vk_change *v;
 	size_t n;
 	const char *prefix; /* the root's (ctx->prefix), taken off host paths */
+	int rootfd;	    /* the root's: paths are made canonical under it */
 };
 
 void vk_changes_clear(struct vk_changes *c);

@@ -124,6 +124,11 @@ static int string_array(const struct errbuf *e, const config_setting_t *s, const
 			return fail(e, config_setting_source_line(s),
 				    "'%s' must hold strings only, none empty",
 				    config_setting_name(s));
+		if (*config_setting_get_string(el) == '-')
+			return fail(e, config_setting_source_line(s),
+				    "'%s' holds \"%s\": kernel arguments, not options (as "
+				    "\"iommu=pt\")",
+				    config_setting_name(s), config_setting_get_string(el));
 		(*out)[i] = config_setting_get_string(el);
 	}
 	*n = (size_t)len;

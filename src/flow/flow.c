@@ -27,9 +27,12 @@ static const char *host_role(const struct vk_pci_dev *d, const struct vk_addrs *
 	return NULL;
 }
 
-/* "ADDR[ shares group N with X, which] ROLE", as an error or a warning. */
+/* "ADDR[ shares group N with X, which] ROLE", as an error or a warning;
+ * "ADDR cannot be checked ..." when unsure. */
 static void say(bool allow, const char *addr, const char *other, const char *role)
 {
+	bool unsure = !strncmp(role, "cannot", 6);
+
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), "%s%s %s", addr, other, role);
@@ -38,9 +41,10 @@ static void say(bool allow, const char *addr, const char *other, const char *rol
 			"it at the next boot",
 			msg);
 	else
-		vk_err("%s: the host needs it; choose another device, or give "
-		       "--allow-host-device if the host really does without it",
-		       msg);
+		vk_err("%s: %s", msg,
+		       unsure ? "give --allow-host-device if you know the host does not need it"
+			      : "the host needs it; choose another device, or give "
+				"--allow-host-device if the host really does without it");
 }
 
 /* The group holding addr in gs, or NULL. */
@@ -71,6 +75,19 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct vk_group *g = group_of(&gs, t[i].addr);
+		const struct vk_addrs *unknown[] = { &root, &nic };
+
+		/* What cannot be told is not taken as safe. */
+		for (size_t k = 0; k < ARRAY_SIZE(unknown); k++) {
+			char why[320];
+
+			if (!unknown[k]->err)
+				continue;
+			snprintf(why, sizeof(why), "cannot be checked against the %s: %s",
+				 k ? "default route" : "root file system's disk", unknown[k]->why);
+			say(allow, t[i].addr, "", why);
+			refused++;
+		}
 		struct vk_pci_dev self = {};
 		const char *role;
 

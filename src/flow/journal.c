@@ -7,6 +7,7 @@
 #include <libconfig.h>
 
 #include "../shared/macro.h"
+#include "../shared/write.h"
 #include "journal.h"
 
 static bool is_hex64(const char *s)
@@ -28,7 +29,7 @@ static int bad(const char *shown, unsigned int line, const char *what, char *err
 static int parse_entry(const config_setting_t *e, const char *shown, struct vk_journal *j,
 		       char *err, size_t errlen)
 {
-	const char *path = NULL, *before = NULL, *after = NULL, *backup = NULL;
+	const char *path = NULL, *before = NULL, *after = NULL, *backup = NULL, *previous = NULL;
 	int existed = 0;
 	struct vk_jentry *x;
 
@@ -37,7 +38,8 @@ static int parse_entry(const config_setting_t *e, const char *shown, struct vk_j
 	config_setting_lookup_string(e, "before", &before);
 	config_setting_lookup_string(e, "after", &after);
 	config_setting_lookup_string(e, "backup", &backup);
-	if (!path || *path != '/' || !is_hex64(after) ||
+	config_setting_lookup_string(e, "previous", &previous);
+	if (!path || *path != '/' || !is_hex64(after) || (previous && !is_hex64(previous)) ||
 	    (existed && (!is_hex64(before) || !backup)))
 		return bad(shown, config_setting_source_line(e),
 			   "an entry needs path, after (SHA-256) and, for a file that existed, "
@@ -48,6 +50,7 @@ static int parse_entry(const config_setting_t *e, const char *shown, struct vk_j
 		return -ENOMEM;
 	x->existed = existed;
 	snprintf(x->after, sizeof(x->after), "%s", after);
+	snprintf(x->previous, sizeof(x->previous), "%s", previous ? previous : "");
 	if (existed) {
 		snprintf(x->before, sizeof(x->before), "%s", before);
 		x->backup = strdup(backup);
@@ -96,6 +99,33 @@ out:
 	return r;
 }
 
+int vk_journal_load(int rootfd, const char *shown, struct vk_journal *j, char *err, size_t errlen)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = vk_file_read_all(rootfd, VK_PATH_JOURNAL, 4u << 20, &text, &len);
+
+	memset(j, 0, sizeof(*j));
+	if (r == -ENOENT)
+		return r;
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", shown, strerror(-r));
+		return r;
+	}
+	r = vk_journal_parse(text, shown, j, err, errlen);
+	if (r == -EINVAL)
+		snprintf(err + strlen(err), errlen - strlen(err),
+			 "; the journal is damaged: restore the files it names from %s by hand, "
+			 "then remove it",
+			 VK_PATH_BACKUPS);
+	return r;
+}
+
+bool vk_jentry_applied(const struct vk_jentry *e, const char *sum)
+{
+	return streq(sum, e->after) || (*e->previous && streq(sum, e->previous));
+}
+
 /* s as a libconfig string literal. */
 static void put_string(FILE *f, const char *s)
 {
@@ -136,6 +166,8 @@ char *vk_journal_render(const struct vk_journal *j)
 			put_string(f, e->backup);
 			fputs(";\n", f);
 		}
+		if (*e->previous)
+			fprintf(f, "    previous = \"%s\";\n", e->previous);
 		fprintf(f, "    after = \"%s\"; }", e->after);
 	}
 	fputs(j->n ? "\n);\n" : ");\n", f);

@@ -22,6 +22,9 @@ struct vk_jentry {
 	char *path;   /* the file: "/etc/default/grub" */
 	bool existed; /* false: apply created it, undo removes it */
 	char before[VK_SHA256_HEX_LEN], after[VK_SHA256_HEX_LEN];
+	/* While an apply that changes the file again is under way: what the
+	 * apply before left ("" otherwise). Undo takes either as apply's. */
+	char previous[VK_SHA256_HEX_LEN];
 	char *backup; /* the content before, a copy under VK_PATH_BACKUPS; NULL if new */
 };
 
@@ -38,6 +41,12 @@ struct vk_journal {
  * (err: "file:line: what"), -ENOMEM. */
 int vk_journal_parse(const char *text, const char *shown, struct vk_journal *j, char *err,
 		     size_t errlen);
+/* Read and parse VK_PATH_JOURNAL under rootfd (shown in messages).
+ * -ENOENT when there is none; otherwise as vk_journal_parse(), with err
+ * saying what to do. */
+int vk_journal_load(int rootfd, const char *shown, struct vk_journal *j, char *err, size_t errlen);
+/* Is sum (a SHA-256) what an apply left in the file of e? */
+bool vk_jentry_applied(const struct vk_jentry *e, const char *sum);
 /* The journal as text (libconfig syntax). New string or NULL. */
 char *vk_journal_render(const struct vk_journal *j);
 void vk_journal_clear(struct vk_journal *j);

@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -109,6 +110,55 @@ int vk_parse_ulong(const char *s, int base, unsigned long *out)
 	if (errno || *end)
 		return -EINVAL;
 	return 0;
+}
+
+int vk_canonical_path(int dirfd, const char *abs, char **out)
+{
+	_cleanup_free_ char *done = strdup(""), *todo = strdup(abs);
+	int hops = 0;
+
+	while (done && todo && *todo) {
+		char *slash, *next, *cand = NULL, link[4096];
+		size_t n = strcspn(todo, "/");
+		ssize_t l;
+
+		slash = todo[n] ? todo + n + 1 : todo + n;
+		if (n == 0 || (n == 1 && todo[0] == '.')) {
+			memmove(todo, slash, strlen(slash) + 1);
+			continue;
+		}
+		if (n == 2 && !strncmp(todo, "..", 2)) {
+			char *last = strrchr(done, '/');
+
+			if (last)
+				*last = '\0';
+			memmove(todo, slash, strlen(slash) + 1);
+			continue;
+		}
+		if (asprintf(&cand, "%s/%.*s", done, (int)n, todo) < 0)
+			return -ENOMEM;
+		l = readlinkat(dirfd, cand + 1, link, sizeof(link) - 1);
+		if (l < 0) {
+			free(done);
+			done = cand;
+			memmove(todo, slash, strlen(slash) + 1);
+			continue;
+		}
+		free(cand);
+		if (++hops > 40)
+			return -ELOOP;
+		link[l] = '\0';
+		if (asprintf(&next, "%s/%s", link, slash) < 0)
+			return -ENOMEM;
+		if (link[0] == '/')
+			done[0] = '\0';
+		free(todo);
+		todo = next;
+	}
+	if (!done || !todo)
+		return -ENOMEM;
+	*out = *done ? TAKE_PTR(done) : strdup("/");
+	return *out ? 0 : -ENOMEM;
 }
 
 int vk_mkdir_parents(int dirfd, const char *path)

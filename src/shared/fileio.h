@@ -24,6 +24,12 @@ int vk_list_dir(int dirfd, const char *path, char ***names, size_t *n);
  * Returns 0, or -EINVAL for anything else (empty, trailing junk). */
 int vk_parse_ulong(const char *s, int base, unsigned long *out);
 
+/* abs with every symbolic link in it resolved the root's way (an
+ * absolute target is under dirfd too), "." and ".." folded; the part
+ * that does not exist is kept as written. 0 with a new string in *out,
+ * -ELOOP or -ENOMEM. */
+int vk_canonical_path(int dirfd, const char *abs, char **out);
+
 /* Create the directories leading to path (not path itself) below dirfd,
  * as mkdir -p does, with mode 0755. 0 or -errno. */
 int vk_mkdir_parents(int dirfd, const char *path);

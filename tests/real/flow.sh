@@ -43,6 +43,10 @@ make_root() {
 	ln -s "$MODROOT/lib/modules/$KVER" "$r/lib/modules/$KVER"
 	echo "$KVER" >"$r/proc/sys/kernel/osrelease"
 	printf '%s\n' "$GRUB" >"$r/etc/default/grub"
+	# A live system's: the root file system on tmpfs, no default route.
+	mkdir -p "$r/proc/self" "$r/proc/net"
+	echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$r/proc/self/mountinfo"
+	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' >"$r/proc/net/route"
 	printf '%s\n' "${2:-$CONF}" >"$r/etc/vfiokit.conf"
 	printf '%s\n' "$r"
 }
@@ -118,6 +122,12 @@ run --root "$R" plan
 expect_eq flow/refuse-group-of-root-disk-rc 1 "$RC"
 expect_match flow/refuse-group-of-root-disk-says "0000:00:1f.3 shares IOMMU group 4 with 0000:00:1f.2, which drives the disk of the root file system" "$OUT"
 
+R=$(make_root unknown)
+rm "$R/proc/self/mountinfo"
+run --root "$R" plan
+expect_eq flow/refuse-unknown-root-rc 1 "$RC"
+expect_match flow/refuse-unknown-root-says "0000:00:03.0 cannot be checked against the root file system's disk: .*mountinfo: No such file or directory: give --allow-host-device" "$OUT"
+
 # Bad configurations: file:line, exit 1, nothing written.
 bad() { # bad NAME CONF EXPECTED-ERE
 	local r
@@ -138,6 +148,8 @@ bad two-modes 'devices = {
 	a = { id = "8086:10d3"; };
 	b = { id = "8086:10d3"; claim = "pci-stub"; };
 };' "etc/vfiokit.conf:3: 0000:00:02.0 \(8086:10d3\) is already asked for at line 2 to be claimed by vfio-pci"
+bad option-argument 'arguments = [ "iommu=pt", "--mkconfig" ];' \
+	"etc/vfiokit.conf:1: 'arguments' holds \"--mkconfig\": kernel arguments, not options"
 bad override-and-id 'devices = {
 	a = { id = "8086:10d3"; };
 	b = { address = "0000:00:03.0"; claim = "override"; };
@@ -161,20 +173,23 @@ run --root "$R" undo
 expect_eq flow/dist-kernel-undone "no" "$([ -e "$R/etc/kernel/config.d/vfiokit.config" ] && echo yes || echo no)"
 
 # A kernel tree (Debian's linux-source-6.1 as a tree of symbolic links, so
-# that its .config is this test's): kconfig merge inside the flow.
+# that its .config is this test's), reached through /usr/src/linux:
+# kconfig merge inside the flow.
 if TREE=$("$TOP/tests/kernel-source.sh" 6.1 2>"$TMP/src.err"); then
 	R=$(make_root tree 'kernel = "/usr/src/linux";
 profiles = [ "vfio" ];
 devices = { nic = { address = "0000:00:03.0"; claim = "override"; }; };')
 	mkdir -p "$R/usr/src"
-	cp -rs "$TREE" "$R/usr/src/linux"
+	cp -rs "$TREE" "$R/usr/src/linux-6.1"
+	ln -s linux-6.1 "$R/usr/src/linux" # as eselect kernel makes it
 	cp "$TREE/arch/x86/configs/x86_64_defconfig" "$TMP/defconfig"
 	cp "$TMP/defconfig" "$R/usr/src/linux/.config"
 	run --root "$R" apply --profiles-dir "$TOP/profiles"
 	expect_eq flow/tree-rc 0 "$RC"
-	expect_match flow/tree-next "^  make -C /usr/src/linux" "$OUT"
+	expect_match flow/tree-next "^  make -C /usr/src/linux-6.1 " "$OUT"
 	expect_match flow/tree-config "^CONFIG_VFIO_PCI=[ym]$" "$(cat "$R/usr/src/linux/.config")"
-	expect_match flow/tree-journal 'path = "/usr/src/linux/.config"' "$(cat "$R/var/lib/vfiokit/journal")"
+	# The journal names the tree itself, not the link that may move.
+	expect_match flow/tree-journal 'path = "/usr/src/linux-6.1/.config"' "$(cat "$R/var/lib/vfiokit/journal")"
 	run --root "$R" undo
 	expect_eq flow/tree-undone "$(cat "$TMP/defconfig")" "$(cat "$R/usr/src/linux/.config")"
 	rm -rf "$R"
@@ -182,46 +197,114 @@ else
 	fail flow/tree "tests/kernel-source.sh 6.1 failed: $(tail -n 3 "$TMP/src.err")"
 fi
 
+# A second apply with more in the configuration: the journal keeps the
+# first content before, so undo goes back to the start.
+CONF2='boot = "grub";
+kernel = "none";
+ignore_msrs = true;
+arguments = [ "iommu=pt", "pcie_aspm=off" ];
+devices = {
+	nic = { address = "0000:00:03.0"; claim = "override"; };
+};'
+R=$(make_root again)
+"$VFIOKIT" --root "$R" apply >/dev/null 2>&1
+printf '%s\n' "$CONF2" >"$R/etc/vfiokit.conf"
+run --root "$R" apply
+expect_eq flow/second-apply-rc 0 "$RC"
+expect_match flow/second-apply-grub "pcie_aspm=off" "$(cat "$R/etc/default/grub")"
+run --root "$R" undo
+expect_eq flow/second-apply-undo "$GRUB" "$(cat "$R/etc/default/grub")"
+# ... also when the file was edited between the two: a warning, and the
+# edit is kept as .vfiokit-bak by undo.
+R=$(make_root edited)
+"$VFIOKIT" --root "$R" apply >/dev/null 2>&1
+echo 'GRUB_GFXMODE=1024x768' >>"$R/etc/default/grub"
+printf '%s\n' "$CONF2" >"$R/etc/vfiokit.conf"
+run --root "$R" apply
+expect_match flow/edited-apply-warns "etc/default/grub changed since the last apply" "$OUT"
+run --root "$R" undo
+expect_eq flow/edited-undo "$GRUB" "$(cat "$R/etc/default/grub")"
+expect_match flow/edited-kept "GRUB_GFXMODE=1024x768" "$(cat "$R/etc/default/grub.vfiokit-bak")"
+# A file apply created and the user then edited: undo --force keeps it as
+# .vfiokit-bak.
+R=$(make_root created)
+"$VFIOKIT" --root "$R" apply >/dev/null 2>&1
+echo '# mine' >>"$R/etc/modprobe.d/vfiokit.conf"
+run --root "$R" undo --force
+expect_eq flow/created-edited-kept "# mine" "$(tail -n 1 "$R/etc/modprobe.d/vfiokit.conf.vfiokit-bak")"
+expect_eq flow/created-removed "no" "$([ -e "$R/etc/modprobe.d/vfiokit.conf" ] && echo yes || echo no)"
+
 # Crash safety: kill apply at each write, rename, link, unlink and fsync.
 if ! command -v strace >/dev/null; then
 	skip flow/crash "strace is not installed (tests/install-deps.sh test)"
 	exit 0
 fi
-R=$(make_root done)
-"$VFIOKIT" --root "$R" apply >/dev/null 2>&1
-new_grub=$(cat "$R/etc/default/grub")
-new_modprobe=$(cat "$R/etc/modprobe.d/vfiokit.conf")
-points=0 mixed=0 undo_failed=0 journal_bad=0
-for sc in write fsync rename renameat renameat2 link linkat unlink unlinkat mkdir mkdirat; do
-	R=$(make_root count)
-	n=$(strace -f -qq -e trace="$sc" -o "$TMP/trace" "$VFIOKIT" --root "$R" apply >/dev/null 2>&1; grep -c "$sc(" "$TMP/trace")
-	rm -rf "$R"
-	for ((i = 1; i <= n; i++)); do
-		R=$(make_root "crash")
-		(strace -f -qq -o /dev/null -e trace="$sc" -e inject="$sc:signal=KILL:when=$i" \
-			"$VFIOKIT" --root "$R" apply >/dev/null 2>&1; :) 2>/dev/null
-		points=$((points + 1))
-		g=$(cat "$R/etc/default/grub")
-		[ "$g" = "$GRUB" ] || [ "$g" = "$new_grub" ] || mixed=$((mixed + 1))
-		if [ -e "$R/etc/modprobe.d/vfiokit.conf" ]; then
-			[ "$(cat "$R/etc/modprobe.d/vfiokit.conf")" = "$new_modprobe" ] || mixed=$((mixed + 1))
-		fi
-		if [ -e "$R/var/lib/vfiokit/journal" ] &&
-			! "$VFIOKIT" --root "$R" undo --dry-run >/dev/null 2>&1; then
-			journal_bad=$((journal_bad + 1))
-		fi
-		if ! "$VFIOKIT" --root "$R" undo >/dev/null 2>&1 ||
-			[ "$(cat "$R/etc/default/grub")" != "$GRUB" ] ||
-			[ -e "$R/etc/modprobe.d/vfiokit.conf" ]; then
-			undo_failed=$((undo_failed + 1))
-		fi
-		rm -rf "$R"
+
+# crash_root NAME KIND: a root for the crash test. first: before any apply;
+# second: after the first apply, with CONF2 to apply.
+crash_root() {
+	local r
+	r=$(make_root "$1")
+	if [ "$2" = second ]; then
+		"$VFIOKIT" --root "$r" apply >/dev/null 2>&1
+		printf '%s\n' "$CONF2" >"$r/etc/vfiokit.conf"
+	fi
+	printf '%s\n' "$r"
+}
+
+# crash KIND: kill that apply at every point; each file must be one of the
+# versions the applies write (never a mix), and undo must give the start.
+crash() {
+	local kind=$1 sc n i r g ok_grub=() ok_mp=() points=0 mixed=0 undo_failed=0 journal_bad=0
+	r=$(make_root "ref-$kind")
+	ok_grub=("$GRUB")
+	"$VFIOKIT" --root "$r" apply >/dev/null 2>&1
+	ok_grub+=("$(cat "$r/etc/default/grub")")
+	ok_mp=("$(cat "$r/etc/modprobe.d/vfiokit.conf")")
+	if [ "$kind" = second ]; then
+		printf '%s\n' "$CONF2" >"$r/etc/vfiokit.conf"
+		"$VFIOKIT" --root "$r" apply >/dev/null 2>&1
+		ok_grub+=("$(cat "$r/etc/default/grub")")
+		ok_mp+=("$(cat "$r/etc/modprobe.d/vfiokit.conf")")
+	fi
+	rm -rf "$r"
+	for sc in write fsync rename renameat renameat2 link linkat unlink unlinkat mkdir mkdirat; do
+		r=$(crash_root count "$kind")
+		n=$(strace -f -qq -e trace="$sc" -o "$TMP/trace" "$VFIOKIT" --root "$r" apply >/dev/null 2>&1
+			grep -c "$sc(" "$TMP/trace")
+		rm -rf "$r"
+		for ((i = 1; i <= n; i++)); do
+			r=$(crash_root crash "$kind")
+			(strace -f -qq -o /dev/null -e trace="$sc" -e inject="$sc:signal=KILL:when=$i" \
+				"$VFIOKIT" --root "$r" apply >/dev/null 2>&1; :) 2>/dev/null
+			points=$((points + 1))
+			g=$(cat "$r/etc/default/grub")
+			[ "$g" = "${ok_grub[0]}" ] || [ "$g" = "${ok_grub[1]}" ] ||
+				[ "$g" = "${ok_grub[2]:-}" ] || mixed=$((mixed + 1))
+			if [ -e "$r/etc/modprobe.d/vfiokit.conf" ]; then
+				g=$(cat "$r/etc/modprobe.d/vfiokit.conf")
+				[ "$g" = "${ok_mp[0]}" ] || [ "$g" = "${ok_mp[1]:-}" ] || mixed=$((mixed + 1))
+			fi
+			if [ -e "$r/var/lib/vfiokit/journal" ] &&
+				! "$VFIOKIT" --root "$r" undo --dry-run >/dev/null 2>&1; then
+				journal_bad=$((journal_bad + 1))
+			fi
+			if ! "$VFIOKIT" --root "$r" undo >/dev/null 2>&1 ||
+				[ "$(cat "$r/etc/default/grub")" != "$GRUB" ] ||
+				[ -e "$r/etc/modprobe.d/vfiokit.conf" ]; then
+				undo_failed=$((undo_failed + 1))
+			fi
+			rm -rf "$r"
+		done
 	done
-done
-if [ "$points" -ge 20 ]; then pass flow/crash-points; else
-	fail flow/crash-points "only $points kill points: strace found too few calls"
-fi
-expect_eq flow/crash-never-mixed 0 "$mixed"
-expect_eq flow/crash-journal-consistent 0 "$journal_bad"
-expect_eq flow/crash-undo-restores 0 "$undo_failed"
-echo "flow: apply killed at $points points" >&2
+	if [ "$points" -ge 20 ]; then pass "flow/crash-$kind-points"; else
+		fail "flow/crash-$kind-points" "only $points kill points: strace found too few calls"
+	fi
+	expect_eq "flow/crash-$kind-never-mixed" 0 "$mixed"
+	expect_eq "flow/crash-$kind-journal-consistent" 0 "$journal_bad"
+	expect_eq "flow/crash-$kind-undo-restores" 0 "$undo_failed"
+	echo "flow: the $kind apply killed at $points points" >&2
+}
+
+crash first
+crash second

@@ -105,6 +105,42 @@ static void read_files_and_dirs(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static void check_canonical(int dirfd, const char *abs, const char *want)
+{
+	_cleanup_free_ char *out = NULL;
+
+	assert_int_equal(vk_canonical_path(dirfd, abs, &out), 0);
+	assert_string_equal(out, want);
+}
+
+/* Links in the middle of a path, absolute ones taken under the root. */
+static void canonical_paths(void **state)
+{
+	char dir[] = "/tmp/vfiokit-canon-XXXXXX", cmd[128];
+	_cleanup_free_ char *out = NULL;
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	fd = open(dir, O_PATH | O_DIRECTORY);
+	assert_true(fd >= 0);
+	assert_int_equal(mkdirat(fd, "usr", 0755), 0);
+	assert_int_equal(mkdirat(fd, "usr/src", 0755), 0);
+	assert_int_equal(mkdirat(fd, "usr/src/linux-6.1", 0755), 0);
+	assert_int_equal(symlinkat("linux-6.1", fd, "usr/src/linux"), 0);
+	assert_int_equal(symlinkat("/usr/src/linux-6.1", fd, "usr/src/abs"), 0);
+	assert_int_equal(symlinkat("../src/./linux", fd, "usr/src/rel"), 0);
+	assert_int_equal(symlinkat("loop", fd, "usr/loop"), 0);
+	check_canonical(fd, "/usr/src/linux/.config", "/usr/src/linux-6.1/.config");
+	check_canonical(fd, "/usr/src/abs/.config", "/usr/src/linux-6.1/.config");
+	check_canonical(fd, "/usr/src/rel/.config", "/usr/src/linux-6.1/.config");
+	check_canonical(fd, "//etc/./default/../default/grub", "/etc/default/grub");
+	check_canonical(fd, "/../..", "/");
+	assert_int_equal(vk_canonical_path(fd, "/usr/loop/x", &out), -ELOOP);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void json_writer(void **state)
 {
 	_cleanup_free_ char *out = NULL;
@@ -145,9 +181,8 @@ static void json_writer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_ulong),
-		cmocka_unit_test(ctx_paths),
-		cmocka_unit_test(read_files_and_dirs),
+		cmocka_unit_test(parse_ulong),	       cmocka_unit_test(ctx_paths),
+		cmocka_unit_test(read_files_and_dirs), cmocka_unit_test(canonical_paths),
 		cmocka_unit_test(json_writer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
