@@ -4,7 +4,7 @@
 mkdir -p $STATE
 cp /boot/grub/grub.cfg $STATE/grub.cfg.before
 cat /proc/cmdline >$STATE/cmdline.before
-echo "vk-step 1 cmdline $(cat /proc/cmdline)"
+cmdline 1
 drivers 1
 run plan vfiokit plan
 run apply vfiokit apply

@@ -1,6 +1,6 @@
 # Boot 2: through GRUB with the new command line. verify, then undo.
 . /vk/lib.sh
-echo "vk-step 2 cmdline $(cat /proc/cmdline)"
+cmdline 2
 drivers 2
 run verify vfiokit verify --checks iommu,cmdline,modules,devices
 run undo vfiokit undo

@@ -1,6 +1,6 @@
 # Boot 3: after undo, as installed again.
 . /vk/lib.sh
-echo "vk-step 3 cmdline $(cat /proc/cmdline)"
+cmdline 3
 drivers 3
 [ "$(cat /proc/cmdline)" = "$(cat $STATE/cmdline.before)" ] && echo "vk-step 3 cmdline as before"
 exit 0

@@ -7,9 +7,17 @@ driver_of() {
 	d=$(readlink "/sys/bus/pci/devices/$1/driver") && basename "$d" || echo none
 }
 
-# drivers STEP: "vk-step STEP drivers <guest card's> <host card's>".
+# drivers STEP: the drivers of both cards, for people, then as
+# "vk-step STEP drivers <guest card's> <host card's>".
 drivers() {
+	echo "guest card $GUEST on $(driver_of $GUEST), host card $HOST on $(driver_of $HOST)"
 	echo "vk-step $1 drivers $(driver_of $GUEST) $(driver_of $HOST)"
+}
+
+# cmdline STEP: the kernel command line, for people and as a vk-step.
+cmdline() {
+	echo "kernel command line: $(cat /proc/cmdline)"
+	echo "vk-step $1 cmdline $(cat /proc/cmdline)"
 }
 
 # run NAME COMMAND...: show it and its output, then "vk-step NAME rc N".
