@@ -128,46 +128,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* Load the configuration: the one under the root, or --config's. */
-static int load_conf(const struct vk_ctx *ctx, const char *given, struct vk_conf *c)
-{
-	_cleanup_free_ char *shown = NULL, *abs = NULL;
-	_cleanup_close_ int hostfd = -1;
-	char err[1024];
-	int r;
-
-	if (given) {
-		char cwd[4096];
-
-		if (*given != '/' && !getcwd(cwd, sizeof(cwd))) {
-			vk_err("%s: the current directory: %s", given, strerror(errno));
-			return VK_EXIT_ERROR;
-		}
-		hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (hostfd < 0) {
-			vk_err("/: %s", strerror(errno));
-			return VK_EXIT_ERROR;
-		}
-		if (asprintf(&abs, "%s%s%s", *given == '/' ? "" : cwd, *given == '/' ? "" : "/",
-			     given) < 0)
-			abs = NULL;
-		shown = abs ? strdup(given) : NULL;
-	} else {
-		shown = vk_ctx_path(ctx, VK_PATH_VFIOKIT_CONF);
-	}
-	if (!shown) {
-		vk_err("out of memory");
-		return VK_EXIT_ERROR;
-	}
-	r = vk_conf_load(given ? hostfd : ctx->rootfd, given ? abs : VK_PATH_VFIOKIT_CONF, shown, c,
-			 err, sizeof(err));
-	if (r == -ENOMEM)
-		vk_err("out of memory");
-	else if (r < 0)
-		vk_err("%s", err);
-	return r < 0 ? VK_EXIT_ERROR : 0;
-}
-
 /* Run one command with its writes collected; 3 (kconfig's "some request
  * did not survive") is noted, not fatal. */
 static int run_step(struct vk_ctx *ctx, struct flow *f, int (*fn)(struct vk_ctx *, int, char **),
@@ -308,9 +268,11 @@ static int prepare(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 	char err[1024];
 	int r;
 
-	r = load_conf(ctx, o->config, &f->conf);
-	if (r)
-		return r;
+	r = vk_conf_read(ctx, o->config, &f->conf, err, sizeof(err));
+	if (r < 0) {
+		vk_err("%s", err);
+		return VK_EXIT_ERROR;
+	}
 	f->changes.prefix = ctx->prefix;
 	f->changes.rootfd = ctx->rootfd;
 	r = vk_conf_targets(ctx, &f->conf, &f->targets, &f->n_targets, err, sizeof(err));
@@ -351,7 +313,7 @@ static int next_steps(const struct vk_ctx *ctx, const struct vk_changes *c, char
 	if (!paths)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->n; i++)
-		paths[i] = c->v[i].path;
+		paths[i] = c->v[i].f.target;
 	return vk_flow_next_steps(ctx, paths, c->n, true, steps, n);
 }
 
@@ -390,7 +352,7 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	}
 	for (size_t i = 0; i < f->changes.n; i++) {
 		const struct vk_change *c = &f->changes.v[i];
-		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->path), *newname = NULL,
+		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->f.target), *newname = NULL,
 				    *diff = NULL;
 
 		if (!shown || asprintf(&newname, "%s (vfiokit)", shown) < 0 ||
@@ -399,7 +361,7 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 			goto nomem;
 		if (ctx->json) {
 			vk_json_object_begin(&j);
-			vk_json_kv_string(&j, "path", c->path);
+			vk_json_kv_string(&j, "path", c->f.target);
 			vk_json_kv_bool(&j, "new", !c->f.exists);
 			vk_json_kv_string(&j, "diff", diff);
 			vk_json_object_end(&j);
@@ -482,24 +444,23 @@ static int save_journal(const struct vk_ctx *ctx, const struct vk_journal *j)
 static int journal_change(const struct vk_ctx *ctx, struct vk_journal *j, const struct vk_change *c)
 {
 	char now[VK_SHA256_HEX_LEN] = "";
-	struct vk_jentry *e = vk_journal_find(j, c->path);
+	struct vk_jentry *e = vk_journal_find(j, c->f.target);
 	int r;
 
 	if (c->f.exists)
 		vk_sha256_hex(c->f.data, c->f.len, now);
 	if (e) {
-		bool as_before = e->existed ? streq(now, e->before) : !c->f.exists;
-
-		if (!as_before && !vk_jentry_applied(e, now))
+		if (!vk_jentry_as_before(e, c->f.exists, now) && !vk_jentry_applied(e, now))
 			vk_warn("%s%s changed since the last apply: 'vfiokit undo' will put back "
 				"the version from before the first apply (and keep the one it "
 				"replaces as %s%s%s)",
-				ctx->prefix, c->path, ctx->prefix, c->path, VK_BACKUP_SUFFIX);
+				ctx->prefix, c->f.target, ctx->prefix, c->f.target,
+				VK_BACKUP_SUFFIX);
 		snprintf(e->previous, sizeof(e->previous), "%s", now);
 		vk_sha256_hex(c->text, c->len, e->after);
 		return 0;
 	}
-	e = vk_journal_add(j, c->path);
+	e = vk_journal_add(j, c->f.target);
 	if (!e)
 		return -ENOMEM;
 	e->existed = c->f.exists;
@@ -507,7 +468,7 @@ static int journal_change(const struct vk_ctx *ctx, struct vk_journal *j, const 
 	vk_sha256_hex(c->text, c->len, e->after);
 	if (!c->f.exists)
 		return 0;
-	if (asprintf(&e->backup, "%s/%lu%s", VK_PATH_BACKUPS, j->generation, c->path) < 0) {
+	if (asprintf(&e->backup, "%s/%lu%s", VK_PATH_BACKUPS, j->generation, c->f.target) < 0) {
 		e->backup = NULL;
 		return -ENOMEM;
 	}
@@ -557,7 +518,7 @@ static int do_apply(struct vk_ctx *ctx, struct flow *f)
 		goto out;
 	for (size_t i = 0; i < f->changes.n; i++) {
 		const struct vk_change *c = &f->changes.v[i];
-		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->path);
+		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->f.target);
 		int e = c->f.exists ? 0 : vk_mkdir_parents(ctx->rootfd, vk_rel(c->f.target));
 
 		if (e == 0)
@@ -565,12 +526,13 @@ static int do_apply(struct vk_ctx *ctx, struct flow *f)
 		if (e < 0) {
 			vk_err("%s: %s; stopped here: 'vfiokit undo' restores the files changed "
 			       "before it",
-			       shown ? shown : c->path,
+			       shown ? shown : c->f.target,
 			       e == -ESTALE ? "changed by someone else meanwhile" : strerror(-e));
 			r = VK_EXIT_ERROR;
 			goto out;
 		}
-		printf("%s: %s\n", shown ? shown : c->path, c->f.exists ? "changed" : "created");
+		printf("%s: %s\n", shown ? shown : c->f.target,
+		       c->f.exists ? "changed" : "created");
 	}
 	j.complete = true;
 	for (size_t i = 0; i < j.n; i++)

@@ -84,24 +84,11 @@ static void help(void)
  * directory, not to --root). */
 static int load_user_file(const char *path, struct vk_file *f)
 {
-	_cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *abs = NULL;
+	int r = vk_host_path(path, &fd, &abs);
 
-	if (fd < 0)
-		return -errno;
-	if (path[0] == '/') {
-		abs = strdup(path);
-	} else {
-		_cleanup_free_ char *cwd = getcwd(NULL, 0);
-
-		if (!cwd)
-			return -errno;
-		if (asprintf(&abs, "%s/%s", cwd, path) < 0)
-			abs = NULL;
-	}
-	if (!abs)
-		return -ENOMEM;
-	return vk_file_load(fd, abs, MAX_CMDLINE_FILE, f);
+	return r < 0 ? r : vk_file_load(fd, abs, MAX_CMDLINE_FILE, f);
 }
 
 /* Line number of byte off in text. */

@@ -5,7 +5,6 @@
  * choose.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,37 +39,6 @@ static void help(void)
 	       "  -h, --help     show this help\n"
 	       "\n"
 	       "Exit status: 0 written; 1 error or the file exists; 2 usage error.\n");
-}
-
-static int parse_args(int argc, char **argv, struct opts *o)
-{
-	static const struct option options[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":fnh", options, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->force = true;
-			break;
-		case 'n':
-			o->dry_run = true;
-			break;
-		case 'h':
-			help();
-			return -1;
-		default:
-			return vk_usage_error("init: unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return vk_usage_error("init: unexpected argument '%s'", argv[optind]);
-	return 0;
 }
 
 /* A setting name for d: its class and address ("vga_01_00_0"). */
@@ -193,7 +161,7 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 	struct opts o = {};
 	int r;
 
-	r = parse_args(argc, argv, &o);
+	r = vk_cmd_parse_force("init", help, argc, argv, &o.dry_run, &o.force);
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
 	if (!shown || vk_pci_new(ctx, &pci) < 0 || vk_groups_load(ctx, pci, &gs) < 0 ||

@@ -200,28 +200,15 @@ static int parse_args(const char *verb, int argc, char **argv, struct opts *o)
 
 /* ---- files ------------------------------------------------------------- */
 
-/* path made absolute against the working directory. */
-static char *absolute(const char *path)
-{
-	char cwd[4096], *p;
-
-	if (path[0] == '/')
-		return strdup(path);
-	if (!getcwd(cwd, sizeof(cwd)) || asprintf(&p, "%s/%s", cwd, path) < 0)
-		return NULL;
-	return p;
-}
-
 /* Load a file given as a path of this process (vk_file_* want a root
  * descriptor and an absolute path). */
 static int load_file(const char *path, struct vk_file *f)
 {
-	_cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ char *abs = absolute(path);
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *abs = NULL;
+	int r = vk_host_path(path, &fd, &abs);
 
-	if (fd < 0 || !abs)
-		return fd < 0 ? -errno : -ENOMEM;
-	return vk_file_load(fd, abs, CONFIG_MAX, f);
+	return r < 0 ? r : vk_file_load(fd, abs, CONFIG_MAX, f);
 }
 
 /* Show the change as a diff (--dry-run), or make it with a backup. f was
@@ -242,12 +229,11 @@ static int write_or_diff(const struct vk_ctx *ctx, const struct opts *o, int roo
 
 static int slurp(const char *path, char **data, size_t *len)
 {
-	_cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ char *abs = absolute(path);
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *abs = NULL;
+	int r = vk_host_path(path, &fd, &abs);
 
-	if (fd < 0 || !abs)
-		return fd < 0 ? -errno : -ENOMEM;
-	return vk_file_read_all(fd, abs, CONFIG_MAX, data, len);
+	return r < 0 ? r : vk_file_read_all(fd, abs, CONFIG_MAX, data, len);
 }
 
 /* ---- loading ----------------------------------------------------------- */

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,37 +62,6 @@ static void help(void)
 	       "nothing restored; 2 usage error.\n");
 }
 
-static int parse_args(int argc, char **argv, struct opts *o)
-{
-	static const struct option options[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":fnh", options, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			o->force = true;
-			break;
-		case 'n':
-			o->dry_run = true;
-			break;
-		case 'h':
-			help();
-			return -1;
-		default:
-			return vk_usage_error("undo: unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return vk_usage_error("undo: unexpected argument '%s'", argv[optind]);
-	return 0;
-}
-
 /* Look at one entry: what is there now, and what to do. */
 static int inspect(const struct vk_ctx *ctx, struct item *it, const char *shown)
 {
@@ -107,7 +75,7 @@ static int inspect(const struct vk_ctx *ctx, struct item *it, const char *shown)
 	}
 	if (it->now.exists)
 		vk_sha256_hex(it->now.data, it->now.len, now);
-	if (e->existed ? streq(now, e->before) : !it->now.exists)
+	if (vk_jentry_as_before(e, it->now.exists, now))
 		it->action = KEEP;
 	else if (it->now.exists && vk_jentry_applied(e, now))
 		it->action = RESTORE;
@@ -190,7 +158,7 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 	struct opts o = {};
 	int r;
 
-	r = parse_args(argc, argv, &o);
+	r = vk_cmd_parse_force("undo", help, argc, argv, &o.dry_run, &o.force);
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
 	if (!jshown)

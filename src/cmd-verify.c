@@ -178,17 +178,13 @@ static void print_json(const struct vk_verify *v)
 /* Without --device: the devices of /etc/vfiokit.conf, when it exists. */
 static int devices_from_conf(const struct vk_ctx *ctx, struct opts *o, struct vk_conf *c)
 {
-	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_VFIOKIT_CONF);
 	char err[1024];
-	int r;
+	int r = vk_conf_read(ctx, NULL, c, err, sizeof(err));
 
-	if (!shown)
-		return VK_EXIT_ERROR;
-	r = vk_conf_load(ctx->rootfd, VK_PATH_VFIOKIT_CONF, shown, c, err, sizeof(err));
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0) {
-		vk_err("%s", r == -ENOMEM ? "out of memory" : err);
+		vk_err("%s", err);
 		return VK_EXIT_ERROR;
 	}
 	for (size_t i = 0; i < c->n_devs && i < MAX_DEVICES; i++) {

@@ -5,6 +5,7 @@
  * atomic replace with a backup, and one line on what happened.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,6 @@
 void vk_changes_clear(struct vk_changes *c)
 {
 	for (size_t i = 0; i < c->n; i++) {
-		free(c->v[i].path);
 		free(c->v[i].text);
 		vk_file_clear(&c->v[i].f);
 	}
@@ -47,20 +47,20 @@ static char *system_path(const struct vk_write *w, const char *prefix, const cha
 static int collect(const struct vk_write *w, const struct vk_file *f, const char *text, size_t len)
 {
 	struct vk_changes *c = w->collect;
-	struct vk_change ch = {}, *v;
-
 	_cleanup_free_ char *target = system_path(w, c->prefix, f->target);
+	struct vk_change ch = {}, *v;
+	int r;
 
-	/* One name for a file however it was reached: the journal's. */
 	ch.f.path = system_path(w, c->prefix, f->path);
 	if (!target || !ch.f.path) {
 		vk_err("%s: outside the root %s: vfiokit apply changes files under it only",
 		       w->shown, c->prefix);
 		goto fail;
 	}
-	if (vk_canonical_path(c->rootfd, target, &ch.path) < 0 ||
-	    !(ch.f.target = strdup(ch.path))) {
-		vk_err("%s: %s", w->shown, strerror(ELOOP));
+	/* One name for a file however it was reached: the journal's. */
+	r = vk_canonical_path(c->rootfd, target, &ch.f.target);
+	if (r < 0) {
+		vk_err("%s: %s", w->shown, strerror(-r));
 		goto fail;
 	}
 	for (size_t i = 0; i < c->n; i++)
@@ -87,7 +87,6 @@ static int collect(const struct vk_write *w, const struct vk_file *f, const char
 	c->v[c->n++] = ch;
 	return VK_EXIT_OK;
 fail:
-	free(ch.path);
 	free(ch.text);
 	vk_file_clear(&ch.f);
 	return VK_EXIT_ERROR;
@@ -151,4 +150,36 @@ int vk_cmd_write(const struct vk_write *w, const struct vk_file *f, const char *
 	else
 		printf("%s: created\n", w->shown);
 	return VK_EXIT_OK;
+}
+
+int vk_cmd_parse_force(const char *verb, void (*help)(void), int argc, char **argv, bool *dry_run,
+		       bool *force)
+{
+	static const struct option options[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, ":fnh", options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			*force = true;
+			break;
+		case 'n':
+			*dry_run = true;
+			break;
+		case 'h':
+			help();
+			return -1;
+		default:
+			return vk_usage_error("%s: unknown option '%s'", verb, argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return vk_usage_error("%s: unexpected argument '%s'", verb, argv[optind]);
+	return 0;
 }

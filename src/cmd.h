@@ -31,9 +31,10 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv);
  * apply) runs a command, its writes are collected here instead of made.
  */
 struct vk_change {
-	char *path;	  /* the system's absolute path: "/etc/default/grub" */
-	struct vk_file f; /* as read; f.path and f.target are system paths too */
-	char *text;	  /* the new content */
+	/* As read. f.target is the file's canonical path on the system
+	 * ("/etc/default/grub"): the journal's name for it. */
+	struct vk_file f;
+	char *text; /* the new content */
 	size_t len;
 };
 
@@ -55,6 +56,12 @@ struct vk_write {
 	int verbosity;
 	struct vk_changes *collect; /* not NULL: record the change, write nothing */
 };
+
+/* The options of a command that takes only [-n|--dry-run] [-f|--force]
+ * [-h|--help] (init, undo). 0; -1 when help was shown; else a usage
+ * exit status. */
+int vk_cmd_parse_force(const char *verb, void (*help)(void), int argc, char **argv, bool *dry_run,
+		       bool *force);
 
 /* Leave f alone when it already holds text; with collect record the change;
  * with dry_run print the diff;

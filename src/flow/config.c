@@ -7,9 +7,8 @@
 
 #include <libconfig.h>
 
-#include "../shared/fileio.h"
+#include "../modules/check.h"
 #include "../shared/macro.h"
-#include "../shared/paths.h"
 #include "../shared/write.h"
 #include "config.h"
 
@@ -283,6 +282,32 @@ int vk_conf_load(int rootfd, const char *abs, const char *shown, struct vk_conf 
 	return r;
 }
 
+int vk_conf_read(const struct vk_ctx *ctx, const char *given, struct vk_conf *c, char *err,
+		 size_t errlen)
+{
+	_cleanup_free_ char *shown = NULL, *abs = NULL;
+	_cleanup_close_ int hostfd = -1;
+	int r = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (given)
+		r = vk_host_path(given, &hostfd, &abs);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", given, strerror(-r));
+		return r;
+	}
+	shown = given ? strdup(given) : vk_ctx_path(ctx, VK_PATH_VFIOKIT_CONF);
+	if (!shown) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	r = vk_conf_load(given ? hostfd : ctx->rootfd, given ? abs : VK_PATH_VFIOKIT_CONF, shown, c,
+			 err, errlen);
+	if (r == -ENOMEM)
+		snprintf(err, errlen, "out of memory");
+	return r;
+}
+
 void vk_conf_clear(struct vk_conf *c)
 {
 	free(c->devs);
@@ -296,28 +321,6 @@ void vk_conf_clear(struct vk_conf *c)
 	memset(c, 0, sizeof(*c));
 }
 
-/* vendor and device of the function at addr, from sysfs; 0 or -errno. */
-static int read_ids(const struct vk_ctx *ctx, const char *addr, unsigned int *v, unsigned int *d)
-{
-	static const char *const names[] = { "vendor", "device" };
-	unsigned int *out[] = { v, d };
-
-	for (size_t i = 0; i < 2; i++) {
-		char path[128], buf[32];
-		unsigned long x;
-		ssize_t n;
-
-		snprintf(path, sizeof(path), "%s/%s/%s", VK_PATH_PCI_DEVICES, addr, names[i]);
-		n = vk_read_file(ctx->rootfd, vk_rel(path), buf, sizeof(buf));
-		if (n < 0)
-			return (int)n;
-		if (vk_parse_ulong(buf, 16, &x) < 0 || x > 0xffff)
-			return -EINVAL;
-		*out[i] = (unsigned int)x;
-	}
-	return 0;
-}
-
 static int add_target(struct vk_conf_target **v, size_t *n, const char *addr, unsigned int vid,
 		      unsigned int did, const struct vk_conf_device *d)
 {
@@ -328,7 +331,7 @@ static int add_target(struct vk_conf_target **v, size_t *n, const char *addr, un
 	*v = t;
 	t += (*n)++;
 	memset(t, 0, sizeof(*t));
-	snprintf(t->addr, sizeof(t->addr), "%s", addr);
+	snprintf(t->addr, sizeof(t->addr), "%.*s", (int)sizeof(t->addr) - 1, addr);
 	t->vendor_id = vid;
 	t->device_id = did;
 	t->claim = d->claim;
@@ -340,57 +343,44 @@ int vk_conf_targets(const struct vk_ctx *ctx, const struct vk_conf *c, struct vk
 		    size_t *n, char *err, size_t errlen)
 {
 	struct errbuf e = { c->path, err, errlen };
-	_cleanup_free_ char **addrs = NULL;
-	size_t n_addrs = 0;
-	int r;
+	int r = 0;
 
 	*out = NULL;
 	*n = 0;
-	r = vk_list_dir(ctx->rootfd, vk_rel(VK_PATH_PCI_DEVICES), &addrs, &n_addrs);
-	if (r < 0 && r != -ENOENT) {
-		snprintf(err, errlen, "%s%s: %s", ctx->prefix, VK_PATH_PCI_DEVICES, strerror(-r));
-		return r;
-	}
 	for (size_t i = 0; i < c->n_devs; i++) {
 		const struct vk_conf_device *d = &c->devs[i];
-		size_t before = *n;
+		struct vk_device *found = NULL;
+		size_t n_found = 0, before = *n;
 
-		for (size_t k = 0; k < n_addrs; k++) {
-			unsigned int vid, did;
-			struct vk_pci_dev probe = {};
-
-			if (read_ids(ctx, addrs[k], &vid, &did) < 0)
-				continue;
-			probe.vendor_id = vid;
-			probe.device_id = did;
-			snprintf(probe.addr, sizeof(probe.addr), "%s", addrs[k]);
-			vk_pci_addr_parse(addrs[k], &probe.a);
-			if (!vk_pci_dev_matches(&probe, d->spec))
-				continue;
-			/* Another entry for the same function? */
-			for (size_t t = 0; t < before; t++) {
-				const struct vk_conf_target *o = &(*out)[t];
-
-				if (!streq(o->addr, addrs[k]))
-					continue;
-				r = fail(&e, d->line,
-					 "%s (%04x:%04x) is already asked for at line %u%s%s; name "
-					 "each device once",
-					 addrs[k], vid, did, o->from->line,
-					 o->claim == d->claim ? "" : " to be claimed by ",
-					 o->claim == d->claim ? "" : vk_conf_claim_name(o->claim));
-				goto out;
-			}
-			r = add_target(out, n, addrs[k], vid, did, d);
-			if (r < 0)
-				goto out;
-		}
-		if (*n == before) {
+		r = vk_device_resolve(ctx, d->spec, &found, &n_found);
+		if (r == -ENOENT)
 			r = fail(&e, d->line,
 				 "no PCI device %s on this system ('vfiokit groups' lists them)",
 				 d->spec);
-			goto out;
+		for (size_t k = 0; k < n_found && !r; k++) {
+			const struct vk_device *f = &found[k];
+
+			/* Another entry for the same function? */
+			for (size_t t = 0; t < before && !r; t++) {
+				const struct vk_conf_target *o = &(*out)[t];
+
+				if (streq(o->addr, f->addr))
+					r = fail(&e, d->line,
+						 "%s (%04x:%04x) is already asked for at line "
+						 "%u%s%s; "
+						 "name each device once",
+						 f->addr, f->vendor, f->device, o->from->line,
+						 o->claim == d->claim ? "" : " to be claimed by ",
+						 o->claim == d->claim
+							 ? ""
+							 : vk_conf_claim_name(o->claim));
+			}
+			if (!r)
+				r = add_target(out, n, f->addr, f->vendor, f->device, d);
 		}
+		vk_devices_free(found, n_found);
+		if (r)
+			goto out;
 	}
 	/* An id claimed one way must not also be claimed another way. */
 	for (size_t a = 0; a < *n; a++)

@@ -53,6 +53,11 @@ struct vk_conf {
  */
 int vk_conf_load(int rootfd, const char *abs, const char *shown, struct vk_conf *c, char *err,
 		 size_t errlen);
+/* The configuration a command uses: given (--config, a path of this
+ * process) or else VK_PATH_VFIOKIT_CONF under the root. As vk_conf_load(),
+ * with -ENOMEM also said in err. */
+int vk_conf_read(const struct vk_ctx *ctx, const char *given, struct vk_conf *c, char *err,
+		 size_t errlen);
 void vk_conf_clear(struct vk_conf *c);
 
 /* One PCI function the configuration claims. */

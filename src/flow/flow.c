@@ -28,11 +28,9 @@ static const char *host_role(const struct vk_pci_dev *d, const struct vk_addrs *
 }
 
 /* "ADDR[ shares group N with X, which] ROLE", as an error or a warning;
- * "ADDR cannot be checked ..." when unsure. */
-static void say(bool allow, const char *addr, const char *other, const char *role)
+ * unsure: ROLE says what could not be checked. */
+static void say(bool allow, bool unsure, const char *addr, const char *other, const char *role)
 {
-	bool unsure = !strncmp(role, "cannot", 6);
-
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), "%s%s %s", addr, other, role);
@@ -85,7 +83,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 				continue;
 			snprintf(why, sizeof(why), "cannot be checked against the %s: %s",
 				 k ? "default route" : "root file system's disk", unknown[k]->why);
-			say(allow, t[i].addr, "", why);
+			say(allow, true, t[i].addr, "", why);
 			refused++;
 		}
 		struct vk_pci_dev self = {};
@@ -100,12 +98,12 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 				if (!role)
 					continue;
 				if (streq(d->addr, t[i].addr)) {
-					say(allow, t[i].addr, "", role);
+					say(allow, false, t[i].addr, "", role);
 				} else {
 					snprintf(other, sizeof(other),
 						 " shares IOMMU group %lu with %s, which", g->id,
 						 d->addr);
-					say(allow, t[i].addr, other, role);
+					say(allow, false, t[i].addr, other, role);
 				}
 				refused++;
 			}
@@ -115,7 +113,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 		 * device alone can still be told. */
 		if (vk_pci_dev_read(pci, t[i].addr, &self) == 0 &&
 		    (role = host_role(&self, &root, &nic))) {
-			say(allow, t[i].addr, "", role);
+			say(allow, false, t[i].addr, "", role);
 			refused++;
 		}
 		vk_pci_dev_clear(&self);

@@ -121,6 +121,11 @@ int vk_journal_load(int rootfd, const char *shown, struct vk_journal *j, char *e
 	return r;
 }
 
+bool vk_jentry_as_before(const struct vk_jentry *e, bool exists, const char *sum)
+{
+	return e->existed ? exists && streq(sum, e->before) : !exists;
+}
+
 bool vk_jentry_applied(const struct vk_jentry *e, const char *sum)
 {
 	return streq(sum, e->after) || (*e->previous && streq(sum, e->previous));

@@ -45,6 +45,9 @@ int vk_journal_parse(const char *text, const char *shown, struct vk_journal *j, 
  * -ENOENT when there is none; otherwise as vk_journal_parse(), with err
  * saying what to do. */
 int vk_journal_load(int rootfd, const char *shown, struct vk_journal *j, char *err, size_t errlen);
+/* Is the file of e as it was before the first apply? exists: it is there,
+ * with content sum (a SHA-256). */
+bool vk_jentry_as_before(const struct vk_jentry *e, bool exists, const char *sum);
 /* Is sum (a SHA-256) what an apply left in the file of e? */
 bool vk_jentry_applied(const struct vk_jentry *e, const char *sum);
 /* The journal as text (libconfig syntax). New string or NULL. */

@@ -13,6 +13,30 @@
 
 #define MAX_LINKS 40
 
+int vk_host_path(const char *path, int *fd, char **abs)
+{
+	_cleanup_free_ char *cwd = NULL;
+
+	*abs = NULL;
+	*fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return -errno;
+	if (path[0] != '/' && !(cwd = getcwd(NULL, 0))) {
+		int r = -errno;
+
+		close(*fd);
+		*fd = -1;
+		return r;
+	}
+	if (asprintf(abs, "%s%s%s", cwd ? cwd : "", cwd ? "/" : "", path) < 0) {
+		*abs = NULL;
+		close(*fd);
+		*fd = -1;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int vk_file_read_all(int rootfd, const char *abs, size_t max, char **text, size_t *len)
 {
 	struct vk_file f;

@@ -37,6 +37,11 @@ struct vk_file {
 int vk_file_load(int rootfd, const char *abs, size_t max, struct vk_file *f);
 void vk_file_clear(struct vk_file *f);
 
+/* A path of this process ("x.conf", "/etc/x") as the functions here
+ * take it: a descriptor of "/" in *fd and the absolute path in *abs, the
+ * caller's to close and free. 0 or -errno. */
+int vk_host_path(const char *path, int *fd, char **abs);
+
 /* The whole content of abs under rootfd in a new NUL-terminated string:
  * vk_file_load() without the rest. A missing file is -ENOENT here. */
 int vk_file_read_all(int rootfd, const char *abs, size_t max, char **text, size_t *len);
