@@ -43,7 +43,7 @@ struct flow {
 	struct vk_conf conf;
 	struct vk_conf_target *targets;
 	size_t n_targets;
-	struct vk_changes changes;
+	struct vk_collect col;
 	bool partial; /* kconfig: some request did not survive */
 };
 
@@ -51,7 +51,7 @@ static void flow_clear(struct flow *f)
 {
 	vk_conf_clear(&f->conf);
 	free(f->targets);
-	vk_changes_clear(&f->changes);
+	vk_changes_clear(&f->col.changes);
 }
 
 static void help(const char *verb)
@@ -139,7 +139,7 @@ static int run_step(struct vk_ctx *ctx, struct flow *f, int (*fn)(struct vk_ctx 
 	if (saved >= 0 && isatty(STDERR_FILENO))
 		fprintf(stderr, "vfiokit: %s %s ...\n", argv[0], argv[1]);
 	ctx->verbosity = -1;
-	ctx->changes = &f->changes;
+	ctx->changes = &f->col;
 	fflush(stdout);
 	r = fn(ctx, (int)argc, argv);
 	ctx->changes = NULL;
@@ -273,8 +273,8 @@ static int prepare(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 		vk_err("%s", err);
 		return VK_EXIT_ERROR;
 	}
-	f->changes.prefix = ctx->prefix;
-	f->changes.rootfd = ctx->rootfd;
+	f->col.prefix = ctx->prefix;
+	f->col.rootfd = ctx->rootfd;
 	r = vk_conf_targets(ctx, &f->conf, &f->targets, &f->n_targets, err, sizeof(err));
 	if (r < 0) {
 		vk_err("%s", r == -ENOMEM ? "out of memory" : err);
@@ -324,7 +324,7 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	struct vk_json j;
 	int r = 0;
 
-	if (next_steps(ctx, &f->changes, &steps, &n_steps) < 0)
+	if (next_steps(ctx, &f->col.changes, &steps, &n_steps) < 0)
 		goto nomem;
 	if (ctx->json) {
 		vk_json_init(&j, stdout);
@@ -350,8 +350,8 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	} else {
 		print_targets(f);
 	}
-	for (size_t i = 0; i < f->changes.n; i++) {
-		const struct vk_change *c = &f->changes.v[i];
+	for (size_t i = 0; i < f->col.changes.n; i++) {
+		const struct vk_change *c = &f->col.changes.v[i];
 		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->f.target), *newname = NULL,
 				    *diff = NULL;
 
@@ -373,16 +373,16 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 		vk_json_array_end(&j);
 		vk_json_key(&j, "then");
 		vk_json_array_begin(&j);
-		for (size_t i = 0; f->changes.n && i < n_steps; i++)
+		for (size_t i = 0; f->col.changes.n && i < n_steps; i++)
 			vk_json_string(&j, steps[i]);
 		vk_json_array_end(&j);
 		vk_json_object_end(&j);
 		putchar('\n');
-	} else if (!f->changes.n) {
+	} else if (!f->col.changes.n) {
 		printf("\nNothing to change: the system already matches %s.\n", f->conf.path);
 	} else {
 		printf("\n%zu file%s would change ('vfiokit apply' makes the change). Then:\n",
-		       f->changes.n, f->changes.n == 1 ? "" : "s");
+		       f->col.changes.n, f->col.changes.n == 1 ? "" : "s");
 		for (size_t i = 0; i < n_steps; i++)
 			printf("  %s\n", steps[i]);
 	}
@@ -487,7 +487,7 @@ static int do_apply(struct vk_ctx *ctx, struct flow *f)
 	int r;
 
 	print_targets(f);
-	if (!f->changes.n) {
+	if (!f->col.changes.n) {
 		printf("Nothing to change: the system already matches %s.\n", f->conf.path);
 		return f->partial ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 	}
@@ -503,8 +503,8 @@ static int do_apply(struct vk_ctx *ctx, struct flow *f)
 	j.complete = false;
 	if (!j.config || !j.time)
 		goto nomem;
-	for (size_t i = 0; i < f->changes.n; i++) {
-		r = journal_change(ctx, &j, &f->changes.v[i]);
+	for (size_t i = 0; i < f->col.changes.n; i++) {
+		r = journal_change(ctx, &j, &f->col.changes.v[i]);
 		if (r == -ENOMEM)
 			goto nomem;
 		if (r < 0) {
@@ -516,8 +516,8 @@ static int do_apply(struct vk_ctx *ctx, struct flow *f)
 	r = save_journal(ctx, &j);
 	if (r)
 		goto out;
-	for (size_t i = 0; i < f->changes.n; i++) {
-		const struct vk_change *c = &f->changes.v[i];
+	for (size_t i = 0; i < f->col.changes.n; i++) {
+		const struct vk_change *c = &f->col.changes.v[i];
 		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->f.target);
 		int e = c->f.exists ? 0 : vk_mkdir_parents(ctx->rootfd, vk_rel(c->f.target));
 
@@ -540,7 +540,7 @@ static int do_apply(struct vk_ctx *ctx, struct flow *f)
 	r = save_journal(ctx, &j);
 	if (r)
 		goto out;
-	if (next_steps(ctx, &f->changes, &steps, &n_steps) < 0)
+	if (next_steps(ctx, &f->col.changes, &steps, &n_steps) < 0)
 		goto nomem;
 	printf("Recorded in %s%s ('vfiokit undo' restores it all). Now:\n", ctx->prefix,
 	       VK_PATH_JOURNAL);

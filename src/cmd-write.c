@@ -5,6 +5,7 @@
  * atomic replace with a backup, and one line on what happened.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,17 +17,6 @@
 #include "shared/fileio.h"
 #include "shared/log.h"
 #include "shared/macro.h"
-
-void vk_changes_clear(struct vk_changes *c)
-{
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->v[i].text);
-		vk_file_clear(&c->v[i].f);
-	}
-	free(c->v);
-	c->v = NULL;
-	c->n = 0;
-}
 
 /* The system path of f's target as w saw it: the command may have opened
  * it through the host's "/" (the kernel's .config), so the root's prefix
@@ -46,19 +36,20 @@ static char *system_path(const struct vk_write *w, const char *prefix, const cha
 /* Record the change of f to text in w->collect. */
 static int collect(const struct vk_write *w, const struct vk_file *f, const char *text, size_t len)
 {
-	struct vk_changes *c = w->collect;
-	_cleanup_free_ char *target = system_path(w, c->prefix, f->target);
+	struct vk_collect *cl = w->collect;
+	struct vk_changes *c = &cl->changes;
+	_cleanup_free_ char *target = system_path(w, cl->prefix, f->target);
 	struct vk_change ch = {}, *v;
 	int r;
 
-	ch.f.path = system_path(w, c->prefix, f->path);
+	ch.f.path = system_path(w, cl->prefix, f->path);
 	if (!target || !ch.f.path) {
 		vk_err("%s: outside the root %s: vfiokit apply changes files under it only",
-		       w->shown, c->prefix);
+		       w->shown, cl->prefix);
 		goto fail;
 	}
 	/* One name for a file however it was reached: the journal's. */
-	r = vk_canonical_path(c->rootfd, target, &ch.f.target);
+	r = vk_canonical_path(cl->rootfd, target, &ch.f.target);
 	if (r < 0) {
 		vk_err("%s: %s", w->shown, strerror(-r));
 		goto fail;
@@ -150,6 +141,41 @@ int vk_cmd_write(const struct vk_write *w, const struct vk_file *f, const char *
 	else
 		printf("%s: created\n", w->shown);
 	return VK_EXIT_OK;
+}
+
+int vk_cmd_write_change(const struct vk_ctx *ctx, const struct vk_change *ch, bool dry_run,
+			int verbosity, bool *changed)
+{
+	_cleanup_close_ int hostfd = -1;
+	struct vk_write w = { .rootfd = ctx->rootfd,
+			      .prefix = ch->host ? "" : ctx->prefix,
+			      .shown = ch->shown,
+			      .dry_run = dry_run,
+			      .verbosity = verbosity };
+
+	if (ch->host && !vk_change_same(ch) && !dry_run) {
+		hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (hostfd < 0) {
+			vk_err("/: %s", strerror(errno));
+			return VK_EXIT_ERROR;
+		}
+		w.rootfd = hostfd;
+	}
+	return vk_cmd_write(&w, &ch->f, ch->text, ch->len, changed);
+}
+
+void vk_cmd_notes(const struct vk_ctx *ctx, const struct vk_notes *n, unsigned int mask)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		const struct vk_note *note = &n->v[i];
+
+		if (!(mask & (1u << note->kind)))
+			continue;
+		if (note->kind == VK_NOTE_WARN)
+			vk_warn("%s", note->text);
+		else if (!ctx->json && (note->kind == VK_NOTE_NOTICE || ctx->verbosity >= 0))
+			printf("%s\n", note->text);
+	}
 }
 
 int vk_cmd_parse_force(const char *verb, void (*help)(void), int argc, char **argv, bool *dry_run,

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "shared/change.h"
 #include "shared/ctx.h"
 #include "shared/write.h"
 
@@ -26,26 +27,12 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_apply(struct vk_ctx *ctx, int argc, char **argv); /* plan and apply */
 int cmd_undo(struct vk_ctx *ctx, int argc, char **argv);
 
-/*
- * One change a command would make to a file. When a flow (vfiokit plan,
- * apply) runs a command, its writes are collected here instead of made.
- */
-struct vk_change {
-	/* As read. f.target is the file's canonical path on the system
-	 * ("/etc/default/grub"): the journal's name for it. */
-	struct vk_file f;
-	char *text; /* the new content */
-	size_t len;
-};
-
-struct vk_changes {
-	struct vk_change *v;
-	size_t n;
+/* While plan and apply still run the commands: their writes collected. */
+struct vk_collect {
+	struct vk_changes changes;
 	const char *prefix; /* the root's (ctx->prefix), taken off host paths */
 	int rootfd;	    /* the root's: paths are made canonical under it */
 };
-
-void vk_changes_clear(struct vk_changes *c);
 
 /* How to write one file (src/cmd-write.c). */
 struct vk_write {
@@ -54,7 +41,7 @@ struct vk_write {
 	const char *shown;  /* the file as the user sees it */
 	bool dry_run;
 	int verbosity;
-	struct vk_changes *collect; /* not NULL: record the change, write nothing */
+	struct vk_collect *collect; /* not NULL: record the change, write nothing */
 };
 
 /* The options of a command that takes only [-n|--dry-run] [-f|--force]
@@ -70,3 +57,15 @@ int vk_cmd_parse_force(const char *verb, void (*help)(void), int argc, char **ar
  * whether the file was written. */
 int vk_cmd_write(const struct vk_write *w, const struct vk_file *f, const char *text, size_t len,
 		 bool *changed);
+
+/* vk_cmd_write() for a planned change, from the root or (ch->host) the
+ * host's "/"; verbosity as in struct vk_write. */
+int vk_cmd_write_change(const struct vk_ctx *ctx, const struct vk_change *ch, bool dry_run,
+			int verbosity, bool *changed);
+
+/* Print the notes of the kinds in mask (1u << VK_NOTE_...), in order:
+ * warnings to stderr (quiet with -q); the others to stdout, never with
+ * --json, INFO and NEXT not with -q. */
+void vk_cmd_notes(const struct vk_ctx *ctx, const struct vk_notes *n, unsigned int mask);
+#define VK_NOTES_REPORT ((1u << VK_NOTE_INFO) | (1u << VK_NOTE_NOTICE) | (1u << VK_NOTE_WARN))
+#define VK_NOTES_NEXT	(1u << VK_NOTE_NEXT)

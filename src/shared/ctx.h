@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-struct vk_changes;
+struct vk_collect;
 
 struct vk_ctx {
 	const char *root;	    /* as given, "/" by default */
@@ -17,7 +17,7 @@ struct vk_ctx {
 	int rootfd;		    /* O_PATH directory descriptor of root */
 	bool json;		    /* --json */
 	int verbosity;		    /* -q: -1, default 0, -v: 1 and more */
-	struct vk_changes *changes; /* a flow collects the commands' writes here */
+	struct vk_collect *changes; /* a flow collects the commands' writes here */
 };
 
 /* Open root; returns 0 or a negative errno (-ENOTDIR when it is a file). */
