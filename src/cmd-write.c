@@ -173,6 +173,8 @@ void vk_cmd_notes(const struct vk_ctx *ctx, const struct vk_notes *n, unsigned i
 			continue;
 		if (note->kind == VK_NOTE_WARN)
 			vk_warn("%s", note->text);
+		else if (note->kind == VK_NOTE_ERROR)
+			vk_err("%s", note->text);
 		else if (!ctx->json && (note->kind == VK_NOTE_NOTICE || ctx->verbosity >= 0))
 			printf("%s\n", note->text);
 	}

@@ -64,8 +64,10 @@ int vk_cmd_write_change(const struct vk_ctx *ctx, const struct vk_change *ch, bo
 			int verbosity, bool *changed);
 
 /* Print the notes of the kinds in mask (1u << VK_NOTE_...), in order:
- * warnings to stderr (quiet with -q); the others to stdout, never with
+ * warnings (quiet with -q) and errors to stderr; the others to stdout, never with
  * --json, INFO and NEXT not with -q. */
 void vk_cmd_notes(const struct vk_ctx *ctx, const struct vk_notes *n, unsigned int mask);
-#define VK_NOTES_REPORT ((1u << VK_NOTE_INFO) | (1u << VK_NOTE_NOTICE) | (1u << VK_NOTE_WARN))
-#define VK_NOTES_NEXT	(1u << VK_NOTE_NEXT)
+#define VK_NOTES_REPORT                                                         \
+	((1u << VK_NOTE_INFO) | (1u << VK_NOTE_NOTICE) | (1u << VK_NOTE_WARN) | \
+	 (1u << VK_NOTE_ERROR))
+#define VK_NOTES_NEXT (1u << VK_NOTE_NEXT)

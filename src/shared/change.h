@@ -45,6 +45,7 @@ enum vk_note_kind {
 	VK_NOTE_INFO,	/* what was chosen or done: the command's own report, quiet with -q */
 	VK_NOTE_NOTICE, /* something the user should read even in a flow: not with -q */
 	VK_NOTE_WARN,	/* a warning: stderr */
+	VK_NOTE_ERROR,	/* an error: stderr, always (the planner also fails) */
 	VK_NOTE_NEXT,	/* what to do next, after the files are written */
 };
 
