@@ -19,6 +19,8 @@
 #include "flow/config.h"
 #include "flow/flow.h"
 #include "flow/journal.h"
+#include "flow/transaction.h"
+#include "kconfig/plan.h"
 #include "shared/diff.h"
 #include "shared/exit.h"
 #include "shared/fileio.h"
@@ -43,15 +45,17 @@ struct flow {
 	struct vk_conf conf;
 	struct vk_conf_target *targets;
 	size_t n_targets;
-	struct vk_collect col;
-	bool partial; /* kconfig: some request did not survive */
+	struct vk_kconfig_run kconfig;
+	struct vk_tx tx; /* the changes */
+	bool partial;	 /* kconfig: some request did not survive */
 };
 
 static void flow_clear(struct flow *f)
 {
 	vk_conf_clear(&f->conf);
 	free(f->targets);
-	vk_changes_clear(&f->col.changes);
+	vk_kconfig_run_clear(&f->kconfig);
+	vk_tx_clear(&f->tx);
 }
 
 static void help(const char *verb)
@@ -130,27 +134,86 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 /* Run one command with its writes collected; 3 (kconfig's "some request
  * did not survive") is noted, not fatal. */
+/* Progress on a terminal: kconfig merge can take seconds. */
+static void step_begin(const struct vk_ctx *ctx, const char *step)
+{
+	if (ctx->verbosity >= 0 && isatty(STDERR_FILENO))
+		fprintf(stderr, "vfiokit: %s ...\n", step);
+	fflush(stdout);
+}
+
+/* The step's changes into the transaction. */
+static int take(const struct vk_ctx *ctx, struct flow *f, struct vk_changes *c, const char *step)
+{
+	int r = vk_tx_take(&f->tx, c);
+
+	vk_changes_clear(c);
+	if (r == -ENOMEM)
+		vk_err("out of memory");
+	vk_cmd_notes(ctx, &f->tx.notes, (1u << VK_NOTE_WARN) | (1u << VK_NOTE_ERROR));
+	vk_notes_clear(&f->tx.notes);
+	if (r)
+		vk_err("%s failed (see above): nothing written", step);
+	return r ? VK_EXIT_ERROR : 0;
+}
+
 static int run_step(struct vk_ctx *ctx, struct flow *f, int (*fn)(struct vk_ctx *, int, char **),
 		    char **argv, size_t argc)
 {
+	struct vk_collect col = { .prefix = ctx->prefix, .rootfd = ctx->rootfd };
 	int saved = ctx->verbosity, r;
+	char step[64];
 
-	/* Progress on a terminal: kconfig merge can take seconds. */
-	if (saved >= 0 && isatty(STDERR_FILENO))
-		fprintf(stderr, "vfiokit: %s %s ...\n", argv[0], argv[1]);
+	snprintf(step, sizeof(step), "%s %s", argv[0], argv[1]);
+	step_begin(ctx, step);
 	ctx->verbosity = -1;
-	ctx->changes = &f->col;
-	fflush(stdout);
+	ctx->changes = &col;
 	r = fn(ctx, (int)argc, argv);
 	ctx->changes = NULL;
 	ctx->verbosity = saved;
-	if (r == VK_EXIT_PROBLEMS && fn == cmd_kconfig) {
-		f->partial = true;
-		r = 0;
+	if (r) {
+		vk_changes_clear(&col.changes);
+		vk_err("%s failed (see above): nothing written", step);
+		return r;
 	}
-	if (r)
-		vk_err("%s %s failed (see above): nothing written", argv[0], argv[1]);
-	return r;
+	return take(ctx, f, &col.changes, step);
+}
+
+/* 1. The kernel configuration, through the kconfig planner. */
+static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
+{
+	const struct vk_conf *c = &f->conf;
+	_cleanup_free_ char *kdir = NULL;
+	struct vk_kconfig_req req = { .profiles_dir = o->profiles_dir,
+				      .profiles = (const char *const *)c->profiles,
+				      .n_profiles = c->n_profiles,
+				      .dist_kernel = streq(c->kernel, "dist") };
+	int r;
+
+	if (!req.dist_kernel) {
+		kdir = vk_ctx_path(ctx, c->kernel);
+		if (!kdir) {
+			vk_err("out of memory");
+			return VK_EXIT_ERROR;
+		}
+		req.kdir = kdir;
+	}
+	step_begin(ctx, "kconfig merge");
+	r = vk_kconfig_plan_merge(ctx, &req, &f->kconfig);
+	vk_cmd_notes(ctx, &f->kconfig.notes,
+		     (1u << VK_NOTE_NOTICE) | (1u << VK_NOTE_WARN) | (1u << VK_NOTE_ERROR));
+	if (r == -ESRCH)
+		return vk_usage_error("%s", f->kconfig.usage);
+	if (r) {
+		if (r == -ENOMEM)
+			vk_err("out of memory");
+		vk_err("kconfig merge failed (see above): nothing written");
+		return VK_EXIT_ERROR;
+	}
+	if (f->kconfig.out && !ctx->json)
+		vk_cmd_kconfig_report(ctx, &f->kconfig, f->kconfig.version, false, -1);
+	f->partial = f->kconfig.n_failed > 0;
+	return take(ctx, f, &f->kconfig.changes, "kconfig merge");
 }
 
 #define PUSH(v, n, s)                                  \
@@ -163,38 +226,13 @@ static int run_step(struct vk_ctx *ctx, struct flow *f, int (*fn)(struct vk_ctx 
 static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
 	const struct vk_conf *c = &f->conf;
-	char **argv = NULL, ids[1024] = "", profiles[512] = "";
-	_cleanup_free_ char *kdir = NULL;
+	char **argv = NULL, ids[1024] = "";
 	size_t argc = 0, n_opts;
 	bool any_vfio = false;
 	int r = 0;
 
-	for (size_t i = 0; i < c->n_profiles; i++)
-		snprintf(profiles + strlen(profiles), sizeof(profiles) - strlen(profiles), "%s%s",
-			 i ? "," : "", c->profiles[i]);
-	/* 1. The kernel configuration. */
 	if (!streq(c->kernel, "none")) {
-		PUSH(argv, argc, "kconfig");
-		PUSH(argv, argc, "merge");
-		PUSH(argv, argc, "--profile");
-		PUSH(argv, argc, profiles);
-		if (o->profiles_dir) {
-			PUSH(argv, argc, "--profiles-dir");
-			PUSH(argv, argc, o->profiles_dir);
-		}
-		if (streq(c->kernel, "dist")) {
-			PUSH(argv, argc, "--dist-kernel");
-		} else {
-			kdir = vk_ctx_path(ctx, c->kernel);
-			if (!kdir)
-				goto nomem;
-			PUSH(argv, argc, "--kernel-dir");
-			PUSH(argv, argc, kdir);
-		}
-		r = run_step(ctx, f, cmd_kconfig, argv, argc);
-		vk_strv_free(argv, argc);
-		argv = NULL;
-		argc = 0;
+		r = kconfig_step(ctx, o, f);
 		if (r)
 			return r;
 	}
@@ -273,8 +311,8 @@ static int prepare(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 		vk_err("%s", err);
 		return VK_EXIT_ERROR;
 	}
-	f->col.prefix = ctx->prefix;
-	f->col.rootfd = ctx->rootfd;
+	f->tx.rootfd = ctx->rootfd;
+	f->tx.prefix = ctx->prefix;
 	r = vk_conf_targets(ctx, &f->conf, &f->targets, &f->n_targets, err, sizeof(err));
 	if (r < 0) {
 		vk_err("%s", r == -ENOMEM ? "out of memory" : err);
@@ -324,7 +362,7 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	struct vk_json j;
 	int r = 0;
 
-	if (next_steps(ctx, &f->col.changes, &steps, &n_steps) < 0)
+	if (next_steps(ctx, &f->tx.changes, &steps, &n_steps) < 0)
 		goto nomem;
 	if (ctx->json) {
 		vk_json_init(&j, stdout);
@@ -350,8 +388,8 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	} else {
 		print_targets(f);
 	}
-	for (size_t i = 0; i < f->col.changes.n; i++) {
-		const struct vk_change *c = &f->col.changes.v[i];
+	for (size_t i = 0; i < f->tx.changes.n; i++) {
+		const struct vk_change *c = &f->tx.changes.v[i];
 		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->f.target), *newname = NULL,
 				    *diff = NULL;
 
@@ -373,16 +411,16 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 		vk_json_array_end(&j);
 		vk_json_key(&j, "then");
 		vk_json_array_begin(&j);
-		for (size_t i = 0; f->col.changes.n && i < n_steps; i++)
+		for (size_t i = 0; f->tx.changes.n && i < n_steps; i++)
 			vk_json_string(&j, steps[i]);
 		vk_json_array_end(&j);
 		vk_json_object_end(&j);
 		putchar('\n');
-	} else if (!f->col.changes.n) {
+	} else if (!f->tx.changes.n) {
 		printf("\nNothing to change: the system already matches %s.\n", f->conf.path);
 	} else {
 		printf("\n%zu file%s would change ('vfiokit apply' makes the change). Then:\n",
-		       f->col.changes.n, f->col.changes.n == 1 ? "" : "s");
+		       f->tx.changes.n, f->tx.changes.n == 1 ? "" : "s");
 		for (size_t i = 0; i < n_steps; i++)
 			printf("  %s\n", steps[i]);
 	}
@@ -395,166 +433,38 @@ out:
 	return r;
 }
 
-/* Write text to abs under the root as a whole new version (a backup or
- * the journal). 0 or -errno. */
-static int put_state_file(const struct vk_ctx *ctx, const char *abs, const char *text, size_t len)
-{
-	struct vk_file f;
-	int r = vk_mkdir_parents(ctx->rootfd, vk_rel(abs));
-
-	if (r == 0)
-		r = vk_file_load(ctx->rootfd, abs, MAX_STATE_FILE, &f);
-	if (r == 0) {
-		r = vk_file_replace(ctx->rootfd, &f, text, len);
-		vk_file_clear(&f);
-	}
-	return r;
-}
-
-static int load_journal(const struct vk_ctx *ctx, struct vk_journal *j)
-{
-	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_JOURNAL);
-	char err[1024];
-	int r = vk_journal_load(ctx->rootfd, shown ? shown : VK_PATH_JOURNAL, j, err, sizeof(err));
-
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		vk_err("%s; nothing written", r == -ENOMEM ? "out of memory" : err);
-	return r < 0 ? VK_EXIT_ERROR : 0;
-}
-
-static int save_journal(const struct vk_ctx *ctx, const struct vk_journal *j)
-{
-	_cleanup_free_ char *text = vk_journal_render(j);
-	int r = text ? put_state_file(ctx, VK_PATH_JOURNAL, text, strlen(text)) : -ENOMEM;
-
-	if (r < 0)
-		vk_err("%s%s: %s; nothing more written", ctx->prefix, VK_PATH_JOURNAL,
-		       strerror(-r));
-	return r < 0 ? VK_EXIT_ERROR : 0;
-}
-
-/*
- * Enter c into the journal. A file new to it gets a copy of its content
- * before. A file an earlier apply changed keeps that first content before,
- * and what it holds now is noted as "previous": if this apply stops before
- * the file is replaced, undo still knows it.
- */
-static int journal_change(const struct vk_ctx *ctx, struct vk_journal *j, const struct vk_change *c)
-{
-	char now[VK_SHA256_HEX_LEN] = "";
-	struct vk_jentry *e = vk_journal_find(j, c->f.target);
-	int r;
-
-	if (c->f.exists)
-		vk_sha256_hex(c->f.data, c->f.len, now);
-	if (e) {
-		if (!vk_jentry_as_before(e, c->f.exists, now) && !vk_jentry_applied(e, now))
-			vk_warn("%s%s changed since the last apply: 'vfiokit undo' will put back "
-				"the version from before the first apply (and keep the one it "
-				"replaces as %s%s%s)",
-				ctx->prefix, c->f.target, ctx->prefix, c->f.target,
-				VK_BACKUP_SUFFIX);
-		snprintf(e->previous, sizeof(e->previous), "%s", now);
-		vk_sha256_hex(c->text, c->len, e->after);
-		return 0;
-	}
-	e = vk_journal_add(j, c->f.target);
-	if (!e)
-		return -ENOMEM;
-	e->existed = c->f.exists;
-	snprintf(e->before, sizeof(e->before), "%s", now);
-	vk_sha256_hex(c->text, c->len, e->after);
-	if (!c->f.exists)
-		return 0;
-	if (asprintf(&e->backup, "%s/%lu%s", VK_PATH_BACKUPS, j->generation, c->f.target) < 0) {
-		e->backup = NULL;
-		return -ENOMEM;
-	}
-	r = put_state_file(ctx, e->backup, c->f.data, c->f.len);
-	if (r < 0)
-		vk_err("%s%s: %s; nothing written", ctx->prefix, e->backup, strerror(-r));
-	return r;
-}
-
 static int do_apply(struct vk_ctx *ctx, struct flow *f)
 {
-	struct vk_journal j;
-	char **steps = NULL, now[32];
+	char **steps = NULL;
 	size_t n_steps = 0;
-	time_t t = time(NULL);
 	int r;
 
 	print_targets(f);
-	if (!f->col.changes.n) {
+	if (!f->tx.changes.n) {
 		printf("Nothing to change: the system already matches %s.\n", f->conf.path);
 		return f->partial ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 	}
-	r = load_journal(ctx, &j);
-	if (r)
-		return r;
-	j.generation++;
-	free(j.config);
-	free(j.time);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
-	j.config = strdup(f->conf.path);
-	j.time = strdup(now);
-	j.complete = false;
-	if (!j.config || !j.time)
-		goto nomem;
-	for (size_t i = 0; i < f->col.changes.n; i++) {
-		r = journal_change(ctx, &j, &f->col.changes.v[i]);
-		if (r == -ENOMEM)
-			goto nomem;
-		if (r < 0) {
-			r = VK_EXIT_ERROR;
-			goto out;
-		}
-	}
-	/* The journal first: from here on, undo knows every file. */
-	r = save_journal(ctx, &j);
-	if (r)
-		goto out;
-	for (size_t i = 0; i < f->col.changes.n; i++) {
-		const struct vk_change *c = &f->col.changes.v[i];
-		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->f.target);
-		int e = c->f.exists ? 0 : vk_mkdir_parents(ctx->rootfd, vk_rel(c->f.target));
+	r = vk_tx_apply(&f->tx, f->conf.path, time(NULL));
+	for (size_t i = 0; i < f->tx.n_done; i++) {
+		const struct vk_change *c = &f->tx.changes.v[i];
 
-		if (e == 0)
-			e = vk_file_replace(ctx->rootfd, &c->f, c->text, c->len);
-		if (e < 0) {
-			vk_err("%s: %s; stopped here: 'vfiokit undo' restores the files changed "
-			       "before it",
-			       shown ? shown : c->f.target,
-			       e == -ESTALE ? "changed by someone else meanwhile" : strerror(-e));
-			r = VK_EXIT_ERROR;
-			goto out;
-		}
-		printf("%s: %s\n", shown ? shown : c->f.target,
-		       c->f.exists ? "changed" : "created");
+		printf("%s: %s\n", c->shown, c->f.exists ? "changed" : "created");
 	}
-	j.complete = true;
-	for (size_t i = 0; i < j.n; i++)
-		j.v[i].previous[0] = '\0';
-	r = save_journal(ctx, &j);
+	vk_cmd_notes(ctx, &f->tx.notes, VK_NOTES_REPORT);
+	if (r == -ENOMEM)
+		vk_err("out of memory");
 	if (r)
-		goto out;
-	if (next_steps(ctx, &f->col.changes, &steps, &n_steps) < 0)
-		goto nomem;
+		return VK_EXIT_ERROR;
+	if (next_steps(ctx, &f->tx.changes, &steps, &n_steps) < 0) {
+		vk_err("out of memory");
+		return VK_EXIT_ERROR;
+	}
 	printf("Recorded in %s%s ('vfiokit undo' restores it all). Now:\n", ctx->prefix,
 	       VK_PATH_JOURNAL);
 	for (size_t i = 0; i < n_steps; i++)
 		printf("  %s\n", steps[i]);
-	r = f->partial ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
-	goto out;
-nomem:
-	vk_err("out of memory");
-	r = VK_EXIT_ERROR;
-out:
 	vk_strv_free(steps, n_steps);
-	vk_journal_clear(&j);
-	return r;
+	return f->partial ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 }
 
 int cmd_apply(struct vk_ctx *ctx, int argc, char **argv)

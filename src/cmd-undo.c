@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "flow/flow.h"
 #include "flow/journal.h"
+#include "flow/transaction.h"
 #include "shared/diff.h"
 #include "shared/exit.h"
 #include "shared/log.h"
@@ -21,25 +22,8 @@
 #include "shared/strv.h"
 #include "shared/write.h"
 
-#define MAX_FILE (16u << 20)
-
 struct opts {
 	bool force, dry_run;
-};
-
-/* What undo does with one journal entry. */
-enum action {
-	KEEP,	  /* already as before apply */
-	RESTORE,  /* as apply left it: put the backup back (or remove it) */
-	CONFLICT, /* changed since: refused without --force */
-};
-
-struct item {
-	const struct vk_jentry *e;
-	struct vk_file now; /* the file as it is */
-	char *backup;	    /* the content before, when it existed */
-	size_t backup_len;
-	enum action action;
 };
 
 static void help(void)
@@ -62,80 +46,7 @@ static void help(void)
 	       "nothing restored; 2 usage error.\n");
 }
 
-/* Look at one entry: what is there now, and what to do. */
-static int inspect(const struct vk_ctx *ctx, struct item *it, const char *shown)
-{
-	const struct vk_jentry *e = it->e;
-	char now[VK_SHA256_HEX_LEN] = "", sum[VK_SHA256_HEX_LEN];
-	int r = vk_file_load(ctx->rootfd, e->path, MAX_FILE, &it->now);
-
-	if (r < 0) {
-		vk_err("%s: %s", shown, strerror(-r));
-		return VK_EXIT_ERROR;
-	}
-	if (it->now.exists)
-		vk_sha256_hex(it->now.data, it->now.len, now);
-	if (vk_jentry_as_before(e, it->now.exists, now))
-		it->action = KEEP;
-	else if (it->now.exists && vk_jentry_applied(e, now))
-		it->action = RESTORE;
-	else
-		it->action = CONFLICT;
-	if (it->action == KEEP || !e->existed)
-		return 0;
-	r = vk_file_read_all(ctx->rootfd, e->backup, MAX_FILE, &it->backup, &it->backup_len);
-	if (r == 0)
-		vk_sha256_hex(it->backup, it->backup_len, sum);
-	if (r < 0 || !streq(sum, e->before)) {
-		vk_err("%s: its copy from before apply, %s%s, is %s: restore it by hand", shown,
-		       ctx->prefix, e->backup, r < 0 ? strerror(-r) : "not what apply saved");
-		return VK_EXIT_ERROR;
-	}
-	return 0;
-}
-
-static int restore(const struct vk_ctx *ctx, const struct item *it, const char *shown)
-{
-	int r;
-
-	_cleanup_free_ char *bak = NULL;
-
-	if (it->e->existed) {
-		r = vk_file_replace(ctx->rootfd, &it->now, it->backup, it->backup_len);
-	} else if (asprintf(&bak, "%s%s", it->now.target, VK_BACKUP_SUFFIX) < 0) {
-		bak = NULL;
-		r = -ENOMEM;
-	} else {
-		/* apply created it: it goes, kept as FILE.vfiokit-bak. */
-		r = renameat(ctx->rootfd, vk_rel(it->now.target), ctx->rootfd, vk_rel(bak)) < 0
-			    ? -errno
-			    : 0;
-	}
-	if (r < 0) {
-		vk_err("%s: %s; undo stopped here: run it again", shown,
-		       r == -ESTALE ? "changed by someone else meanwhile" : strerror(-r));
-		return VK_EXIT_ERROR;
-	}
-	printf("%s: %s\n", shown, it->e->existed ? "restored" : "removed (apply created it)");
-	return 0;
-}
-
-/* Remove backup and its directories up to VK_PATH_BACKUPS, when empty. */
-static void remove_backup(const struct vk_ctx *ctx, const char *backup)
-{
-	_cleanup_free_ char *dir = strdup(vk_rel(backup));
-	const char *top = vk_rel(VK_PATH_BACKUPS);
-	char *slash;
-
-	unlinkat(ctx->rootfd, vk_rel(backup), 0);
-	while (dir && (slash = strrchr(dir, '/')) && strlen(dir) > strlen(top)) {
-		*slash = '\0';
-		if (strlen(dir) <= strlen(top) || unlinkat(ctx->rootfd, dir, AT_REMOVEDIR) < 0)
-			break;
-	}
-}
-
-static int show_diff(const struct item *it, const char *shown)
+static int show_diff(const struct vk_undo_item *it, const char *shown)
 {
 	_cleanup_free_ char *diff = NULL, *old = NULL;
 
@@ -150,11 +61,10 @@ static int show_diff(const struct item *it, const char *shown)
 int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_free_ char *jshown = vk_ctx_path(ctx, VK_PATH_JOURNAL);
-	struct vk_journal j = {};
-	struct item *items = NULL;
+	struct vk_undo u = { .rootfd = ctx->rootfd, .prefix = ctx->prefix };
 	const char **paths = NULL;
-	char **steps = NULL, err[1024];
-	size_t n_steps = 0, n_paths = 0, conflicts = 0;
+	char **steps = NULL;
+	size_t n_steps = 0, n_paths = 0;
 	struct opts o = {};
 	int r;
 
@@ -163,36 +73,26 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 		return r < 0 ? VK_EXIT_OK : r;
 	if (!jshown)
 		goto nomem;
-	r = vk_journal_load(ctx->rootfd, jshown, &j, err, sizeof(err));
+	r = vk_undo_open(&u);
 	if (r == -ENOENT) {
 		printf("Nothing to undo: %s does not exist (vfiokit apply writes it).\n", jshown);
-		return VK_EXIT_OK;
+		r = VK_EXIT_OK;
+		goto out;
 	}
-	if (r < 0) {
-		vk_err("%s; nothing restored", r == -ENOMEM ? "out of memory" : err);
-		return VK_EXIT_ERROR;
-	}
-	if (!j.complete)
+	if (r == -ENOMEM)
+		goto nomem;
+	if (!u.j.complete && (r == 0 || u.items))
 		vk_warn("the last vfiokit apply (%s) stopped before it finished: undo puts back "
 			"every file it got to",
-			j.time ? j.time : "?");
-	items = calloc(j.n + 1, sizeof(*items));
-	paths = calloc(j.n + 1, sizeof(*paths));
-	if (!items || !paths)
-		goto nomem;
-	/* Look at every file before changing any. */
-	for (size_t i = 0; i < j.n; i++) {
-		_cleanup_free_ char *shown = vk_ctx_path(ctx, j.v[i].path);
+			u.j.time ? u.j.time : "?");
+	for (size_t i = 0; r == 0 && i < u.j.n; i++) {
+		const struct vk_undo_item *it = &u.items[i];
+		_cleanup_free_ char *shown = vk_ctx_path(ctx, it->e->path);
 
-		items[i].e = &j.v[i];
 		if (!shown)
 			goto nomem;
-		r = inspect(ctx, &items[i], shown);
-		if (r)
-			goto out;
-		if (items[i].action != CONFLICT)
+		if (it->action != VK_UNDO_CONFLICT)
 			continue;
-		conflicts++;
 		if (o.force)
 			vk_warn("%s changed since vfiokit apply: --force, restoring it anyway; "
 				"the change is kept in %s%s",
@@ -200,40 +100,54 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 		else
 			vk_err("%s changed since vfiokit apply (%s): restoring it would lose that "
 			       "change; merge by hand from %s%s, or run 'vfiokit undo --force'",
-			       shown, items[i].now.exists ? "edited" : "removed", ctx->prefix,
-			       j.v[i].existed ? j.v[i].backup : "(apply created it)");
+			       shown, it->now.exists ? "edited" : "removed", ctx->prefix,
+			       it->e->existed ? it->e->backup : "(apply created it)");
 	}
-	if (conflicts && !o.force) {
+	if (r) {
+		vk_cmd_notes(ctx, &u.notes, VK_NOTES_REPORT);
+		r = VK_EXIT_ERROR;
+		goto out;
+	}
+	if (u.n_conflicts && !o.force) {
 		vk_err("nothing restored");
 		r = VK_EXIT_ERROR;
 		goto out;
 	}
-	for (size_t i = 0; i < j.n; i++) {
-		_cleanup_free_ char *shown = vk_ctx_path(ctx, j.v[i].path);
+	paths = calloc(u.j.n + 1, sizeof(*paths));
+	if (!paths)
+		goto nomem;
+	for (size_t i = 0; i < u.j.n; i++) {
+		_cleanup_free_ char *shown = vk_ctx_path(ctx, u.j.v[i].path);
 
 		if (!shown)
 			goto nomem;
-		if (items[i].action == KEEP) {
+		if (u.items[i].action == VK_UNDO_KEEP) {
 			printf("%s: as before apply\n", shown);
 			continue;
 		}
-		paths[n_paths++] = j.v[i].path;
-		r = o.dry_run ? (show_diff(&items[i], shown) < 0 ? VK_EXIT_ERROR : 0)
-			      : restore(ctx, &items[i], shown);
-		if (r)
+		paths[n_paths++] = u.j.v[i].path;
+		if (o.dry_run) {
+			if (show_diff(&u.items[i], shown) < 0)
+				goto nomem;
+			continue;
+		}
+		r = vk_undo_restore(&u, i);
+		if (r) {
+			vk_cmd_notes(ctx, &u.notes, VK_NOTES_REPORT);
+			r = VK_EXIT_ERROR;
 			goto out;
+		}
+		printf("%s: %s\n", shown,
+		       u.j.v[i].existed ? "restored" : "removed (apply created it)");
 	}
 	if (o.dry_run) {
 		printf("dry run: nothing restored\n");
 		goto out;
 	}
 	/* Every file is as before: the journal and its copies go. */
-	for (size_t i = 0; i < j.n; i++)
-		if (j.v[i].backup)
-			remove_backup(ctx, j.v[i].backup);
-	unlinkat(ctx->rootfd, vk_rel(VK_PATH_JOURNAL VK_BACKUP_SUFFIX), 0);
-	if (unlinkat(ctx->rootfd, vk_rel(VK_PATH_JOURNAL), 0) < 0 && errno != ENOENT) {
-		vk_err("%s: %s", jshown, strerror(errno));
+	r = vk_undo_finish(&u);
+	if (r) {
+		vk_cmd_notes(ctx, &u.notes, VK_NOTES_REPORT);
 		r = VK_EXIT_ERROR;
 		goto out;
 	}
@@ -251,13 +165,8 @@ nomem:
 	vk_err("out of memory");
 	r = VK_EXIT_ERROR;
 out:
-	for (size_t i = 0; items && i < j.n; i++) {
-		vk_file_clear(&items[i].now);
-		free(items[i].backup);
-	}
-	free(items);
 	free(paths);
 	vk_strv_free(steps, n_steps);
-	vk_journal_clear(&j);
+	vk_undo_clear(&u);
 	return r;
 }

@@ -62,8 +62,9 @@ static int collect(const struct vk_write *w, const struct vk_file *f, const char
 		}
 	ch.f.data = malloc(f->len + 1);
 	ch.text = malloc(len + 1);
+	ch.shown = strdup(w->shown);
 	v = realloc(c->v, (c->n + 1) * sizeof(*c->v));
-	if (!ch.f.data || !ch.text || !v) {
+	if (!ch.f.data || !ch.text || !ch.shown || !v) {
 		vk_err("out of memory");
 		goto fail;
 	}
@@ -79,6 +80,7 @@ static int collect(const struct vk_write *w, const struct vk_file *f, const char
 	return VK_EXIT_OK;
 fail:
 	free(ch.text);
+	free(ch.shown);
 	vk_file_clear(&ch.f);
 	return VK_EXIT_ERROR;
 }

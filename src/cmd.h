@@ -44,6 +44,12 @@ struct vk_write {
 	struct vk_collect *collect; /* not NULL: record the change, write nothing */
 };
 
+struct vk_kconfig_run;
+/* The judged requests of run (src/cmd-kconfig.c), as text or JSON: every
+ * one with verbosity 1, else those not met, and a summary from 0 on. */
+void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run *run,
+			   const char *version, bool check, int verbosity);
+
 /* The options of a command that takes only [-n|--dry-run] [-f|--force]
  * [-h|--help] (init, undo). 0; -1 when help was shown; else a usage
  * exit status. */

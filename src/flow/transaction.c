@@ -1,0 +1,366 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../shared/ctx.h"
+#include "../shared/fileio.h"
+#include "../shared/macro.h"
+#include "../shared/write.h"
+#include "transaction.h"
+
+#define MAX_STATE_FILE (16u << 20)
+
+static const struct vk_tx_ops real_ops = { vk_file_replace, vk_mkdir_parents };
+
+/* An error note; returns r. */
+#define FAIL(notes, r, ...)                                        \
+	({                                                         \
+		vk_notes_add((notes), VK_NOTE_ERROR, __VA_ARGS__); \
+		(r);                                               \
+	})
+
+/* ---- taking changes ------------------------------------------------------ */
+
+/* abs (a path of the host when host) as a path under the root, or NULL. */
+static char *under_root(const char *prefix, bool host, const char *abs)
+{
+	size_t n = strlen(prefix);
+
+	if (!host)
+		return strdup(abs);
+	if (strncmp(abs, prefix, n) != 0 || abs[n] != '/')
+		return NULL;
+	return strdup(abs + n);
+}
+
+int vk_tx_take(struct vk_tx *tx, struct vk_changes *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		struct vk_change *ch = &from->v[i], *v;
+		_cleanup_free_ char *target = NULL, *path = NULL, *canon = NULL;
+		int r;
+
+		if (!ch->text || vk_change_same(ch))
+			continue;
+		target = under_root(tx->prefix, ch->host, ch->f.target);
+		path = under_root(tx->prefix, ch->host, ch->f.path);
+		if (!target || !path)
+			return FAIL(&tx->notes, -EXDEV,
+				    "%s: outside the root %s: vfiokit apply changes files under it "
+				    "only",
+				    ch->shown, tx->prefix);
+		/* One name for a file however it was reached: the journal's. */
+		r = vk_canonical_path(tx->rootfd, target, &canon);
+		if (r < 0)
+			return FAIL(&tx->notes, r, "%s: %s", ch->shown, strerror(-r));
+		for (size_t k = 0; k < tx->changes.n; k++)
+			if (streq(tx->changes.v[k].f.target, canon))
+				return FAIL(&tx->notes, -EEXIST,
+					    "%s: two steps change this file: run them one after "
+					    "the other",
+					    ch->shown);
+		v = realloc(tx->changes.v, (tx->changes.n + 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		tx->changes.v = v;
+		free(ch->shown);
+		if (asprintf(&ch->shown, "%s%s", tx->prefix, canon) < 0) {
+			ch->shown = NULL;
+			return -ENOMEM;
+		}
+		free(ch->f.target);
+		free(ch->f.path);
+		ch->f.target = TAKE_PTR(canon);
+		ch->f.path = TAKE_PTR(path);
+		ch->host = false;
+		tx->changes.v[tx->changes.n++] = *ch;
+		*ch = (struct vk_change){};
+	}
+	return 0;
+}
+
+void vk_tx_clear(struct vk_tx *tx)
+{
+	vk_changes_clear(&tx->changes);
+	vk_notes_clear(&tx->notes);
+}
+
+/* ---- apply --------------------------------------------------------------- */
+
+static const struct vk_tx_ops *ops_of(const struct vk_tx_ops *ops)
+{
+	return ops ? ops : &real_ops;
+}
+
+/* Write text to abs under the root as a whole new version (a backup or
+ * the journal). 0 or -errno. */
+static int put_state_file(int rootfd, const struct vk_tx_ops *ops, const char *abs,
+			  const char *text, size_t len)
+{
+	struct vk_file f;
+	int r = ops->mkdir_parents(rootfd, vk_rel(abs));
+
+	if (r == 0)
+		r = vk_file_load(rootfd, abs, MAX_STATE_FILE, &f);
+	if (r == 0) {
+		r = ops->replace(rootfd, &f, text, len);
+		vk_file_clear(&f);
+	}
+	return r;
+}
+
+static int save_journal(struct vk_tx *tx, const struct vk_journal *j)
+{
+	_cleanup_free_ char *text = vk_journal_render(j);
+	int r = text ? put_state_file(tx->rootfd, ops_of(tx->ops), VK_PATH_JOURNAL, text,
+				      strlen(text))
+		     : -ENOMEM;
+
+	if (r < 0)
+		FAIL(&tx->notes, r, "%s%s: %s; nothing more written", tx->prefix, VK_PATH_JOURNAL,
+		     strerror(-r));
+	return r;
+}
+
+/*
+ * Enter c into the journal. A file new to it gets a copy of its content
+ * before. A file an earlier apply changed keeps that first content before,
+ * and what it holds now is noted as "previous": if this apply stops before
+ * the file is replaced, undo still knows it.
+ */
+static int journal_change(struct vk_tx *tx, struct vk_journal *j, const struct vk_change *c)
+{
+	char now[VK_SHA256_HEX_LEN] = "";
+	struct vk_jentry *e = vk_journal_find(j, c->f.target);
+	int r;
+
+	if (c->f.exists)
+		vk_sha256_hex(c->f.data, c->f.len, now);
+	if (e) {
+		if (!vk_jentry_as_before(e, c->f.exists, now) && !vk_jentry_applied(e, now))
+			vk_notes_add(&tx->notes, VK_NOTE_WARN,
+				     "%s%s changed since the last apply: 'vfiokit undo' will put "
+				     "back the version from before the first apply (and keep the "
+				     "one it replaces as %s%s%s)",
+				     tx->prefix, c->f.target, tx->prefix, c->f.target,
+				     VK_BACKUP_SUFFIX);
+		snprintf(e->previous, sizeof(e->previous), "%s", now);
+		vk_sha256_hex(c->text, c->len, e->after);
+		return 0;
+	}
+	e = vk_journal_add(j, c->f.target);
+	if (!e)
+		return -ENOMEM;
+	e->existed = c->f.exists;
+	snprintf(e->before, sizeof(e->before), "%s", now);
+	vk_sha256_hex(c->text, c->len, e->after);
+	if (!c->f.exists)
+		return 0;
+	if (asprintf(&e->backup, "%s/%lu%s", VK_PATH_BACKUPS, j->generation, c->f.target) < 0) {
+		e->backup = NULL;
+		return -ENOMEM;
+	}
+	r = put_state_file(tx->rootfd, ops_of(tx->ops), e->backup, c->f.data, c->f.len);
+	if (r < 0)
+		FAIL(&tx->notes, r, "%s%s: %s; nothing written", tx->prefix, e->backup,
+		     strerror(-r));
+	return r;
+}
+
+static int load_journal(struct vk_tx *tx, struct vk_journal *j)
+{
+	_cleanup_free_ char *shown = NULL;
+	char err[1024];
+	int r;
+
+	if (asprintf(&shown, "%s%s", tx->prefix, VK_PATH_JOURNAL) < 0)
+		return -ENOMEM;
+	r = vk_journal_load(tx->rootfd, shown, j, err, sizeof(err));
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0 && r != -ENOMEM)
+		FAIL(&tx->notes, r, "%s; nothing written", err);
+	return r;
+}
+
+int vk_tx_apply(struct vk_tx *tx, const char *config, time_t when)
+{
+	const struct vk_tx_ops *ops = ops_of(tx->ops);
+	struct vk_journal j = {};
+	char now[32];
+	int r;
+
+	tx->n_done = 0;
+	r = load_journal(tx, &j);
+	if (r)
+		goto out;
+	j.generation++;
+	free(j.config);
+	free(j.time);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&when));
+	j.config = strdup(config);
+	j.time = strdup(now);
+	j.complete = false;
+	r = -ENOMEM;
+	if (!j.config || !j.time)
+		goto out;
+	for (size_t i = 0; i < tx->changes.n; i++) {
+		r = journal_change(tx, &j, &tx->changes.v[i]);
+		if (r < 0)
+			goto out;
+	}
+	/* The journal first: from here on, undo knows every file. */
+	r = save_journal(tx, &j);
+	if (r)
+		goto out;
+	for (size_t i = 0; i < tx->changes.n; i++) {
+		const struct vk_change *c = &tx->changes.v[i];
+
+		r = c->f.exists ? 0 : ops->mkdir_parents(tx->rootfd, vk_rel(c->f.target));
+		if (r == 0)
+			r = ops->replace(tx->rootfd, &c->f, c->text, c->len);
+		if (r < 0) {
+			FAIL(&tx->notes, r,
+			     "%s%s: %s; stopped here: 'vfiokit undo' restores the files changed "
+			     "before it",
+			     tx->prefix, c->f.target,
+			     r == -ESTALE ? "changed by someone else meanwhile" : strerror(-r));
+			goto out;
+		}
+		tx->n_done++;
+	}
+	j.complete = true;
+	for (size_t i = 0; i < j.n; i++)
+		j.v[i].previous[0] = '\0';
+	r = save_journal(tx, &j);
+out:
+	vk_journal_clear(&j);
+	return r;
+}
+
+/* ---- undo ---------------------------------------------------------------- */
+
+/* Look at one entry: what is there now, and what to do. */
+static int inspect(struct vk_undo *u, struct vk_undo_item *it)
+{
+	const struct vk_jentry *e = it->e;
+	char now[VK_SHA256_HEX_LEN] = "", sum[VK_SHA256_HEX_LEN];
+	int r = vk_file_load(u->rootfd, e->path, MAX_STATE_FILE, &it->now);
+
+	if (r < 0)
+		return FAIL(&u->notes, r, "%s%s: %s", u->prefix, e->path, strerror(-r));
+	if (it->now.exists)
+		vk_sha256_hex(it->now.data, it->now.len, now);
+	if (vk_jentry_as_before(e, it->now.exists, now))
+		it->action = VK_UNDO_KEEP;
+	else if (it->now.exists && vk_jentry_applied(e, now))
+		it->action = VK_UNDO_RESTORE;
+	else
+		it->action = VK_UNDO_CONFLICT;
+	if (it->action == VK_UNDO_KEEP || !e->existed)
+		return 0;
+	r = vk_file_read_all(u->rootfd, e->backup, MAX_STATE_FILE, &it->backup, &it->backup_len);
+	if (r == 0)
+		vk_sha256_hex(it->backup, it->backup_len, sum);
+	if (r < 0 || !streq(sum, e->before))
+		return FAIL(&u->notes, r < 0 ? r : -EBADMSG,
+			    "%s%s: its copy from before apply, %s%s, is %s: restore it by hand",
+			    u->prefix, e->path, u->prefix, e->backup,
+			    r < 0 ? strerror(-r) : "not what apply saved");
+	return 0;
+}
+
+int vk_undo_open(struct vk_undo *u)
+{
+	_cleanup_free_ char *shown = NULL;
+	char err[1024];
+	int r;
+
+	if (asprintf(&shown, "%s%s", u->prefix, VK_PATH_JOURNAL) < 0)
+		return -ENOMEM;
+	r = vk_journal_load(u->rootfd, shown, &u->j, err, sizeof(err));
+	if (r == -ENOENT || r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return FAIL(&u->notes, r, "%s; nothing restored", err);
+	u->items = calloc(u->j.n + 1, sizeof(*u->items));
+	if (!u->items)
+		return -ENOMEM;
+	/* Look at every file before changing any. */
+	for (size_t i = 0; i < u->j.n; i++) {
+		u->items[i].e = &u->j.v[i];
+		r = inspect(u, &u->items[i]);
+		if (r < 0)
+			return r;
+		u->n_conflicts += u->items[i].action == VK_UNDO_CONFLICT;
+	}
+	return 0;
+}
+
+int vk_undo_restore(struct vk_undo *u, size_t i)
+{
+	const struct vk_undo_item *it = &u->items[i];
+	_cleanup_free_ char *bak = NULL;
+	int r;
+
+	if (it->action == VK_UNDO_KEEP)
+		return 0;
+	if (it->e->existed) {
+		r = ops_of(u->ops)->replace(u->rootfd, &it->now, it->backup, it->backup_len);
+	} else if (asprintf(&bak, "%s%s", it->now.target, VK_BACKUP_SUFFIX) < 0) {
+		bak = NULL;
+		r = -ENOMEM;
+	} else {
+		/* apply created it: it goes, kept as FILE.vfiokit-bak. */
+		r = renameat(u->rootfd, vk_rel(it->now.target), u->rootfd, vk_rel(bak)) < 0 ? -errno
+											    : 0;
+	}
+	if (r < 0)
+		FAIL(&u->notes, r, "%s%s: %s; undo stopped here: run it again", u->prefix,
+		     it->e->path,
+		     r == -ESTALE ? "changed by someone else meanwhile" : strerror(-r));
+	return r;
+}
+
+/* Remove backup and its directories up to VK_PATH_BACKUPS, when empty. */
+static void remove_backup(int rootfd, const char *backup)
+{
+	_cleanup_free_ char *dir = strdup(vk_rel(backup));
+	const char *top = vk_rel(VK_PATH_BACKUPS);
+	char *slash;
+
+	unlinkat(rootfd, vk_rel(backup), 0);
+	while (dir && (slash = strrchr(dir, '/')) && strlen(dir) > strlen(top)) {
+		*slash = '\0';
+		if (strlen(dir) <= strlen(top) || unlinkat(rootfd, dir, AT_REMOVEDIR) < 0)
+			break;
+	}
+}
+
+int vk_undo_finish(struct vk_undo *u)
+{
+	for (size_t i = 0; i < u->j.n; i++)
+		if (u->j.v[i].backup)
+			remove_backup(u->rootfd, u->j.v[i].backup);
+	unlinkat(u->rootfd, vk_rel(VK_PATH_JOURNAL VK_BACKUP_SUFFIX), 0);
+	if (unlinkat(u->rootfd, vk_rel(VK_PATH_JOURNAL), 0) < 0 && errno != ENOENT)
+		return FAIL(&u->notes, -errno, "%s%s: %s", u->prefix, VK_PATH_JOURNAL,
+			    strerror(errno));
+	return 0;
+}
+
+void vk_undo_clear(struct vk_undo *u)
+{
+	for (size_t i = 0; u->items && i < u->j.n; i++) {
+		vk_file_clear(&u->items[i].now);
+		free(u->items[i].backup);
+	}
+	free(u->items);
+	u->items = NULL;
+	vk_journal_clear(&u->j);
+	vk_notes_clear(&u->notes);
+}

@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../shared/fileio.h"
+#include "../shared/macro.h"
+#include "../shared/paths.h"
+#include "../shared/system.h"
+#include "explain.h"
+#include "plan.h"
+#include "tree.h"
+
+/* An error note; returns r. */
+#define FAIL(run, r, ...)                                                \
+	({                                                               \
+		vk_notes_add(&(run)->notes, VK_NOTE_ERROR, __VA_ARGS__); \
+		(r);                                                     \
+	})
+
+void vk_kconfig_run_clear(struct vk_kconfig_run *run)
+{
+	for (size_t i = 0; run->out && i < run->reqs.n_reqs; i++)
+		free(run->out[i].reason);
+	free(run->out);
+	vk_requests_clear(&run->reqs);
+	for (size_t i = 0; i < run->n_frags; i++)
+		vk_dotconfig_clear(&run->frags[i]);
+	vk_profiles_clear(&run->idx);
+	vk_kconfig_free(run->kc);
+	free(run->kdir);
+	free(run->config_path);
+	vk_changes_clear(&run->changes);
+	vk_notes_clear(&run->notes);
+}
+
+int vk_kconfig_read(const char *path, char **data, size_t *len)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *abs = NULL;
+	int r = vk_host_path(path, &fd, &abs);
+
+	return r < 0 ? r : vk_file_read_all(fd, abs, VK_KCONFIG_MAX, data, len);
+}
+
+static int load_fragment(struct vk_kconfig_run *run, const char *path)
+{
+	_cleanup_free_ char *data = NULL;
+	char err[512];
+	size_t len = 0;
+	int r = vk_kconfig_read(path, &data, &len);
+
+	if (r < 0)
+		return FAIL(run, r, "%s: %s", path, strerror(-r));
+	r = vk_dotconfig_parse(path, data, len, true, &run->frags[run->n_frags], err, sizeof(err));
+	run->n_frags++;
+	if (r == -EINVAL)
+		return FAIL(run, r, "%s", err);
+	if (r == 0)
+		r = vk_requests_add(&run->reqs, &run->frags[run->n_frags - 1]);
+	if (r < 0)
+		return FAIL(run, r, "%s: %s", path, strerror(-r));
+	return 0;
+}
+
+/* The profile names to use: as given, or by the CPU vendor for "auto". */
+static int choose_profiles(const struct vk_ctx *ctx, const struct vk_kconfig_req *req,
+			   struct vk_kconfig_run *run)
+{
+	bool any = req->n_profiles == 0 && req->n_fragments == 0;
+	char line[1024];
+	size_t used;
+
+	run->n_names = 0;
+	for (size_t i = 0; i < req->n_profiles; i++)
+		if (streq(req->profiles[i], "auto"))
+			any = true;
+	if (any) {
+		run->vendor = vk_cpu_vendor(ctx);
+		if (!run->vendor)
+			return FAIL(
+				run, -ENODATA,
+				"%s/proc/cpuinfo: cannot tell the CPU vendor; name the profiles "
+				"with --profile (iommu-amd, iommu-intel, vfio, kvm-amd, "
+				"kvm-intel, bridge, cpu-zen)",
+				ctx->prefix);
+		for (size_t i = 0; i < run->idx.n_profiles; i++) {
+			const struct vk_profile *p = &run->idx.profiles[i];
+
+			if (streq(p->vendor, "any") || streq(p->vendor, run->vendor))
+				run->names[run->n_names++] = p->name;
+		}
+	}
+	for (size_t i = 0; i < req->n_profiles; i++) {
+		if (streq(req->profiles[i], "auto"))
+			continue;
+		if (!vk_profiles_find(&run->idx, req->profiles[i])) {
+			snprintf(run->usage, sizeof(run->usage),
+				 "kconfig: no profile '%s' in %s/profiles.conf", req->profiles[i],
+				 run->idx.dir);
+			return -ESRCH;
+		}
+		if (run->n_names < ARRAY_SIZE(run->names))
+			run->names[run->n_names++] = req->profiles[i];
+	}
+	if (!run->n_names || (!any && !req->n_profiles))
+		return 0;
+	if (any)
+		used = snprintf(line, sizeof(line),
+				"Profiles for an %s processor (/proc/cpuinfo):", run->vendor);
+	else
+		used = snprintf(line, sizeof(line), "Profiles:");
+	for (size_t i = 0; i < run->n_names && used < sizeof(line); i++)
+		used += snprintf(line + used, sizeof(line) - used, " %s", run->names[i]);
+	return vk_notes_add(&run->notes, VK_NOTE_INFO, "%s", line);
+}
+
+int vk_kconfig_load_requests(const struct vk_ctx *ctx, const struct vk_kconfig_req *req,
+			     struct vk_kconfig_run *run)
+{
+	char err[512];
+	int r;
+
+	r = vk_profiles_load(req->profiles_dir ? req->profiles_dir : PROFILES_DIR, &run->idx, err,
+			     sizeof(err));
+	if (r < 0)
+		return FAIL(run, r, "%s", err);
+	r = choose_profiles(ctx, req, run);
+	for (size_t i = 0; !r && i < run->n_names; i++) {
+		const struct vk_profile *p = vk_profiles_find(&run->idx, run->names[i]);
+		_cleanup_free_ char *path = NULL;
+
+		if (asprintf(&path, "%s/%s", run->idx.dir, p->file) < 0)
+			return -ENOMEM;
+		r = load_fragment(run, path);
+	}
+	for (size_t i = 0; !r && i < req->n_fragments; i++)
+		r = load_fragment(run, req->fragments[i]);
+	for (size_t i = 0; !r && i < run->reqs.n_conflicts; i++) {
+		const struct vk_conflict *c = &run->reqs.conflicts[i];
+
+		r = vk_notes_add(&run->notes, VK_NOTE_WARN,
+				 "%s:%u: CONFIG_%s=%s overrides CONFIG_%s=%s from %s:%u (the "
+				 "later fragment wins)",
+				 c->now.file, c->now.line, c->now.sym, c->now.value, c->was.sym,
+				 c->was.value, c->was.file, c->was.line);
+	}
+	return r;
+}
+
+int vk_kconfig_load_tree(const struct vk_ctx *ctx, const struct vk_kconfig_req *req,
+			 struct vk_kconfig_run *run)
+{
+	char err[512], path[4096];
+	struct stat st;
+	int r;
+
+	/* A path given is the caller's; the default one is under the root. */
+	run->kdir = req->kdir ? strdup(req->kdir) : vk_ctx_path(ctx, VK_PATH_KERNEL_SRC);
+	if (!run->kdir)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/Kconfig", run->kdir);
+	if (stat(path, &st) < 0) {
+		if (req->kdir)
+			return FAIL(run, -ENOENT,
+				    "%s: no Kconfig here: is --kernel-dir the top of a kernel "
+				    "source tree?",
+				    run->kdir);
+		return 0;
+	}
+	r = vk_kconfig_load(run->kdir, "x86", &run->kc, err, sizeof(err));
+	if (r < 0) {
+		FAIL(run, r, "%s", r == -EINVAL ? err : strerror(-r));
+		if (r == -EINVAL)
+			FAIL(run, r,
+			     "the Kconfig reader does not know this syntax; the .config is "
+			     "untouched");
+		return r;
+	}
+	if (vk_tree_version(run->kdir, run->version, sizeof(run->version)) < 0)
+		run->version[0] = '\0';
+	return 0;
+}
+
+char *vk_kconfig_config_path(const struct vk_kconfig_req *req, const struct vk_kconfig_run *run)
+{
+	char *p = NULL;
+
+	if (req->config)
+		return strdup(req->config);
+	if (asprintf(&p, "%s/.config", req->outdir ? req->outdir : run->kdir) < 0)
+		return NULL;
+	return p;
+}
+
+void vk_kconfig_substitute(struct vk_kconfig_run *run)
+{
+	for (size_t i = 0; run->kc && i < run->reqs.n_reqs; i++) {
+		struct vk_request *r = &run->reqs.reqs[i];
+		const struct vk_symnote *n = vk_profiles_note(&run->idx, r->sym);
+
+		if (!n || !n->n_alternatives || vk_kconfig_defined(run->kc, r->sym))
+			continue;
+		for (size_t k = 0; k < n->n_alternatives; k++) {
+			if (!vk_kconfig_defined(run->kc, n->alternatives[k]))
+				continue;
+			vk_notes_add(&run->notes, VK_NOTE_NOTICE,
+				     "CONFIG_%s is not in this tree (%s): %s; asking for "
+				     "CONFIG_%s=%s instead",
+				     r->sym, run->version, n->note ? n->note : "no such symbol",
+				     n->alternatives[k], r->value);
+			r->sym = n->alternatives[k];
+			break;
+		}
+	}
+}
+
+/*
+ * make localmodconfig / localyesconfig keep only the modules loaded at
+ * that moment: vfio-pci, kvm, tun, vhost-net and bridge vanish. A base
+ * with few modules and none of those is said to be one.
+ */
+static void detect_localmodconfig(struct vk_kconfig_run *run, const struct vk_dotconfig *c)
+{
+	static const char *const lost[] = { "VFIO_PCI", "KVM_AMD",   "KVM_INTEL",
+					    "TUN",	"VHOST_NET", "BRIDGE" };
+	size_t modules = 0, missing = 0;
+	char names[256] = "";
+
+	for (size_t i = 0; i < c->n_lines; i++)
+		if (c->lines[i].kind == VK_CLINE_SET && streq(c->lines[i].value, "m"))
+			modules++;
+	for (size_t i = 0; i < ARRAY_SIZE(lost); i++)
+		if (!vk_dotconfig_value(c, lost[i])) {
+			missing++;
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 *names ? ", " : "", lost[i]);
+		}
+	/* Without CONFIG_MODULES (tinyconfig, say) there is nothing to lose. */
+	if (modules < 500 && missing >= ARRAY_SIZE(lost) - 1 && vk_dotconfig_value(c, "MODULES"))
+		vk_notes_add(&run->notes, VK_NOTE_NOTICE,
+			     "This .config has only %zu modules and none of %s: a base made by "
+			     "'make localmodconfig' or 'localyesconfig' drops every module that "
+			     "was not loaded at that moment. The profiles ask for them again.",
+			     modules, names);
+}
+
+int vk_kconfig_judge(struct vk_kconfig_run *run, const struct vk_dotconfig *conf,
+		     const char *version, bool check)
+{
+	struct vk_explain e = {
+		.kc = run->kc, .idx = &run->idx, .config = conf, .version = version
+	};
+
+	run->out = calloc(run->reqs.n_reqs + 1, sizeof(*run->out));
+	if (!run->out)
+		return -ENOMEM;
+	run->n_failed = 0;
+	for (size_t i = 0; i < run->reqs.n_reqs; i++) {
+		const struct vk_request *r = &run->reqs.reqs[i];
+		struct vk_kconfig_outcome *oc = &run->out[i];
+
+		oc->req = r;
+		oc->final = vk_dotconfig_value(conf, r->sym);
+		if (vk_request_met(r, conf)) {
+			oc->status = check ? "ok" : "kept";
+			continue;
+		}
+		run->n_failed++;
+		oc->status = !check ? "not kept" : oc->final ? "wrong" : "missing";
+		oc->reason = vk_explain_request(&e, r);
+	}
+	return 0;
+}
+
+/* Gentoo's dist-kernel merges the files in /etc/kernel/config.d itself. */
+static int plan_dist_kernel(const struct vk_ctx *ctx, struct vk_kconfig_run *run)
+{
+	_cleanup_free_ char *text = NULL, *shown = vk_ctx_path(ctx, VK_PATH_DIST_KERNEL_CONFIG);
+	size_t len = 0;
+	struct vk_file f = {};
+	FILE *m = open_memstream(&text, &len);
+	int r;
+
+	if (!m || !shown) {
+		if (m)
+			fclose(m);
+		return -ENOMEM;
+	}
+	fprintf(m, "# Written by vfiokit kconfig merge --dist-kernel; Gentoo's dist-kernel\n"
+		   "# merges it into the kernel's configuration when it builds.\n");
+	for (size_t i = 0; i < run->reqs.n_reqs; i++) {
+		const struct vk_request *q = &run->reqs.reqs[i];
+
+		if (streq(q->value, "n"))
+			fprintf(m, "# CONFIG_%s is not set\n", q->sym);
+		else
+			fprintf(m, "CONFIG_%s=%s\n", q->sym, q->value);
+	}
+	if (fclose(m) != 0)
+		return -ENOMEM;
+	r = vk_file_load(ctx->rootfd, VK_PATH_DIST_KERNEL_CONFIG, VK_KCONFIG_MAX, &f);
+	if (r < 0)
+		return FAIL(run, r, "%s: %s", shown, strerror(-r));
+	r = vk_changes_add(&run->changes, &f, false, shown, text, len);
+	vk_file_clear(&f);
+	if (r == 0)
+		r = vk_notes_add(&run->notes, VK_NOTE_NEXT,
+				 "%zu options for the next dist-kernel build, which merges them; "
+				 "after booting it, run 'vfiokit kconfig check --running'.",
+				 run->reqs.n_reqs);
+	return r;
+}
+
+/* Resolve text with the tree's kconfig into *out (or take it as it is
+ * without a tree). */
+static int resolve(const struct vk_kconfig_req *req, struct vk_kconfig_run *run, const char *text,
+		   size_t len, char **out, size_t *olen)
+{
+	_cleanup_free_ char *log = NULL;
+	struct timespec t0, t1;
+	char what[4200];
+	int r;
+
+	if (!run->kc) {
+		vk_notes_add(&run->notes, VK_NOTE_NOTICE,
+			     "No kernel tree at %s: the requests are merged but kconfig cannot "
+			     "check them (give --kernel-dir).",
+			     run->kdir);
+		*out = strndup(text, len);
+		*olen = len;
+		return *out ? 0 : -ENOMEM;
+	}
+	if (req->progress) {
+		snprintf(what, sizeof(what), "running make olddefconfig in %s", run->kdir);
+		req->progress(what, req->data);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	r = vk_tree_olddefconfig(run->kdir, req->outdir, text, len, out, olen, &log);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	run->olddefconfig_ms =
+		(double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	if (r == -ECHILD)
+		return FAIL(run, r, "make olddefconfig failed in %s; the .config is untouched:\n%s",
+			    run->kdir, log ? log : "");
+	if (r < 0)
+		return FAIL(run, r, "make olddefconfig in %s: %s", run->kdir,
+			    r == -ENOENT ? "make is not installed" : strerror(-r));
+	return 0;
+}
+
+/* Load a file given as a path of this process. */
+static int load_host_file(const char *path, struct vk_file *f)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *abs = NULL;
+	int r = vk_host_path(path, &fd, &abs);
+
+	return r < 0 ? r : vk_file_load(fd, abs, VK_KCONFIG_MAX, f);
+}
+
+int vk_kconfig_plan_merge(const struct vk_ctx *ctx, const struct vk_kconfig_req *req,
+			  struct vk_kconfig_run *run)
+{
+	struct vk_file f = {};
+	struct vk_dotconfig base = {}, result = {};
+	_cleanup_free_ char *text = NULL, *resolved = NULL;
+	size_t len = 0, rlen = 0;
+	char err[512];
+	int r;
+
+	r = vk_kconfig_load_requests(ctx, req, run);
+	if (r == 0 && req->dist_kernel)
+		return plan_dist_kernel(ctx, run);
+	if (r == 0)
+		r = vk_kconfig_load_tree(ctx, req, run);
+	if (r)
+		return r;
+	run->config_path = vk_kconfig_config_path(req, run);
+	if (!run->config_path)
+		return -ENOMEM;
+	r = load_host_file(run->config_path, &f);
+	if (r == 0 && !f.exists)
+		r = -ENOENT;
+	if (r < 0) {
+		FAIL(run, r, "%s: %s", run->config_path,
+		     r == -ENOENT ? "no .config here: run genkernel, 'make defconfig' or 'make "
+				    "localyesconfig' first, or give --config"
+				  : strerror(-r));
+		goto out;
+	}
+	r = vk_dotconfig_parse(run->config_path, f.data, f.len, false, &base, err, sizeof(err));
+	if (r < 0) {
+		FAIL(run, r, "%s; the .config is untouched", r == -EINVAL ? err : strerror(-r));
+		goto out;
+	}
+	if (!*run->version && !vk_dotconfig_version(&base, run->version, sizeof(run->version)))
+		run->version[0] = '\0';
+	detect_localmodconfig(run, &base);
+	vk_kconfig_substitute(run);
+	r = -ENOMEM;
+	if (vk_requests_apply(&run->reqs, &base) < 0 || !(text = vk_dotconfig_text(&base, &len)))
+		goto out;
+	r = resolve(req, run, text, len, &resolved, &rlen);
+	if (r)
+		goto out;
+	r = vk_dotconfig_parse(run->config_path, resolved, rlen, false, &result, err, sizeof(err));
+	if (r < 0) {
+		FAIL(run, r, "%s", r == -EINVAL ? err : strerror(-r));
+		goto out;
+	}
+	r = vk_kconfig_judge(run, &result, run->version, false);
+	if (r == 0)
+		r = vk_changes_add(&run->changes, &f, true, run->config_path, resolved, rlen);
+out:
+	vk_dotconfig_clear(&base);
+	vk_dotconfig_clear(&result);
+	vk_file_clear(&f);
+	return r;
+}
