@@ -303,6 +303,8 @@ nomem:
 /* Configuration, devices, refusals and the collected changes. */
 static int prepare(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
+	struct vk_notes notes = {};
+	size_t refused;
 	char err[1024];
 	int r;
 
@@ -322,7 +324,10 @@ static int prepare(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 		vk_warn("%s names no device: only the kernel configuration and the IOMMU "
 			"arguments are set up",
 			f->conf.path);
-	if (vk_flow_host_devices(ctx, f->targets, f->n_targets, o->allow_host)) {
+	refused = vk_flow_host_devices(ctx, f->targets, f->n_targets, o->allow_host, &notes);
+	vk_cmd_notes(ctx, &notes, VK_NOTES_REPORT);
+	vk_notes_clear(&notes);
+	if (refused) {
 		vk_err("nothing written");
 		return VK_EXIT_ERROR;
 	}

@@ -8,7 +8,6 @@
 #include "../boot/detect.h"
 #include "../pci/groups.h"
 #include "../pci/host.h"
-#include "../shared/log.h"
 #include "../shared/macro.h"
 #include "../shared/paths.h"
 #include "../shared/strv.h"
@@ -29,20 +28,23 @@ static const char *host_role(const struct vk_pci_dev *d, const struct vk_addrs *
 
 /* "ADDR[ shares group N with X, which] ROLE", as an error or a warning;
  * unsure: ROLE says what could not be checked. */
-static void say(bool allow, bool unsure, const char *addr, const char *other, const char *role)
+static void say(struct vk_notes *notes, bool allow, bool unsure, const char *addr,
+		const char *other, const char *role)
 {
 	char msg[512];
 
 	snprintf(msg, sizeof(msg), "%s%s %s", addr, other, role);
 	if (allow)
-		vk_warn("WARNING: %s; --allow-host-device: going on anyway, the host may lose "
-			"it at the next boot",
-			msg);
+		vk_notes_add(notes, VK_NOTE_WARN,
+			     "WARNING: %s; --allow-host-device: going on anyway, the host may "
+			     "lose it at the next boot",
+			     msg);
 	else
-		vk_err("%s: %s", msg,
-		       unsure ? "give --allow-host-device if you know the host does not need it"
-			      : "the host needs it; choose another device, or give "
-				"--allow-host-device if the host really does without it");
+		vk_notes_add(notes, VK_NOTE_ERROR, "%s: %s", msg,
+			     unsure ? "give --allow-host-device if you know the host does not "
+				      "need it"
+				    : "the host needs it; choose another device, or give "
+				      "--allow-host-device if the host really does without it");
 }
 
 /* The group holding addr in gs, or NULL. */
@@ -56,7 +58,7 @@ static const struct vk_group *group_of(const struct vk_groups *gs, const char *a
 }
 
 size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_target *t, size_t n,
-			    bool allow)
+			    bool allow, struct vk_notes *notes)
 {
 	struct vk_addrs root = {}, nic = {};
 	struct vk_groups gs = {};
@@ -66,7 +68,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 	vk_root_disk_addrs(ctx, &root);
 	vk_route_nic_addrs(ctx, &nic);
 	if (vk_pci_new(ctx, &pci) < 0 || vk_groups_load(ctx, pci, &gs) < 0) {
-		vk_err("out of memory: the devices cannot be checked");
+		vk_notes_add(notes, VK_NOTE_ERROR, "out of memory: the devices cannot be checked");
 		refused = 1;
 		allow = false; /* not told is not allowed */
 		goto out;
@@ -83,7 +85,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 				continue;
 			snprintf(why, sizeof(why), "cannot be checked against the %s: %s",
 				 k ? "default route" : "root file system's disk", unknown[k]->why);
-			say(allow, true, t[i].addr, "", why);
+			say(notes, allow, true, t[i].addr, "", why);
 			refused++;
 		}
 		struct vk_pci_dev self = {};
@@ -98,12 +100,12 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 				if (!role)
 					continue;
 				if (streq(d->addr, t[i].addr)) {
-					say(allow, false, t[i].addr, "", role);
+					say(notes, allow, false, t[i].addr, "", role);
 				} else {
 					snprintf(other, sizeof(other),
 						 " shares IOMMU group %lu with %s, which", g->id,
 						 d->addr);
-					say(allow, false, t[i].addr, other, role);
+					say(notes, allow, false, t[i].addr, other, role);
 				}
 				refused++;
 			}
@@ -113,7 +115,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 		 * device alone can still be told. */
 		if (vk_pci_dev_read(pci, t[i].addr, &self) == 0 &&
 		    (role = host_role(&self, &root, &nic))) {
-			say(allow, false, t[i].addr, "", role);
+			say(notes, allow, false, t[i].addr, "", role);
 			refused++;
 		}
 		vk_pci_dev_clear(&self);

@@ -8,17 +8,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../shared/change.h"
 #include "../shared/ctx.h"
 #include "config.h"
 
 /*
  * Refuse targets the host runs on: the boot VGA device, the functions under
  * the root file system's disk, the default route's NIC, and whatever
- * shares an IOMMU group with one of them. Prints each finding; with allow
- * they are warnings. Returns the number of refusals (0 with allow).
+ * shares an IOMMU group with one of them. Each finding is an error note,
+ * or with allow a warning. Returns the number of refusals (0 with allow).
  */
 size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_target *t, size_t n,
-			    bool allow);
+			    bool allow, struct vk_notes *notes);
 
 /* What to run after these files (system paths) changed: grub-mkconfig,
  * the initramfs, the kernel build, then the reboot (and vfiokit verify
