@@ -23,6 +23,7 @@
 #include "modules/kmod.h"
 #include "modules/load.h"
 #include "pci/device.h"
+#include "pci/resolve.h"
 #include "shared/diff.h"
 #include "shared/exit.h"
 #include "shared/fileio.h"
