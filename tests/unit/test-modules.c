@@ -281,6 +281,40 @@ static void bad_lines(void **state)
 	root_close(&r);
 }
 
+/* The lines libkmod rejects, found by its rules: in its file order (by
+ * name, an earlier directory hiding a later one's file of the same name),
+ * joined lines counted to their last line. */
+static void bad_lines_rules(void **state)
+{
+	struct vk_kmod *km = NULL;
+	struct root r;
+
+	root_open(&r);
+	put(&r, "lib/modules/1.0/modules.dep", "");
+	put(&r, "etc/modprobe.d/b.conf",
+	    "options a \\\n  x=1\nfrob \\\n y\n#x \\\nfoo\n  # indented\n\t\n"
+	    "alias a[b] c\nalias a] c\noptions a\nsoftdep a pre: b\n  blacklist x\n");
+	put(&r, "lib/modprobe.d/b.conf", "hidden\n");
+	put(&r, "lib/modprobe.d/a.conf", "first\n");
+	put(&r, "run/modprobe.d/c.txt", "not a conf file\n");
+	assert_int_equal(vk_kmod_open(&r.ctx, "1.0", &km), 0);
+	assert_int_equal(vk_kmod_n_msgs(km), 5);
+	assert_string_equal(vk_kmod_msg(km, 0)->file, "/lib/modprobe.d/a.conf");
+	assert_string_equal(vk_kmod_msg(km, 0)->text, "ignoring bad line starting with 'first'");
+	assert_string_equal(vk_kmod_msg(km, 1)->file, "/etc/modprobe.d/b.conf");
+	assert_int_equal(vk_kmod_msg(km, 1)->line, 4);
+	assert_string_equal(vk_kmod_msg(km, 1)->text, "ignoring bad line starting with 'frob'");
+	assert_int_equal(vk_kmod_msg(km, 2)->line, 7);
+	assert_string_equal(vk_kmod_msg(km, 2)->text, "ignoring bad line starting with '#'");
+	assert_int_equal(vk_kmod_msg(km, 3)->line, 10);
+	assert_int_equal(vk_kmod_msg(km, 4)->line, 11);
+	assert_string_equal(vk_kmod_msg(km, 4)->text, "ignoring bad line starting with 'options'");
+	/* The good lines reach libkmod all the same. */
+	assert_true(vk_kmod_conf_blacklisted(km, "x"));
+	vk_kmod_free(km);
+	root_close(&r);
+}
+
 /* ---- the plan of modules write ------------------------------------------- */
 
 /* A root with kernel 6.12.3 (nouveau built in, vfio-pci missing), two
@@ -712,6 +746,7 @@ int main(void)
 		cmocka_unit_test(render_and_read_back),
 		cmocka_unit_test(render_override),
 		cmocka_unit_test(bad_lines),
+		cmocka_unit_test(bad_lines_rules),
 		cmocka_unit_test(plan_ids),
 		cmocka_unit_test(plan_override_dracut_genkernel),
 		cmocka_unit_test(plan_override_in_devices),
