@@ -6,37 +6,23 @@
  * the modprobe.d, dracut and genkernel settings that make it so.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "boot/cmdline.h"
 #include "cmd.h"
-#include "modules/check.h"
-#include "modules/conf.h"
-#include "modules/initramfs.h"
-#include "modules/kernel.h"
-#include "modules/kmod.h"
 #include "modules/load.h"
+#include "modules/plan.h"
+#include "modules/report.h"
 #include "pci/device.h"
-#include "shared/diff.h"
 #include "shared/exit.h"
 #include "shared/fileio.h"
 #include "shared/json.h"
 #include "shared/log.h"
 #include "shared/macro.h"
 #include "shared/paths.h"
-#include "shared/system.h"
-#include "shared/write.h"
 
-#define MAX_DEVICES  64
-#define MAX_MODULES  32
-#define MAX_CMDLINE  (64 << 10)
-#define MAX_CONFFILE (1 << 20)
+#define MAX_DEVICES 64
 
 struct opts {
 	const char *verb;
@@ -201,259 +187,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* ---- what check gathers ---------------------------------------------------- */
-
-struct devreport {
-	struct vk_device dev;
-	struct vk_drvmatch *drv;
-	size_t n_drv;
-	struct vk_claimer c[2];
-	struct vk_verdict v;
-	char id[16];
-};
-
-struct report {
-	char kver[VK_KVER_MAX];
-	char kver_why[512];
-	char *cmdline_from; /* the file the command line came from, or NULL */
-	struct vk_cmdline *cl;
-	struct vk_kmod *km;
-	struct vk_modreq req[MAX_MODULES];
-	struct vk_modinfo mods[MAX_MODULES];
-	size_t n_mods;
-	char *ir_path; /* as shown */
-	bool ir_known;
-	char ir_err[512];
-	struct vk_initramfs ir;
-	struct vk_device *devs;
-	size_t n_devs;
-	struct devreport *dr;
-	size_t problems;
-};
-
-static void report_clear(struct report *r)
-{
-	for (size_t i = 0; i < r->n_mods; i++)
-		vk_modinfo_clear(&r->mods[i]);
-	for (size_t i = 0; i < r->n_devs && r->dr; i++) {
-		vk_drvmatch_free(r->dr[i].drv, r->dr[i].n_drv);
-		for (int k = 0; k < 2; k++) {
-			free(r->dr[i].c[k].early);
-			free(r->dr[i].c[k].service);
-		}
-	}
-	free(r->dr);
-	vk_devices_free(r->devs, r->n_devs);
-	vk_initramfs_clear(&r->ir);
-	free(r->ir_path);
-	vk_cmdline_free(r->cl);
-	free(r->cmdline_from);
-	vk_kmod_free(r->km);
-}
-
-static const struct vk_modinfo *find_mod(const struct report *r, const char *name)
-{
-	for (size_t i = 0; i < r->n_mods; i++)
-		if (vk_modname_eq(r->mods[i].name, name))
-			return &r->mods[i];
-	return NULL;
-}
-
-/* Choose the kernel and open libkmod on it; prints the error. */
-static int open_kernel(struct vk_ctx *ctx, const struct opts *o, struct report *r)
-{
-	int e;
-
-	e = vk_kver_choose(ctx, o->kver, r->kver, sizeof(r->kver), r->kver_why,
-			   sizeof(r->kver_why));
-	if (e < 0) {
-		vk_err("no kernel to check: %s", r->kver_why);
-		return VK_EXIT_ERROR;
-	}
-	e = vk_kmod_open(ctx, r->kver, &r->km);
-	if (e == -ENODATA) {
-		if (*ctx->prefix)
-			vk_err("%s%s/%s has no modules.dep: run 'depmod -b %s %s' first",
-			       ctx->prefix, VK_PATH_LIB_MODULES, r->kver, ctx->prefix, r->kver);
-		else
-			vk_err("%s/%s has no modules.dep: run 'depmod %s' first",
-			       VK_PATH_LIB_MODULES, r->kver, r->kver);
-		return VK_EXIT_ERROR;
-	}
-	if (e < 0) {
-		vk_err("%s%s/%s: %s", ctx->prefix, VK_PATH_LIB_MODULES, r->kver, strerror(-e));
-		return VK_EXIT_ERROR;
-	}
-	return 0;
-}
-
-static void read_cmdline(struct vk_ctx *ctx, struct report *r)
-{
-	_cleanup_free_ char *buf = malloc(MAX_CMDLINE);
-	ssize_t n;
-
-	if (!buf)
-		return;
-	n = vk_read_file(ctx->rootfd, vk_rel(VK_PATH_PROC_CMDLINE), buf, MAX_CMDLINE);
-	if (n < 0 || vk_cmdline_parse(buf, n, &r->cl) < 0)
-		return;
-	r->cmdline_from = strdup(VK_PATH_PROC_CMDLINE);
-}
-
-static int read_initramfs(struct vk_ctx *ctx, const struct opts *o, struct report *r)
-{
-	_cleanup_free_ char *found = NULL;
-	_cleanup_close_ int fd = -1;
-	int e;
-
-	if (o->no_initramfs)
-		return 0;
-	if (o->initramfs) {
-		r->ir_path = strdup(o->initramfs);
-		if (!r->ir_path)
-			return -ENOMEM;
-		fd = open(o->initramfs, O_RDONLY | O_CLOEXEC);
-	} else {
-		found = vk_initramfs_find(ctx, r->kver);
-		if (!found)
-			return 0;
-		r->ir_path = vk_ctx_path(ctx, found);
-		if (!r->ir_path)
-			return -ENOMEM;
-		fd = openat(ctx->rootfd, vk_rel(found), O_RDONLY | O_CLOEXEC);
-	}
-	if (fd < 0) {
-		snprintf(r->ir_err, sizeof(r->ir_err), "%s", strerror(errno));
-		return -errno;
-	}
-	e = vk_initramfs_read(fd, &r->ir, r->ir_err, sizeof(r->ir_err));
-	if (e < 0 && !*r->ir_err)
-		snprintf(r->ir_err, sizeof(r->ir_err), "%s", strerror(-e));
-	r->ir_known = e == 0;
-	return e;
-}
-
-/* Fill the claimer (0 vfio_pci, 1 pci_stub) facts for device d. */
-static int claimer_facts(struct vk_ctx *ctx, struct report *r, struct devreport *d, int k)
-{
-	static const char *const names[] = { "vfio-pci", "pci-stub" };
-	static const char *const mods[] = { "vfio_pci", "pci_stub" };
-	struct vk_claimer *c = &d->c[k];
-	struct vk_modinfo tmp = {};
-	const struct vk_modinfo *mi = find_mod(r, mods[k]);
-	_cleanup_free_ char *ids_conf = NULL, *ids_cl = NULL, *ids_ir = NULL, *ir_opts = NULL;
-	int e;
-
-	if (!mi) {
-		e = vk_modinfo_query(r->km, r->cl, mods[k], &tmp);
-		if (e < 0) {
-			vk_modinfo_clear(&tmp);
-			return e;
-		}
-		mi = &tmp;
-	}
-	c->name = names[k];
-	c->state = mi->state;
-	c->blacklisted = mi->bl_conf || mi->bl_cmdline;
-	ids_conf = vk_options_ids(mi->opt_conf);
-	ids_cl = vk_options_ids(mi->opt_cmdline);
-	c->ids_conf = ids_conf && vk_ids_match(ids_conf, d->dev.vendor, d->dev.device);
-	c->ids_cmdline = ids_cl && vk_ids_match(ids_cl, d->dev.vendor, d->dev.device);
-	if (r->ir_known) {
-		ir_opts = vk_initramfs_options(&r->ir, mods[k]);
-		ids_ir = ir_opts ? vk_options_ids(ir_opts) : NULL;
-		c->ids_initramfs = ids_ir && vk_ids_match(ids_ir, d->dev.vendor, d->dev.device);
-		c->in_initramfs = vk_initramfs_module(&r->ir, mods[k]) != NULL;
-		c->early = vk_initramfs_early(&r->ir, r->cl, mods[k]);
-	}
-	c->service = vk_boot_loads_module(ctx, mods[k]);
-	vk_modinfo_clear(&tmp);
-	return 0;
-}
-
-static int check_device(struct vk_ctx *ctx, struct report *r, struct devreport *d)
-{
-	int e;
-
-	snprintf(d->id, sizeof(d->id), "%04x:%04x", d->dev.vendor, d->dev.device);
-	e = vk_modalias_drivers(r->km, r->cl, d->dev.modalias, &d->drv, &d->n_drv);
-	if (e < 0)
-		return e;
-	for (size_t i = 0; i < d->n_drv && r->ir_known; i++) {
-		d->drv[i].in_initramfs = vk_initramfs_module(&r->ir, d->drv[i].name) != NULL;
-		d->drv[i].softdep_initramfs[0] =
-			vk_initramfs_softdep_pre(&r->ir, d->drv[i].name, "vfio_pci");
-		d->drv[i].softdep_initramfs[1] =
-			vk_initramfs_softdep_pre(&r->ir, d->drv[i].name, "pci_stub");
-	}
-	for (int k = 0; k < 2; k++) {
-		e = claimer_facts(ctx, r, d, k);
-		if (e < 0)
-			return e;
-	}
-	vk_claim_decide(d->drv, d->n_drv, d->c, r->ir_known, d->id, &d->v);
-	return 0;
-}
-
-static int resolve_devices(struct vk_ctx *ctx, const struct opts *o, struct report *r)
-{
-	int rc = 0;
-
-	for (size_t i = 0; i < o->n_devices; i++) {
-		int e = vk_device_resolve(ctx, o->devices[i], &r->devs, &r->n_devs);
-
-		if (e == -ENOMEM)
-			return e;
-		if (e < 0) {
-			vk_err("no device matches --device %s in %s%s (give its address or its "
-			       "modalias)",
-			       o->devices[i], ctx->prefix, VK_PATH_PCI_DEVICES);
-			rc = VK_EXIT_PROBLEMS;
-		}
-	}
-	return rc;
-}
-
-/* Everything check reports. Returns 0, an exit status, or -ENOMEM. */
-static int gather(struct vk_ctx *ctx, const struct opts *o, struct report *r)
-{
-	const char *vendor = vk_cpu_vendor(ctx);
-	size_t n;
-	int e, rc;
-
-	rc = open_kernel(ctx, o, r);
-	if (rc)
-		return rc;
-	read_cmdline(ctx, r);
-	n = vk_modules_needed(r->kver, vendor, r->req, MAX_MODULES);
-	for (size_t i = 0; i < n; i++) {
-		e = vk_modinfo_query(r->km, r->cl, r->req[i].name, &r->mods[i]);
-		r->n_mods = i + 1;
-		if (e < 0)
-			return e;
-	}
-	e = read_initramfs(ctx, o, r);
-	if (e == -ENOMEM)
-		return e;
-	if (e < 0 && o->initramfs) {
-		vk_err("%s: %s", o->initramfs, r->ir_err);
-		return VK_EXIT_ERROR;
-	}
-	rc = resolve_devices(ctx, o, r);
-	if (rc < 0)
-		return rc;
-	r->dr = calloc(r->n_devs ? r->n_devs : 1, sizeof(*r->dr));
-	if (!r->dr)
-		return -ENOMEM;
-	for (size_t i = 0; i < r->n_devs; i++) {
-		r->dr[i].dev = r->devs[i];
-		e = check_device(ctx, r, &r->dr[i]);
-		if (e < 0)
-			return e;
-	}
-	return rc;
-}
-
 /* ---- text ------------------------------------------------------------------ */
 
 static void print_list(const char *label, char **v, size_t n)
@@ -524,9 +257,9 @@ static const char *irfile_kind(enum vk_irfile_kind k)
 
 /* The modules of the initramfs worth naming: the VFIO ones and the
  * drivers of the devices. */
-static bool ir_module_wanted(const struct report *r, const char *name)
+static bool ir_module_wanted(const struct vk_modreport *r, const char *name)
 {
-	if (find_mod(r, name))
+	if (vk_modreport_module(r, name))
 		return true;
 	for (size_t i = 0; i < r->n_devs; i++)
 		for (size_t k = 0; k < r->dr[i].n_drv; k++)
@@ -535,7 +268,7 @@ static bool ir_module_wanted(const struct report *r, const char *name)
 	return false;
 }
 
-static void print_initramfs_text(const struct report *r, const struct opts *o)
+static void print_initramfs_text(const struct vk_modreport *r, const struct opts *o)
 {
 	const struct vk_initramfs *ir = &r->ir;
 	static const char *const vfio_mods[] = { "vfio",	  "vfio_virqfd", "vfio_iommu_type1",
@@ -566,7 +299,7 @@ static void print_initramfs_text(const struct report *r, const struct opts *o)
 	for (size_t i = 0; i < ir->n_files; i++)
 		printf("  %s  (%s)\n", ir->files[i].path, irfile_kind(ir->files[i].kind));
 	for (size_t i = 0; i < ARRAY_SIZE(vfio_mods); i++) {
-		const struct vk_modinfo *m = find_mod(r, vfio_mods[i]);
+		const struct vk_modinfo *m = vk_modreport_module(r, vfio_mods[i]);
 
 		if (m && m->state == VK_MOD_MODULE && !vk_initramfs_module(ir, vfio_mods[i]))
 			printf("  not in it: %s\n", vfio_mods[i]);
@@ -575,7 +308,7 @@ static void print_initramfs_text(const struct report *r, const struct opts *o)
 		printf("  no modprobe.d, cmdline.d or modules-load.d file in it\n");
 }
 
-static void print_device_text(const struct devreport *d)
+static void print_device_text(const struct vk_devreport *d)
 {
 	printf("\nDevice %s [%s]\n", *d->dev.addr ? d->dev.addr : d->dev.spec, d->id);
 	printf("  modalias: %s\n", d->dev.modalias);
@@ -626,7 +359,7 @@ static void print_device_text(const struct devreport *d)
 		printf("  fix:      %s\n", d->v.fix);
 }
 
-static void print_text(struct vk_ctx *ctx, const struct opts *o, const struct report *r)
+static void print_text(struct vk_ctx *ctx, const struct opts *o, const struct vk_modreport *r)
 {
 	printf("Kernel: %s (%s)\n", r->kver, r->kver_why);
 	printf("Modules: %s%s, configuration from modprobe.d under %s\n", ctx->prefix,
@@ -658,7 +391,8 @@ static const char *json_state(enum vk_mod_state s)
 	return s == VK_MOD_BUILTIN ? "builtin" : s == VK_MOD_MODULE ? "module" : "missing";
 }
 
-static void print_json(struct vk_ctx *ctx, const struct opts *o, const struct report *r)
+static void print_json(struct vk_ctx *ctx, const struct opts *o, const struct vk_modreport *r,
+		       size_t problems)
 {
 	struct vk_json j;
 
@@ -741,7 +475,7 @@ static void print_json(struct vk_ctx *ctx, const struct opts *o, const struct re
 	vk_json_key(&j, "devices");
 	vk_json_array_begin(&j);
 	for (size_t i = 0; i < r->n_devs; i++) {
-		const struct devreport *d = &r->dr[i];
+		const struct vk_devreport *d = &r->dr[i];
 
 		vk_json_object_begin(&j);
 		vk_json_kv_string(&j, "device", d->dev.spec);
@@ -770,14 +504,14 @@ static void print_json(struct vk_ctx *ctx, const struct opts *o, const struct re
 		vk_json_object_end(&j);
 	}
 	vk_json_array_end(&j);
-	vk_json_kv_uint(&j, "problems", r->problems);
+	vk_json_kv_uint(&j, "problems", problems);
 	vk_json_object_end(&j);
 	(void)ctx;
 }
 
 /* ---- check ----------------------------------------------------------------- */
 
-static size_t count_problems(const struct report *r)
+static size_t count_problems(const struct vk_modreport *r)
 {
 	size_t n = vk_kmod_n_msgs(r->km);
 
@@ -789,7 +523,7 @@ static size_t count_problems(const struct report *r)
 }
 
 /* Say what libkmod said about modprobe.d, as kmod does: file and line. */
-static void print_config_errors(const struct report *r)
+static void print_config_errors(const struct vk_modreport *r)
 {
 	for (size_t i = 0; i < vk_kmod_n_msgs(r->km); i++) {
 		const struct vk_kmod_msg *m = vk_kmod_msg(r->km, i);
@@ -801,7 +535,7 @@ static void print_config_errors(const struct report *r)
 	}
 }
 
-static int do_load(struct vk_ctx *ctx, const struct opts *o, struct report *r)
+static int do_load(struct vk_ctx *ctx, const struct opts *o, struct vk_modreport *r)
 {
 	struct vk_load ld;
 	int e;
@@ -842,29 +576,37 @@ static int do_load(struct vk_ctx *ctx, const struct opts *o, struct report *r)
 
 static int modules_check(struct vk_ctx *ctx, const struct opts *o)
 {
-	struct report r = {};
-	int rc;
+	struct vk_modreport_req q = { .kver = o->kver,
+				      .devices = o->devices,
+				      .n_devices = o->n_devices,
+				      .initramfs = o->initramfs,
+				      .no_initramfs = o->no_initramfs };
+	struct vk_modreport r = {};
+	struct vk_notes notes = {};
+	size_t problems;
+	int e, rc;
 
 	if (o->load && *ctx->prefix)
 		return vk_usage_error("modules: --load works on the running system only, not "
 				      "with --root");
-	rc = gather(ctx, o, &r);
-	if (rc < 0) {
+	e = vk_modreport_gather(ctx, &q, &r, &notes);
+	vk_cmd_notes(ctx, &notes, VK_NOTES_REPORT);
+	if (e == -ENOMEM)
 		vk_err("out of memory");
+	if (e < 0 && e != -ENXIO) {
 		rc = VK_EXIT_ERROR;
 		goto out;
 	}
-	if (rc == VK_EXIT_ERROR)
-		goto out;
-	r.problems = count_problems(&r) + (rc == VK_EXIT_PROBLEMS);
+	/* A device that matches nothing is one more problem. */
+	problems = count_problems(&r) + (e == -ENXIO);
 	if (ctx->json)
-		print_json(ctx, o, &r);
+		print_json(ctx, o, &r, problems);
 	else
 		print_text(ctx, o, &r);
 	print_config_errors(&r);
 	if (!ctx->json)
-		printf("\n%zu problem%s found\n", r.problems, r.problems == 1 ? "" : "s");
-	rc = r.problems ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
+		printf("\n%zu problem%s found\n", problems, problems == 1 ? "" : "s");
+	rc = problems ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 	if (o->load) {
 		int lrc = do_load(ctx, o, &r);
 
@@ -872,179 +614,56 @@ static int modules_check(struct vk_ctx *ctx, const struct opts *o)
 			rc = lrc;
 	}
 out:
-	report_clear(&r);
+	vk_notes_clear(&notes);
+	vk_modreport_clear(&r);
 	return rc;
 }
 
 /* ---- write ----------------------------------------------------------------- */
 
-/* Show (--dry-run) or make the change of one file to text. */
-static int put_file(struct vk_ctx *ctx, const struct opts *o, const char *abs, const char *text,
-		    size_t len, bool *changed)
+static int modules_write(struct vk_ctx *ctx, const struct opts *o)
 {
-	_cleanup_free_ char *shown = vk_ctx_path(ctx, abs);
-	struct vk_write w = { .rootfd = ctx->rootfd,
-			      .prefix = ctx->prefix,
-			      .shown = shown,
-			      .dry_run = o->dry_run,
-			      .verbosity = ctx->verbosity,
-			      .collect = ctx->changes };
-	struct vk_file f = {};
-	bool wrote;
-	int e, rc;
-
-	if (!shown)
-		return -ENOMEM;
-	e = vk_file_load(ctx->rootfd, abs, MAX_CONFFILE, &f);
-	if (e < 0) {
-		vk_err("%s: %s", shown, strerror(-e));
-		return VK_EXIT_ERROR;
-	}
-	rc = vk_cmd_write(&w, &f, text, len, &wrote);
-	*changed |= wrote;
-	vk_file_clear(&f);
-	return rc;
-}
-
-static bool list_add(const char **v, size_t *n, size_t max, const char *s)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (streq(v[i], s))
-			return true;
-	if (*n == max)
-		return false;
-	v[(*n)++] = s;
-	return true;
-}
-
-static bool is_override(const struct opts *o, const char *spec)
-{
-	for (size_t i = 0; i < o->n_overrides; i++)
-		if (streq(o->overrides[i], spec))
-			return true;
-	return false;
-}
-
-static bool dracut_used(struct vk_ctx *ctx)
-{
-	return faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_LIB), F_OK, 0) == 0 ||
-	       faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_CONF), F_OK, 0) == 0 ||
-	       faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_CONF_D), F_OK, 0) == 0;
-}
-
-static int modules_write(struct vk_ctx *ctx, struct opts *o)
-{
-	struct report r = {};
-	const char *ids[MAX_DEVICES], *soft[MAX_DEVICES * 4];
-	char idbuf[MAX_DEVICES][16];
-	size_t n_ids = 0, n_soft = 0;
+	struct vk_modules_req q = { .kver = o->kver,
+				    .devices = o->devices,
+				    .n_devices = o->n_devices,
+				    .overrides = o->overrides,
+				    .n_overrides = o->n_overrides,
+				    .ignore_msrs = o->ignore_msrs };
+	struct vk_modules_plan p = {};
 	bool changed = false;
-	struct vk_modconf c = {};
-	_cleanup_free_ char *modprobe = NULL, *dracut = NULL, *gkmods = NULL;
-	int rc, e;
+	int e, rc = VK_EXIT_OK;
 
-	o->no_initramfs = true;
-	rc = gather(ctx, o, &r);
-	if (rc < 0) {
+	e = vk_modules_plan(ctx, &q, &p);
+	vk_cmd_notes(ctx, &p.notes, VK_NOTES_REPORT);
+	if (e == -ENOMEM)
 		vk_err("out of memory");
-		rc = VK_EXIT_ERROR;
+	if (e < 0) {
+		rc = e == -ENXIO ? VK_EXIT_PROBLEMS : VK_EXIT_ERROR;
 		goto out;
 	}
-	if (rc)
-		goto out;
-	if (vk_kmod_n_msgs(r.km)) {
-		print_config_errors(&r);
-		vk_err("modprobe.d has lines libkmod rejects: fix them first; nothing written");
-		rc = VK_EXIT_ERROR;
-		goto out;
-	}
-	for (size_t i = 0; i < r.n_devs; i++) {
-		struct devreport *d = &r.dr[i];
+	for (size_t i = 0; i < p.changes.n; i++) {
+		const struct vk_change *ch = &p.changes.v[i];
+		/* genkernel.conf's "up to date" is said even with -q, as it was. */
+		int verbosity = vk_change_same(ch) && streq(ch->f.path, VK_PATH_GENKERNEL_CONF)
+					? 0
+					: ctx->verbosity;
+		bool wrote = false;
 
-		snprintf(idbuf[i], sizeof(idbuf[i]), "%s", d->id);
-		if (!is_override(o, d->dev.spec))
-			list_add(ids, &n_ids, ARRAY_SIZE(ids), idbuf[i]);
-		for (size_t k = 0; k < d->n_drv; k++)
-			if (d->drv[k].state == VK_MOD_MODULE)
-				list_add(soft, &n_soft, ARRAY_SIZE(soft), d->drv[k].name);
-			else if (d->drv[k].state == VK_MOD_BUILTIN)
-				vk_warn("%s is built into %s: a softdep cannot order it; build it "
-					"as a module",
-					d->drv[k].name, r.kver);
+		rc = vk_cmd_write_change(ctx, ch, o->dry_run, verbosity, &wrote);
+		changed |= wrote;
+		if (rc)
+			goto out;
 	}
-	{
-		const struct vk_modinfo *v = find_mod(&r, "vfio_pci");
-
-		if (v && v->state == VK_MOD_BUILTIN)
-			vk_warn("vfio-pci is built into %s: modprobe.d options do not reach it; "
-				"put vfio-pci.ids= on the command line (vfiokit cmdline set)",
-				r.kver);
-		if (v && v->state == VK_MOD_MISSING)
-			vk_warn("vfio-pci is not in %s: enable CONFIG_VFIO_PCI", r.kver);
-	}
-	c.ids = ids;
-	c.n_ids = n_ids;
-	c.softdeps = soft;
-	c.n_softdeps = n_soft;
-	c.overrides = o->overrides;
-	c.n_overrides = o->n_overrides;
-	c.ignore_msrs = o->ignore_msrs;
-	c.kver = r.kver;
-	modprobe = vk_modprobe_conf_render(&c);
-	dracut = vk_dracut_conf_render(&c, VK_PATH_MODPROBE_VFIOKIT);
-	gkmods = vk_genkernel_modules(&c);
-	if (!modprobe || !dracut || !gkmods) {
-		vk_err("out of memory");
-		rc = VK_EXIT_ERROR;
-		goto out;
-	}
-	e = put_file(ctx, o, VK_PATH_MODPROBE_VFIOKIT, modprobe, strlen(modprobe), &changed);
-	if (e)
-		goto fail;
-	if (dracut_used(ctx)) {
-		e = put_file(ctx, o, VK_PATH_DRACUT_VFIOKIT, dracut, strlen(dracut), &changed);
-		if (e)
-			goto fail;
-	}
-	if (faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0) {
-		struct vk_file f = {};
-		_cleanup_free_ char *text = NULL;
-		size_t len = 0;
-
-		e = vk_file_load(ctx->rootfd, VK_PATH_GENKERNEL_CONF, MAX_CONFFILE, &f);
-		if (e == 0)
-			e = vk_genkernel_conf_edit(f.data, f.len, gkmods, &text, &len);
-		if (e == 0)
-			printf("%s%s: up to date\n", ctx->prefix, VK_PATH_GENKERNEL_CONF);
-		vk_file_clear(&f);
-		if (e > 0)
-			e = put_file(ctx, o, VK_PATH_GENKERNEL_CONF, text, len, &changed);
-		if (e < 0) {
-			vk_err("%s%s: %s", ctx->prefix, VK_PATH_GENKERNEL_CONF, strerror(-e));
-			e = VK_EXIT_ERROR;
-		}
-		if (e)
-			goto fail;
-		if (!o->dry_run) {
-			for (char *p = gkmods; *p; p++)
-				if (*p == ' ')
-					*p = ',';
-			printf("genkernel: its initramfs loads these only with doload=%s on the "
-			       "command line\n",
-			       gkmods);
-		}
-	}
+	if (p.genkernel_doload && !o->dry_run)
+		printf("genkernel: its initramfs loads these only with doload=%s on the command "
+		       "line\n",
+		       p.genkernel_doload);
 	if (!o->dry_run && changed)
 		printf("Rebuild the initramfs of %s so that it carries the change (dracut "
 		       "--force --kver %s, or genkernel initramfs).\n",
-		       r.kver, r.kver);
-	goto out;
-fail:
-	rc = e < 0 ? VK_EXIT_ERROR : e;
-	if (e == -ENOMEM)
-		vk_err("out of memory");
+		       p.kver, p.kver);
 out:
-	report_clear(&r);
+	vk_modules_plan_clear(&p);
 	return rc;
 }
 

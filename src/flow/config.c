@@ -7,7 +7,7 @@
 
 #include <libconfig.h>
 
-#include "../modules/check.h"
+#include "../pci/resolve.h"
 #include "../shared/macro.h"
 #include "../shared/write.h"
 #include "config.h"

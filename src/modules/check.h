@@ -131,24 +131,6 @@ int vk_modalias_drivers(struct vk_kmod *km, const struct vk_cmdline *cl, const c
 			struct vk_drvmatch **out, size_t *n);
 void vk_drvmatch_free(struct vk_drvmatch *d, size_t n);
 
-/* A chosen device: from --device ID|ADDR|MODALIAS and sysfs under the root. */
-struct vk_device {
-	char *spec;
-	char addr[16]; /* "" when given as a modalias */
-	unsigned int vendor, device;
-	char *modalias;
-};
-
-/*
- * Find spec in <root>/sys/bus/pci/devices: by address, or every device
- * with that vendor:device; a modalias ("pci:v...") is taken as is.
- * Appends to *devs. -ENOENT: nothing matches; -EINVAL: spec is none of
- * these; -ENOMEM.
- */
-int vk_device_resolve(const struct vk_ctx *ctx, const char *spec, struct vk_device **devs,
-		      size_t *n);
-void vk_devices_free(struct vk_device *devs, size_t n);
-
 /* The modules-load.d or /etc/conf.d/modules file that loads mod at boot,
  * as a new string, or NULL. */
 char *vk_boot_loads_module(const struct vk_ctx *ctx, const char *mod);

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -13,8 +14,9 @@
 
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
-#include "../shared/strv.h"
 #include "../shared/paths.h"
+#include "../shared/strv.h"
+#include "../shared/write.h"
 #include "kmod.h"
 
 struct conf_option {
@@ -118,34 +120,6 @@ static void log_capture(void *data, int priority, const char *file, int line, co
 	if (vasprintf(&s, format, args) < 0)
 		return;
 	msg_add(km, s);
-}
-
-/*
- * libkmod parses modprobe.d inside kmod_new(), before a log function can
- * be set, and reports to stderr as "libkmod: ERROR file:line fn: msg".
- * stderr is pointed at a memory stream for that call; each line it got is
- * stored without libkmod's prefix.
- */
-static void take_startup_log(struct vk_kmod *km, const char *text)
-{
-	const char *line = text;
-
-	while (line && *line) {
-		const char *end = strchr(line, '\n');
-		_cleanup_free_ char *one = strndup(line, end ? (size_t)(end - line) : strlen(line));
-		const char *msg;
-
-		line = end ? end + 1 : NULL;
-		if (!one)
-			return;
-		msg = one;
-		if (!strncmp(msg, "libkmod: ", 9)) {
-			const char *colon = strstr(msg + 9, ": ");
-
-			msg = colon ? colon + 2 : msg + 9;
-		}
-		msg_add(km, msg);
-	}
 }
 
 /* ---- the command line entries libkmod adds ---------------------------- */
@@ -362,27 +336,201 @@ void vk_kmod_free(struct vk_kmod *km)
 	free(km);
 }
 
-static int new_ctx(struct vk_kmod *km, const char *dirname, const char *const *paths)
-{
-	_cleanup_free_ char *log = NULL;
-	size_t log_len = 0;
-	FILE *mem, *saved;
+/*
+ * ---- the lines libkmod rejects -------------------------------------------
+ *
+ * libkmod reads modprobe.d inside kmod_new(), before a log function can be
+ * set, and says what it rejects on stderr. Like kmod's own tools, vfiokit
+ * sets its log function after kmod_new(); the lines libkmod rejects there
+ * are found here instead, by libkmod's rules, file by file in its order, and
+ * stored as libkmod words them. kmod_new() itself runs with its log
+ * silenced (quiet_kmod_new()).
+ */
 
-	mem = open_memstream(&log, &log_len);
-	if (!mem)
-		return -ENOMEM;
-	fflush(stderr);
-	saved = stderr;
-	stderr = mem;
-	km->kctx = kmod_new(dirname, paths);
-	stderr = saved;
-	fclose(mem);
+/* A module name or alias as libkmod takes it: a '[' needs a ']' after it,
+ * a ']' of its own is refused. */
+static bool conf_name_ok(const char *s)
+{
+	if (!s)
+		return false;
+	for (; *s; s++) {
+		if (*s == ']')
+			return false;
+		if (*s == '[' && !(s = strchr(s, ']')))
+			return false;
+	}
+	return true;
+}
+
+/* Check one logical line of file (as libkmod names it), ending at line n. */
+static void lint_line(struct vk_kmod *km, const char *file, unsigned int n, char *line,
+		      bool weakdep)
+{
+	_cleanup_free_ char *msg = NULL;
+	char *save = NULL, *cmd, *name;
+	bool ok;
+
+	if (!*line || *line == '#')
+		return;
+	cmd = strtok_r(line, "\t ", &save);
+	if (!cmd)
+		return;
+	if (streq(cmd, "include") || streq(cmd, "config")) {
+		if (asprintf(&msg, "%s: command %s is deprecated and not parsed anymore", file,
+			     cmd) >= 0)
+			msg_add(km, msg);
+		return;
+	}
+	name = strtok_r(NULL, "\t ", &save);
+	if (streq(cmd, "alias"))
+		ok = conf_name_ok(name) && conf_name_ok(strtok_r(NULL, "\t ", &save));
+	else if (streq(cmd, "blacklist"))
+		ok = conf_name_ok(name);
+	else if (streq(cmd, "options") || streq(cmd, "install") || streq(cmd, "remove") ||
+		 streq(cmd, "softdep") || (weakdep && streq(cmd, "weakdep")))
+		ok = conf_name_ok(name) && strtok_r(NULL, "", &save);
+	else
+		ok = false;
+	if (!ok &&
+	    asprintf(&msg, "%s line %u: ignoring bad line starting with '%s'", file, n, cmd) >= 0)
+		msg_add(km, msg);
+}
+
+/* Check text: lines joined where one ends in a backslash. */
+static void lint_text(struct vk_kmod *km, const char *file, const char *text, size_t len,
+		      bool weakdep)
+{
+	const char *p = text, *end = text + len;
+	_cleanup_free_ char *line = malloc(len + 1);
+	unsigned int n = 0;
+
+	if (!line)
+		return;
+	while (p < end) {
+		size_t ll = 0;
+
+		for (;;) {
+			const char *nl = memchr(p, '\n', end - p), *e = nl ? nl : end;
+			bool cont = e > p && e[-1] == '\\';
+
+			n++;
+			memcpy(line + ll, p, (e - p) - cont);
+			ll += (e - p) - cont;
+			p = nl ? nl + 1 : end;
+			if (!cont)
+				break;
+			if (p >= end) {
+				n++; /* libkmod counts the line it found missing */
+				break;
+			}
+		}
+		line[ll] = '\0';
+		lint_line(km, file, n, line, weakdep);
+	}
+}
+
+struct conf_file {
+	const char *dir, *name;
+};
+
+static int conf_file_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct conf_file *)a)->name, ((const struct conf_file *)b)->name);
+}
+
+/* Is dir/name a directory? libkmod skips it and says so. */
+static bool conf_dir(struct vk_kmod *km, const struct vk_ctx *ctx, const char *dir,
+		     const char *name)
+{
+	_cleanup_free_ char *abs = NULL, *shown = NULL, *msg = NULL;
+	struct stat st;
+
+	if (asprintf(&abs, "%s/%s", dir, name) < 0 ||
+	    fstatat(ctx->rootfd, vk_rel(abs), &st, 0) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	shown = vk_ctx_path(ctx, abs);
+	if (shown &&
+	    asprintf(&msg, "Directories inside directories are not supported: %s", shown) >= 0)
+		msg_add(km, msg);
+	return true;
+}
+
+/* The *.conf files of the modprobe.d directories in libkmod's order: by
+ * name, a name in an earlier directory hiding the same in a later one. */
+static void lint_config(struct vk_kmod *km, const struct vk_ctx *ctx)
+{
+	char **names[ARRAY_SIZE(modprobe_dirs)] = {};
+	size_t n_names[ARRAY_SIZE(modprobe_dirs)] = {}, n = 0, total = 0;
+	_cleanup_free_ struct conf_file *files = NULL;
+	/* weakdep came with kmod 33, as did this function. */
+	bool weakdep = dlsym(RTLD_DEFAULT, "kmod_module_get_weakdeps") != NULL;
+
+	for (size_t d = 0; d < ARRAY_SIZE(modprobe_dirs); d++)
+		if (vk_list_dir(ctx->rootfd, vk_rel(modprobe_dirs[d]), &names[d], &n_names[d]) == 0)
+			total += n_names[d];
+	files = calloc(total ? total : 1, sizeof(*files));
+	for (size_t d = 0; files && d < ARRAY_SIZE(modprobe_dirs); d++)
+		for (size_t i = 0; i < n_names[d]; i++) {
+			const char *name = names[d][i];
+			size_t len = strlen(name);
+			bool seen = false;
+
+			if (name[0] == '.' || len < 6 || !streq(name + len - 5, ".conf") ||
+			    conf_dir(km, ctx, modprobe_dirs[d], name))
+				continue;
+			for (size_t k = 0; k < n && !seen; k++)
+				seen = streq(files[k].name, name);
+			if (!seen)
+				files[n++] = (struct conf_file){ modprobe_dirs[d], name };
+		}
+	if (files)
+		qsort(files, n, sizeof(*files), conf_file_cmp);
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *abs = NULL, *text = NULL, *shown = NULL;
+		size_t len = 0;
+
+		if (asprintf(&abs, "%s/%s", files[i].dir, files[i].name) < 0)
+			break;
+		if (vk_file_read_all(ctx->rootfd, abs, 1 << 24, &text, &len) < 0)
+			continue;
+		shown = vk_ctx_path(ctx, abs);
+		if (shown)
+			lint_text(km, shown, text, len, weakdep);
+	}
+	for (size_t d = 0; d < ARRAY_SIZE(modprobe_dirs); d++)
+		free(names[d]);
+}
+
+/* kmod_new() with libkmod's own log (stderr, before a log function can be
+ * set) silenced through its KMOD_LOG: what it would say there is found by
+ * lint_config(). */
+static struct kmod_ctx *quiet_kmod_new(const char *dirname, const char *const *paths)
+{
+	const char *env = getenv("KMOD_LOG");
+	_cleanup_free_ char *saved = env ? strdup(env) : NULL;
+	struct kmod_ctx *k;
+
+	if (env && !saved)
+		return NULL;
+	if (setenv("KMOD_LOG", "0", 1) < 0)
+		return NULL;
+	k = kmod_new(dirname, paths);
+	if (saved)
+		setenv("KMOD_LOG", saved, 1);
+	else
+		unsetenv("KMOD_LOG");
+	return k;
+}
+
+static int new_ctx(struct vk_kmod *km, const struct vk_ctx *ctx, const char *dirname,
+		   const char *const *paths)
+{
+	lint_config(km, ctx);
+	km->kctx = quiet_kmod_new(dirname, paths);
 	if (!km->kctx)
 		return -ENOMEM;
 	kmod_set_log_priority(km->kctx, LOG_WARNING);
 	kmod_set_log_fn(km->kctx, log_capture, km);
-	if (log)
-		take_startup_log(km, log);
 	return 0;
 }
 
@@ -424,7 +572,7 @@ int vk_kmod_open(const struct vk_ctx *ctx, const char *kver, struct vk_kmod **ou
 	}
 	r = read_builtin(ctx, km);
 	if (r >= 0)
-		r = new_ctx(km, dirname, (const char *const *)paths);
+		r = new_ctx(km, ctx, dirname, (const char *const *)paths);
 	n_msgs = km->n_msgs;
 	/* The indexes in memory make lookups fast; without them (a tree
 	 * with modules.dep only) libkmod still answers. */

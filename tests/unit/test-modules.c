@@ -20,6 +20,9 @@
 #include "modules/initramfs.h"
 #include "modules/kernel.h"
 #include "modules/kmod.h"
+#include "modules/plan.h"
+#include "modules/report.h"
+#include "shared/paths.h"
 #include "shared/ctx.h"
 #include "shared/macro.h"
 
@@ -278,6 +281,253 @@ static void bad_lines(void **state)
 	root_close(&r);
 }
 
+/* The lines libkmod rejects, found by its rules: in its file order (by
+ * name, an earlier directory hiding a later one's file of the same name),
+ * joined lines counted to their last line. */
+static void bad_lines_rules(void **state)
+{
+	struct vk_kmod *km = NULL;
+	struct root r;
+
+	root_open(&r);
+	put(&r, "lib/modules/1.0/modules.dep", "");
+	put(&r, "etc/modprobe.d/b.conf",
+	    "options a \\\n  x=1\nfrob \\\n y\n#x \\\nfoo\n  # indented\n\t\n"
+	    "alias a[b] c\nalias a] c\noptions a\nsoftdep a pre: b\n  blacklist x\n");
+	put(&r, "lib/modprobe.d/b.conf", "hidden\n");
+	put(&r, "lib/modprobe.d/a.conf", "first\n");
+	put(&r, "run/modprobe.d/c.txt", "not a conf file\n");
+	assert_int_equal(vk_kmod_open(&r.ctx, "1.0", &km), 0);
+	assert_int_equal(vk_kmod_n_msgs(km), 5);
+	assert_string_equal(vk_kmod_msg(km, 0)->file, "/lib/modprobe.d/a.conf");
+	assert_string_equal(vk_kmod_msg(km, 0)->text, "ignoring bad line starting with 'first'");
+	assert_string_equal(vk_kmod_msg(km, 1)->file, "/etc/modprobe.d/b.conf");
+	assert_int_equal(vk_kmod_msg(km, 1)->line, 4);
+	assert_string_equal(vk_kmod_msg(km, 1)->text, "ignoring bad line starting with 'frob'");
+	assert_int_equal(vk_kmod_msg(km, 2)->line, 7);
+	assert_string_equal(vk_kmod_msg(km, 2)->text, "ignoring bad line starting with '#'");
+	assert_int_equal(vk_kmod_msg(km, 3)->line, 10);
+	assert_int_equal(vk_kmod_msg(km, 4)->line, 11);
+	assert_string_equal(vk_kmod_msg(km, 4)->text, "ignoring bad line starting with 'options'");
+	/* The good lines reach libkmod all the same. */
+	assert_true(vk_kmod_conf_blacklisted(km, "x"));
+	vk_kmod_free(km);
+	root_close(&r);
+}
+
+/* ---- the plan of modules write ------------------------------------------- */
+
+/* A root with kernel 6.12.3 (nouveau built in, vfio-pci missing), two
+ * GPUs of one model and a third device; modprobe.d maps the GPUs'
+ * modalias to nouveau. */
+static void plan_root(struct root *r)
+{
+	static const char *const gpus[] = { "0000:01:00.0", "0000:02:00.0" };
+	char path[128];
+
+	root_open(r);
+	put(r, "lib/modules/6.12.3/modules.dep", "");
+	put(r, "lib/modules/6.12.3/modules.builtin", "kernel/drivers/gpu/drm/nouveau/nouveau.ko\n");
+	put(r, "etc/modprobe.d/gpu.conf", "alias pci:v000010DEd00001C03sv*sd*bc*sc*i* nouveau\n");
+	for (size_t i = 0; i < ARRAY_SIZE(gpus); i++) {
+		snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/vendor", gpus[i]);
+		put(r, path, "0x10de\n");
+		snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/device", gpus[i]);
+		put(r, path, "0x1c03\n");
+		snprintf(path, sizeof(path), "sys/bus/pci/devices/%s/modalias", gpus[i]);
+		put(r, path, "pci:v000010DEd00001C03sv00001043sd000085BFbc03sc00i00\n");
+	}
+	put(r, "sys/bus/pci/devices/0000:03:00.0/vendor", "0x8086\n");
+	put(r, "sys/bus/pci/devices/0000:03:00.0/device", "0x10d3\n");
+	put(r, "sys/bus/pci/devices/0000:03:00.0/modalias",
+	    "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00\n");
+}
+
+static size_t count_notes(const struct vk_notes *n, enum vk_note_kind kind, const char *part)
+{
+	size_t count = 0;
+
+	for (size_t i = 0; i < n->n; i++)
+		count += n->v[i].kind == kind && strstr(n->v[i].text, part);
+	return count;
+}
+
+/* By id: both GPUs, one id; no dracut, no genkernel.conf: modprobe.d only. */
+static void plan_ids(void **state)
+{
+	const char *dev[] = { "10de:1c03", "8086:10d3" };
+	struct vk_modules_req q = { .kver = "6.12.3", .devices = dev, .n_devices = 2 };
+	struct vk_modules_plan p = {};
+	const struct vk_change *ch;
+	struct root r;
+
+	plan_root(&r);
+	assert_int_equal(vk_modules_plan(&r.ctx, &q, &p), 0);
+	assert_string_equal(p.kver, "6.12.3");
+	assert_int_equal(p.changes.n, 1);
+	ch = &p.changes.v[0];
+	assert_string_equal(ch->f.path, VK_PATH_MODPROBE_VFIOKIT);
+	assert_false(ch->f.exists);
+	assert_false(ch->host);
+	assert_string_equal(ch->shown + strlen(r.dir), VK_PATH_MODPROBE_VFIOKIT);
+	assert_non_null(strstr(ch->text, "\noptions vfio-pci ids=10de:1c03,8086:10d3\n"));
+	assert_null(strstr(ch->text, "driver_override"));
+	assert_null(strstr(ch->text, "ignore_msrs"));
+	assert_int_equal(vk_changes_count(&p.changes), 1);
+	assert_null(p.genkernel_doload);
+	/* nouveau is built in (once per GPU), vfio-pci missing: warnings only. */
+	assert_int_equal(count_notes(&p.notes, VK_NOTE_WARN, "nouveau is built into 6.12.3"), 2);
+	assert_int_equal(count_notes(&p.notes, VK_NOTE_WARN, "vfio-pci is not in 6.12.3"), 1);
+	assert_int_equal(count_notes(&p.notes, VK_NOTE_ERROR, ""), 0);
+	vk_modules_plan_clear(&p);
+	root_close(&r);
+}
+
+/* An override alone (not in devices): its id stays out of ids=; dracut and
+ * genkernel.conf get their files; planned again after writing, nothing
+ * changes. */
+static void plan_override_dracut_genkernel(void **state)
+{
+	const char *ov[] = { "0000:02:00.0" };
+	struct vk_modules_req q = {
+		.kver = "6.12.3", .overrides = ov, .n_overrides = 1, .ignore_msrs = true
+	};
+	struct vk_modules_plan p = {};
+	struct root r;
+
+	plan_root(&r);
+	put(&r, "usr/lib/dracut/dracut-version.sh", "");
+	put(&r, "etc/genkernel.conf", "# genkernel\nMAKEOPTS=\"-j2\"\n");
+	assert_int_equal(vk_modules_plan(&r.ctx, &q, &p), 0);
+	assert_int_equal(p.changes.n, 3);
+	assert_string_equal(p.changes.v[0].f.path, VK_PATH_MODPROBE_VFIOKIT);
+	assert_null(strstr(p.changes.v[0].text, "ids="));
+	assert_non_null(strstr(p.changes.v[0].text, "for d in 0000:02:00.0; do"));
+	assert_non_null(strstr(p.changes.v[0].text, "\noptions kvm ignore_msrs=1\n"));
+	assert_string_equal(p.changes.v[1].f.path, VK_PATH_DRACUT_VFIOKIT);
+	assert_non_null(strstr(p.changes.v[1].text, "force_drivers+="));
+	assert_string_equal(p.changes.v[2].f.path, VK_PATH_GENKERNEL_CONF);
+	assert_true(p.changes.v[2].f.exists);
+	assert_non_null(strstr(p.changes.v[2].text, "MAKEOPTS=\"-j2\"\n"));
+	assert_non_null(strstr(p.changes.v[2].text, "AMODULES_vfio=\"vfio "));
+	assert_int_equal(vk_changes_count(&p.changes), 3);
+	assert_non_null(p.genkernel_doload);
+	assert_non_null(strstr(p.genkernel_doload, "vfio,vfio_iommu_type1"));
+	assert_null(strchr(p.genkernel_doload, ' '));
+
+	/* Written: every file is planned again, up to date. */
+	put(&r, "etc/modprobe.d/vfiokit.conf", p.changes.v[0].text);
+	put(&r, "etc/dracut.conf.d/vfiokit.conf", p.changes.v[1].text);
+	put(&r, "etc/genkernel.conf", p.changes.v[2].text);
+	vk_modules_plan_clear(&p);
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(vk_modules_plan(&r.ctx, &q, &p), 0);
+	assert_int_equal(p.changes.n, 3);
+	assert_int_equal(vk_changes_count(&p.changes), 0);
+	assert_true(vk_change_same(&p.changes.v[2]));
+	assert_non_null(p.genkernel_doload);
+	vk_modules_plan_clear(&p);
+	root_close(&r);
+}
+
+/* Overrides in devices too (as the command passes them) give the same
+ * plan as an override alone; the other GPU's id goes to ids=. */
+static void plan_override_in_devices(void **state)
+{
+	const char *dev[] = { "0000:01:00.0", "0000:02:00.0" }, *ov[] = { "0000:02:00.0" };
+	struct vk_modules_req q = {
+		.kver = "6.12.3", .devices = dev, .n_devices = 2, .overrides = ov, .n_overrides = 1
+	};
+	struct vk_modules_plan p = {};
+	struct root r;
+
+	plan_root(&r);
+	assert_int_equal(vk_modules_plan(&r.ctx, &q, &p), 0);
+	assert_int_equal(p.changes.n, 1);
+	assert_non_null(strstr(p.changes.v[0].text, "\noptions vfio-pci ids=10de:1c03\n"));
+	assert_non_null(strstr(p.changes.v[0].text, "for d in 0000:02:00.0; do"));
+	/* Each device resolved once: one warning per GPU. */
+	assert_int_equal(count_notes(&p.notes, VK_NOTE_WARN, "nouveau is built into"), 2);
+	vk_modules_plan_clear(&p);
+	root_close(&r);
+}
+
+/* A device that matches nothing, a kernel that is not there, a bad
+ * modprobe.d line: an error note, a distinct code and no changes. */
+static void plan_failures(void **state)
+{
+	const char *dev[] = { "1234:5678", "10de:1c03" };
+	struct vk_modules_req q = { .kver = "6.12.3", .devices = dev, .n_devices = 2 };
+	struct vk_modules_plan p = {};
+	struct root r;
+
+	plan_root(&r);
+	assert_int_equal(vk_modules_plan(&r.ctx, &q, &p), -ENXIO);
+	assert_int_equal(
+		count_notes(&p.notes, VK_NOTE_ERROR, "no device matches --device 1234:5678"), 1);
+	assert_int_equal(p.changes.n, 0);
+	vk_modules_plan_clear(&p);
+
+	memset(&p, 0, sizeof(p));
+	q.devices = dev + 1;
+	q.n_devices = 1;
+	q.kver = "6.99";
+	assert_true(vk_modules_plan(&r.ctx, &q, &p) < 0);
+	assert_int_equal(count_notes(&p.notes, VK_NOTE_ERROR, "6.99"), 1);
+	assert_int_equal(p.changes.n, 0);
+	vk_modules_plan_clear(&p);
+
+	memset(&p, 0, sizeof(p));
+	q.kver = "6.12.3";
+	put(&r, "etc/modprobe.d/bad.conf", "options\n");
+	assert_int_equal(vk_modules_plan(&r.ctx, &q, &p), -EBADMSG);
+	assert_int_equal(count_notes(&p.notes, VK_NOTE_ERROR, "/etc/modprobe.d/bad.conf:1: "), 1);
+	assert_int_equal(count_notes(&p.notes, VK_NOTE_ERROR, "nothing written"), 1);
+	assert_int_equal(p.changes.n, 0);
+	vk_modules_plan_clear(&p);
+	root_close(&r);
+}
+
+/* What check gathers: the devices and who claims them. */
+static void report_gather(void **state)
+{
+	const char *dev[] = { "10de:1c03",
+			      "pci:v00008086d000010D3sv00008086sd0000A01Fbc02sc00i00" };
+	struct vk_modreport_req q = {
+		.kver = "6.12.3", .devices = dev, .n_devices = 2, .no_initramfs = true
+	};
+	struct vk_modreport rep = {};
+	struct vk_notes notes = {};
+	struct root r;
+
+	plan_root(&r);
+	assert_int_equal(vk_modreport_gather(&r.ctx, &q, &rep, &notes), 0);
+	assert_int_equal(notes.n, 0);
+	assert_string_equal(rep.kver, "6.12.3");
+	assert_int_equal(rep.n_devs, 3);
+	assert_string_equal(rep.dr[0].dev.addr, "0000:01:00.0");
+	assert_string_equal(rep.dr[1].dev.addr, "0000:02:00.0");
+	assert_string_equal(rep.dr[2].dev.addr, "");
+	assert_string_equal(rep.dr[2].id, "8086:10d3");
+	assert_int_equal(rep.dr[0].n_drv, 1);
+	assert_string_equal(rep.dr[0].drv[0].name, "nouveau");
+	assert_int_equal(rep.dr[0].drv[0].state, VK_MOD_BUILTIN);
+	assert_int_equal(rep.dr[2].n_drv, 0);
+	assert_non_null(vk_modreport_module(&rep, "vfio-pci"));
+	assert_int_equal(vk_modreport_module(&rep, "vfio-pci")->state, VK_MOD_MISSING);
+	vk_modreport_clear(&rep);
+	vk_notes_clear(&notes);
+
+	/* An initramfs asked for by path that cannot be read. */
+	q.no_initramfs = false;
+	q.initramfs = "/nonexistent/initrd.img";
+	assert_int_equal(vk_modreport_gather(&r.ctx, &q, &rep, &notes), -EIO);
+	assert_int_equal(count_notes(&notes, VK_NOTE_ERROR, "/nonexistent/initrd.img: "), 1);
+	vk_modreport_clear(&rep);
+	vk_notes_clear(&notes);
+	root_close(&r);
+}
+
 /* ---- the verdict ------------------------------------------------------------ */
 
 static struct vk_claimer claimer(const char *name, enum vk_mod_state s)
@@ -496,6 +746,12 @@ int main(void)
 		cmocka_unit_test(render_and_read_back),
 		cmocka_unit_test(render_override),
 		cmocka_unit_test(bad_lines),
+		cmocka_unit_test(bad_lines_rules),
+		cmocka_unit_test(plan_ids),
+		cmocka_unit_test(plan_override_dracut_genkernel),
+		cmocka_unit_test(plan_override_in_devices),
+		cmocka_unit_test(plan_failures),
+		cmocka_unit_test(report_gather),
 		cmocka_unit_test(verdicts),
 		cmocka_unit_test(genkernel),
 		cmocka_unit_test(initramfs),
