@@ -151,7 +151,8 @@ int vk_cmd_write_change(const struct vk_ctx *ctx, const struct vk_change *ch, bo
 			      .prefix = ch->host ? "" : ctx->prefix,
 			      .shown = ch->shown,
 			      .dry_run = dry_run,
-			      .verbosity = verbosity };
+			      .verbosity = verbosity,
+			      .collect = ctx->changes };
 
 	if (ch->host && !vk_change_same(ch) && !dry_run) {
 		hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
