@@ -18,9 +18,8 @@
 #include "boot/grub.h"
 #include "boot/kernel-cmdline.h"
 #include "boot/lint.h"
+#include "boot/plan.h"
 #include "cmd.h"
-#include "pci/device.h"
-#include "shared/diff.h"
 #include "shared/fileio.h"
 #include "shared/exit.h"
 #include "shared/json.h"
@@ -30,11 +29,7 @@
 #include "shared/spawn.h"
 #include "shared/write.h"
 
-#define MAX_CMDLINE_FILE (1 << 20)
-#define MAX_GRUB_FILE	 (16 << 20)
-#define MAX_DOTCONFIG	 (16 << 20)
-#define PATH_DOTCONFIG	 VK_PATH_USR_SRC_LINUX "/.config"
-#define MAX_DEVICES	 64
+#define MAX_DEVICES 64
 
 static void help(void)
 {
@@ -88,7 +83,7 @@ static int load_user_file(const char *path, struct vk_file *f)
 	_cleanup_free_ char *abs = NULL;
 	int r = vk_host_path(path, &fd, &abs);
 
-	return r < 0 ? r : vk_file_load(fd, abs, MAX_CMDLINE_FILE, f);
+	return r < 0 ? r : vk_file_load(fd, abs, VK_MAX_CMDLINE_FILE, f);
 }
 
 /* Line number of byte off in text. */
@@ -279,7 +274,7 @@ static int cmd_lint(struct vk_ctx *ctx, int argc, char **argv)
 			r = load_user_file(o.file, &file);
 		} else {
 			source = VK_PATH_PROC_CMDLINE;
-			r = vk_file_load(ctx->rootfd, VK_PATH_PROC_CMDLINE, MAX_CMDLINE_FILE,
+			r = vk_file_load(ctx->rootfd, VK_PATH_PROC_CMDLINE, VK_MAX_CMDLINE_FILE,
 					 &file);
 			display = vk_ctx_path(ctx, VK_PATH_PROC_CMDLINE);
 			if (!display)
@@ -398,175 +393,6 @@ static int edit_parse(int argc, char **argv, struct edit_opts *o, const char *ve
 	return 0;
 }
 
-struct ops {
-	struct vk_cmdline_op v[64];
-	size_t n;
-};
-
-static void ops_clear(struct ops *o)
-{
-	for (size_t i = 0; i < o->n; i++)
-		vk_cmdline_op_clear(&o->v[i]);
-	o->n = 0;
-}
-
-static int ops_add(struct ops *o, const char *arg, enum vk_cmdline_op_kind kind, const char *verb)
-{
-	char bad = 0;
-	int r;
-
-	if (o->n == ARRAY_SIZE(o->v))
-		return vk_usage_error("cmdline %s: too many arguments", verb);
-	r = vk_cmdline_op_parse(arg, kind, &o->v[o->n]);
-	if (r == -ENOMEM) {
-		vk_err("out of memory");
-		return VK_EXIT_ERROR;
-	}
-	if (r < 0)
-		return vk_usage_error(
-			"cmdline %s: '%s' is not a kernel argument (key or key=value, "
-			"no blanks or quotes)",
-			verb, arg);
-	o->n++;
-	if (!vk_cmdline_token_safe(arg, &bad))
-		return vk_usage_error("cmdline %s: '%s' holds '%c': the shell or GRUB would "
-				      "interpret it (grub-mkconfig pastes arguments into grub.cfg "
-				      "unquoted)",
-				      verb, arg, bad);
-	return 0;
-}
-
-/* With no arguments: vfio-pci.ids for the devices named, and on Intel
- * intel_iommu=on (the AMD IOMMU needs no argument). */
-static int computed_ops(struct vk_ctx *ctx, const struct edit_opts *o, struct ops *ops,
-			const char *verb)
-{
-	char ids[MAX_DEVICES * 10 + 16] = "vfio-pci.ids=";
-	struct vk_lint_host host;
-	struct vk_pci *pci = NULL;
-	int r = 0;
-
-	for (size_t i = 0; i < o->n_devices && !r; i++) {
-		unsigned int v, d;
-		struct vk_pci_addr a;
-		char id[16];
-
-		if (vk_pci_id_parse(o->devices[i], &v, &d) == 0) {
-			snprintf(id, sizeof(id), "%04x:%04x", v, d);
-		} else if (vk_pci_addr_parse(o->devices[i], &a) == 0) {
-			struct vk_pci_dev dev;
-			char addr[VK_PCI_ADDR_LEN];
-
-			snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", a.domain, a.bus, a.dev,
-				 a.func);
-			if (!pci && vk_pci_new(ctx, &pci) < 0) {
-				vk_err("out of memory");
-				r = VK_EXIT_ERROR;
-				break;
-			}
-			if (vk_pci_dev_read(pci, addr, &dev) < 0 || !dev.have_ident) {
-				vk_err("%s/sys/bus/pci/devices/%s: no such device: %s", ctx->prefix,
-				       addr, dev.error ? dev.error : "cannot be read");
-				vk_pci_dev_clear(&dev);
-				r = VK_EXIT_ERROR;
-				break;
-			}
-			snprintf(id, sizeof(id), "%04x:%04x", dev.vendor_id, dev.device_id);
-			vk_pci_dev_clear(&dev);
-		} else {
-			r = vk_usage_error(
-				"cmdline %s: '%s' is neither a vendor:device id (10de:1c03) "
-				"nor a PCI address (0000:0f:00.0)",
-				verb, o->devices[i]);
-			break;
-		}
-		if (!strstr(ids, id)) {
-			if (ids[strlen(ids) - 1] != '=')
-				strcat(ids, ",");
-			strcat(ids, id);
-		}
-	}
-	vk_pci_free(pci);
-	if (r)
-		return r;
-	if (o->kind == VK_CMDLINE_SET) {
-		if (vk_lint_host_read(ctx, &host) < 0) {
-			vk_err("out of memory");
-			return VK_EXIT_ERROR;
-		}
-		if (host.cpu == VK_CPU_INTEL)
-			r = ops_add(ops, "intel_iommu=on", o->kind, verb);
-		vk_lint_host_clear(&host);
-		if (r)
-			return r;
-	}
-	return ops_add(ops, ids, o->kind, verb);
-}
-
-/* Show the change (--dry-run) or make it. path is the file's path. */
-static int write_or_show(struct vk_ctx *ctx, const struct edit_opts *o, const struct vk_file *f,
-			 const char *text, size_t len)
-{
-	_cleanup_free_ char *shown = vk_ctx_path(ctx, f->target);
-	struct vk_write w = { .rootfd = ctx->rootfd,
-			      .prefix = ctx->prefix,
-			      .shown = shown,
-			      .dry_run = o->dry_run,
-			      .verbosity = ctx->verbosity,
-			      .collect = ctx->changes };
-
-	if (!shown) {
-		vk_err("out of memory");
-		return VK_EXIT_ERROR;
-	}
-	return vk_cmd_write(&w, f, text, len, NULL);
-}
-
-/* Does a file in /etc/default/grub.d/ (Debian's grub-mkconfig reads them
- * after /etc/default/grub) set var? Reports and returns true. */
-static bool grub_d_overrides(struct vk_ctx *ctx, const char *const *vars, size_t n_vars)
-{
-	_cleanup_free_ char **names = NULL;
-	size_t n = 0;
-	bool found = false;
-
-	if (vk_list_dir(ctx->rootfd, vk_rel(VK_PATH_DEFAULT_GRUB_D), &names, &n) < 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *path = NULL;
-		struct vk_grub_error err;
-		struct vk_grub *g = NULL;
-		struct vk_file f;
-		size_t l = strlen(names[i]);
-
-		if (l < 5 || !streq(names[i] + l - 4, ".cfg"))
-			continue;
-		if (asprintf(&path, "%s/%s", VK_PATH_DEFAULT_GRUB_D, names[i]) < 0)
-			continue;
-		if (vk_file_load(ctx->rootfd, path, MAX_GRUB_FILE, &f) < 0)
-			continue;
-		if (vk_grub_parse(f.data, f.len, &g, &err) == 0) {
-			for (size_t k = 0; k < n_vars; k++) {
-				struct vk_grub_value v;
-
-				if (vk_grub_value(g, vars[k], &v) < 0 || !v.set) {
-					vk_grub_value_clear(&v);
-					continue;
-				}
-				vk_err("%s%s:%u: sets %s, and grub-mkconfig reads this file after "
-				       "%s: a change there would be lost; edit this file or remove "
-				       "its line, and run vfiokit again",
-				       ctx->prefix, path, v.line, vars[k], VK_PATH_DEFAULT_GRUB);
-				found = true;
-				vk_grub_value_clear(&v);
-			}
-			vk_grub_free(g);
-		}
-		vk_file_clear(&f);
-	}
-	return found;
-}
-
 static int run_mkconfig(struct vk_ctx *ctx)
 {
 	const char *cfg = vk_grub_cfg_path(ctx);
@@ -599,291 +425,66 @@ static int run_mkconfig(struct vk_ctx *ctx)
 	return VK_EXIT_ERROR;
 }
 
-static int edit_grub(struct vk_ctx *ctx, const struct edit_opts *o, const struct ops *ops)
-{
-	const char *target = o->all_entries ? VK_GRUB_LINUX : VK_GRUB_LINUX_DEFAULT;
-	const char *other = o->all_entries ? VK_GRUB_LINUX_DEFAULT : VK_GRUB_LINUX;
-	const char *vars[] = { target, other };
-	struct vk_grub_request req = { target, other, !o->all_entries, ops->v, ops->n };
-	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_DEFAULT_GRUB);
-	struct vk_grub_error err;
-	struct vk_grub *g = NULL;
-	struct vk_boot_mount m;
-	struct vk_file f = {};
-	char *text = NULL;
-	bool unmounted;
-	size_t len = 0;
-	int r;
-
-	if (!shown)
-		goto nomem;
-	r = vk_file_load(ctx->rootfd, VK_PATH_DEFAULT_GRUB, MAX_GRUB_FILE, &f);
-	if (r < 0) {
-		vk_err("%s: %s", shown,
-		       r == -EFBIG ? "larger than 16 MiB: not a GRUB configuration; nothing changed"
-				   : strerror(-r));
-		return VK_EXIT_ERROR;
-	}
-	if (grub_d_overrides(ctx, vars, ARRAY_SIZE(vars))) {
-		r = VK_EXIT_ERROR;
-		goto out;
-	}
-	r = vk_grub_parse(f.data, f.len, &g, &err);
-	if (r == -EINVAL) {
-		vk_err("%s:%u: %s; nothing changed", shown, err.line, err.msg);
-		r = VK_EXIT_ERROR;
-		goto out;
-	}
-	if (r < 0)
-		goto nomem;
-	r = vk_grub_edit(g, &req, &text, &len, &err);
-	if (r == -EINVAL) {
-		if (err.line)
-			vk_err("%s:%u: %s; nothing changed", shown, err.line, err.msg);
-		else
-			vk_err("%s: %s; nothing changed", shown, err.msg);
-		r = VK_EXIT_ERROR;
-		goto out;
-	}
-	if (r < 0)
-		goto nomem;
-	/* grub-mkconfig writes to /boot: it must be the right file system. */
-	unmounted = vk_boot_mount_check(ctx, &m) == 0 && m.in_fstab && !m.mounted;
-	if (unmounted && o->mkconfig && !o->dry_run) {
-		vk_err("%s/boot (%s%s%s) is in /etc/fstab but not mounted: mount it first, "
-		       "grub-mkconfig would write %s on the root file system; nothing changed",
-		       ctx->prefix, m.source, *m.device ? " on " : "", m.device,
-		       vk_grub_cfg_path(ctx));
-		r = VK_EXIT_ERROR;
-		goto out;
-	}
-	if (r == 0) {
-		if (ctx->verbosity >= 0)
-			printf("%s: %s already says so; nothing to change\n", shown, target);
-	} else {
-		r = write_or_show(ctx, o, &f, text, len);
-		if (r)
-			goto out;
-	}
-	if (o->dry_run) {
-		r = VK_EXIT_OK;
-		goto out;
-	}
-	if (unmounted)
-		vk_warn("%s/boot (%s%s%s) is in /etc/fstab but not mounted: mount it before "
-			"running grub-mkconfig, or the new grub.cfg lands on the root file system",
-			ctx->prefix, m.source, *m.device ? " on " : "", m.device);
-	if (o->mkconfig) {
-		r = run_mkconfig(ctx);
-		goto out;
-	}
-	if (text && ctx->verbosity >= 0)
-		printf("next: run 'grub-mkconfig -o %s' (or this command again with --mkconfig), "
-		       "then reboot\n",
-		       vk_grub_cfg_path(ctx));
-	r = VK_EXIT_OK;
-	goto out;
-nomem:
-	vk_err("out of memory");
-	r = VK_EXIT_ERROR;
-out:
-	free(text);
-	vk_grub_free(g);
-	vk_file_clear(&f);
-	return r;
-}
-
-static int edit_kernel_cmdline(struct vk_ctx *ctx, const struct edit_opts *o, const struct ops *ops)
-{
-	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_KERNEL_CMDLINE);
-	struct vk_file f = {};
-	char *text = NULL, err[512], hint[1024];
-	size_t len = 0;
-	int r;
-
-	if (!shown)
-		goto nomem;
-	r = vk_file_load(ctx->rootfd, VK_PATH_KERNEL_CMDLINE, MAX_CMDLINE_FILE, &f);
-	if (r < 0) {
-		vk_err("%s: %s", shown,
-		       r == -EFBIG ? "larger than 1 MiB: not a kernel command line" : strerror(-r));
-		return VK_EXIT_ERROR;
-	}
-	if (!f.exists) {
-		const char *from = NULL;
-
-		free(f.data);
-		f.data = NULL;
-		r = vk_kernel_cmdline_default(ctx, &f.data, &from);
-		if (r < 0) {
-			vk_err("%s does not exist, and neither %s nor %s to start from is there",
-			       shown, VK_PATH_KERNEL_CMDLINE_USR, VK_PATH_PROC_CMDLINE);
-			r = VK_EXIT_ERROR;
-			goto out;
-		}
-		f.len = strlen(f.data);
-		printf("%s does not exist: starting from %s%s, as kernel-install would\n", shown,
-		       ctx->prefix, from);
-	}
-	r = vk_kernel_cmdline_edit(f.data, f.len, ops->v, ops->n, &text, &len, err, sizeof(err));
-	if (r == -EINVAL) {
-		vk_err("%s: %s; nothing changed", shown, err);
-		r = VK_EXIT_ERROR;
-		goto out;
-	}
-	if (r < 0)
-		goto nomem;
-	if (r == 0 && f.exists) {
-		if (ctx->verbosity >= 0)
-			printf("%s: already says so; nothing to change\n", shown);
-		r = VK_EXIT_OK;
-		goto out;
-	}
-	if (!text) {
-		/* A new file from the default: write it as it is. */
-		text = strdup(f.data);
-		if (!text)
-			goto nomem;
-		len = strlen(text);
-	}
-	if (!f.exists && o->dry_run) {
-		/* The diff of a new file is against nothing. */
-		free(f.data);
-		f.data = strdup("");
-		f.len = 0;
-		if (!f.data)
-			goto nomem;
-	}
-	if (!f.exists && !o->dry_run) {
-		free(f.data);
-		f.data = strdup("");
-		f.len = 0;
-		if (!f.data)
-			goto nomem;
-	}
-	r = write_or_show(ctx, o, &f, text, len);
-	if (r == 0 && !o->dry_run && ctx->verbosity >= 0) {
-		vk_kernel_cmdline_regenerate(ctx, hint, sizeof(hint));
-		printf("next: %s\n", hint);
-	}
-	goto out;
-nomem:
-	vk_err("out of memory");
-	r = VK_EXIT_ERROR;
-out:
-	free(text);
-	vk_file_clear(&f);
-	return r;
-}
-
-static int edit_builtin(struct vk_ctx *ctx, const struct edit_opts *o, const struct ops *ops)
-{
-	_cleanup_free_ char *shown = vk_ctx_path(ctx, PATH_DOTCONFIG);
-	struct vk_builtin b = {};
-	struct vk_file f = {};
-	char *text = NULL, err[512];
-	size_t len = 0;
-	int r;
-
-	if (!shown)
-		goto nomem;
-	r = vk_file_load(ctx->rootfd, PATH_DOTCONFIG, MAX_DOTCONFIG, &f);
-	if (r == 0 && !f.exists)
-		r = -ENOENT;
-	if (r < 0) {
-		vk_err("%s: %s", shown,
-		       r == -ENOENT  ? "no kernel configuration there: configure the kernel first"
-		       : r == -EFBIG ? "larger than 16 MiB: not a kernel configuration"
-				     : strerror(-r));
-		r = VK_EXIT_ERROR;
-		goto out;
-	}
-	r = vk_builtin_edit(shown, f.data, f.len, ops->v, ops->n, &text, &len, err, sizeof(err));
-	if (r == -EINVAL) {
-		vk_err("%s; nothing changed", err);
-		r = VK_EXIT_ERROR;
-		goto out;
-	}
-	if (r < 0)
-		goto nomem;
-	if (r == 0) {
-		if (ctx->verbosity >= 0)
-			printf("%s: CONFIG_CMDLINE already says so; nothing to change\n", shown);
-		r = VK_EXIT_OK;
-		goto out;
-	}
-	r = write_or_show(ctx, o, &f, text, len);
-	if (r || o->dry_run)
-		goto out;
-	if (vk_builtin_read(shown, text, len, &b, err, sizeof(err)) == 0 && b.override)
-		vk_warn("%s has CONFIG_CMDLINE_OVERRIDE=y: the kernel will ignore the boot "
-			"loader's command line entirely",
-			shown);
-	if (ctx->verbosity >= 0)
-		printf("next: 'make olddefconfig', then build and install the kernel; the built-in "
-		       "line "
-		       "comes before the boot loader's\n");
-	goto out;
-nomem:
-	vk_err("out of memory");
-	r = VK_EXIT_ERROR;
-out:
-	vk_builtin_clear(&b);
-	free(text);
-	vk_file_clear(&f);
-	return r;
-}
-
 static int cmd_edit(struct vk_ctx *ctx, int argc, char **argv, enum vk_cmdline_op_kind kind)
 {
 	const char *verb = kind == VK_CMDLINE_SET ? "set" : "remove";
 	struct edit_opts o = { .kind = kind };
-	struct ops ops = {};
-	char why[512];
+	struct vk_cmdline_req req;
+	struct vk_cmdline_plan p;
+	/* set and remove report in text, with --json too. */
+	struct vk_ctx text = *ctx;
 	int r;
 
 	r = edit_parse(argc, argv, &o, verb);
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
-	for (int i = 0; i < o.n_args; i++) {
-		r = ops_add(&ops, o.args[i], kind, verb);
-		if (r)
-			goto out;
-	}
-	if (o.n_devices) {
-		r = computed_ops(ctx, &o, &ops, verb);
-		if (r)
-			goto out;
-	}
-	if (o.method == VK_BOOT_AUTO) {
-		r = vk_boot_detect(ctx, &o.method, why, sizeof(why));
-		if (r < 0) {
-			vk_err("cannot tell which boot method this host uses: %s; choose one with "
-			       "--bootloader grub|kernel-cmdline",
-			       why);
-			r = VK_EXIT_ERROR;
-			goto out;
-		}
-		if (ctx->verbosity >= 0)
-			printf("boot method: %s (%s)\n", vk_boot_method_name(o.method), why);
-	}
-	if (o.mkconfig && o.method != VK_BOOT_GRUB) {
-		r = vk_usage_error("cmdline %s: --mkconfig is for GRUB", verb);
+	text.json = false;
+	req = (struct vk_cmdline_req){ .kind = kind,
+				       .method = o.method,
+				       .all_entries = o.all_entries,
+				       .grub_only = o.mkconfig,
+				       .args = (const char *const *)o.args,
+				       .n_args = (size_t)o.n_args,
+				       .devices = o.devices,
+				       .n_devices = o.n_devices };
+	r = vk_cmdline_plan(ctx, &req, &p);
+	vk_cmd_notes(&text, &p.notes, VK_NOTES_REPORT);
+	if (r == -EINVAL) {
+		r = vk_usage_error("cmdline %s: %s", verb, p.usage);
 		goto out;
 	}
-	switch (o.method) {
-	case VK_BOOT_GRUB:
-		r = edit_grub(ctx, &o, &ops);
-		break;
-	case VK_BOOT_KERNEL_CMDLINE:
-		r = edit_kernel_cmdline(ctx, &o, &ops);
-		break;
-	default:
-		r = edit_builtin(ctx, &o, &ops);
-		break;
+	if (r == -ENOMEM)
+		vk_err("out of memory");
+	if (r < 0) {
+		r = VK_EXIT_ERROR;
+		goto out;
 	}
+	/* grub-mkconfig writes to /boot: it must be the right file system. */
+	if (p.boot_unmounted && o.mkconfig && !o.dry_run) {
+		vk_err("%s/boot (%s%s%s) is in /etc/fstab but not mounted: mount it first, "
+		       "grub-mkconfig would write %s on the root file system; nothing changed",
+		       ctx->prefix, p.boot.source, *p.boot.device ? " on " : "", p.boot.device,
+		       vk_grub_cfg_path(ctx));
+		r = VK_EXIT_ERROR;
+		goto out;
+	}
+	if (p.unchanged && ctx->verbosity >= 0)
+		printf("%s\n", p.unchanged);
+	for (size_t i = 0; i < p.changes.n; i++) {
+		r = vk_cmd_write_change(ctx, &p.changes.v[i], o.dry_run, ctx->verbosity, NULL);
+		if (r)
+			goto out;
+	}
+	r = VK_EXIT_OK;
+	if (o.dry_run)
+		goto out;
+	vk_cmd_notes(&text, &p.after, 1u << VK_NOTE_WARN);
+	if (o.mkconfig)
+		r = run_mkconfig(ctx);
+	else
+		vk_cmd_notes(&text, &p.after, VK_NOTES_NEXT);
 out:
-	ops_clear(&ops);
+	vk_cmdline_plan_clear(&p);
 	return r;
 }
 
@@ -924,7 +525,7 @@ static int grub_view(struct vk_ctx *ctx, struct method_view *v)
 
 	v->method = "grub";
 	v->file = VK_PATH_DEFAULT_GRUB;
-	r = vk_file_load(ctx->rootfd, VK_PATH_DEFAULT_GRUB, MAX_GRUB_FILE, &f);
+	r = vk_file_load(ctx->rootfd, VK_PATH_DEFAULT_GRUB, VK_MAX_GRUB_FILE, &f);
 	if (r < 0)
 		return asprintf(&v->note, "%s", strerror(-r)) < 0 ? -ENOMEM : 0;
 	v->present = f.exists;
@@ -957,17 +558,17 @@ static int grub_view(struct vk_ctx *ctx, struct method_view *v)
 
 static int builtin_view(struct vk_ctx *ctx, struct method_view *v)
 {
-	_cleanup_free_ char *shown = vk_ctx_path(ctx, PATH_DOTCONFIG);
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_BUILTIN_DOTCONFIG);
 	struct vk_builtin b;
 	struct vk_file f;
 	char err[512];
 	int r;
 
 	v->method = "builtin";
-	v->file = PATH_DOTCONFIG;
+	v->file = VK_PATH_BUILTIN_DOTCONFIG;
 	if (!shown)
 		return -ENOMEM;
-	r = vk_file_load(ctx->rootfd, PATH_DOTCONFIG, MAX_DOTCONFIG, &f);
+	r = vk_file_load(ctx->rootfd, VK_PATH_BUILTIN_DOTCONFIG, VK_MAX_DOTCONFIG, &f);
 	if (r < 0)
 		return asprintf(&v->note, "%s", strerror(-r)) < 0 ? -ENOMEM : 0;
 	v->present = f.exists;
@@ -1002,7 +603,7 @@ static int kernel_cmdline_view(struct vk_ctx *ctx, struct method_view *v)
 
 	v->method = "kernel-cmdline";
 	v->file = VK_PATH_KERNEL_CMDLINE;
-	r = vk_file_load(ctx->rootfd, VK_PATH_KERNEL_CMDLINE, MAX_CMDLINE_FILE, &f);
+	r = vk_file_load(ctx->rootfd, VK_PATH_KERNEL_CMDLINE, VK_MAX_CMDLINE_FILE, &f);
 	if (r < 0)
 		return asprintf(&v->note, "%s", strerror(-r)) < 0 ? -ENOMEM : 0;
 	v->present = f.exists;
@@ -1047,7 +648,7 @@ static int cmd_show(struct vk_ctx *ctx, int argc, char **argv)
 	}
 	if (argc > 1)
 		return vk_usage_error("cmdline show: unexpected argument '%s'", argv[1]);
-	vk_file_load(ctx->rootfd, VK_PATH_PROC_CMDLINE, MAX_CMDLINE_FILE, &running);
+	vk_file_load(ctx->rootfd, VK_PATH_PROC_CMDLINE, VK_MAX_CMDLINE_FILE, &running);
 	if (running.data)
 		one_line(running.data);
 	detected = vk_boot_detect(ctx, &m, why, sizeof(why));

@@ -31,8 +31,10 @@ int vk_kernel_cmdline_default(const struct vk_ctx *ctx, char **text, const char 
 	if (r == 0)
 		vk_file_clear(&f);
 	r = vk_file_load(ctx->rootfd, VK_PATH_PROC_CMDLINE, 1 << 20, &f);
-	if (r == 0 && !f.exists)
+	if (r == 0 && !f.exists) {
+		vk_file_clear(&f);
 		r = -ENOENT;
+	}
 	if (r < 0)
 		return r;
 	*from = VK_PATH_PROC_CMDLINE;

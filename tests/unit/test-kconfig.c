@@ -5,7 +5,6 @@
  * evaluated against made-up .config values.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +18,7 @@
 #include <cmocka.h>
 
 #include "kconfig/kconfig.h"
+#include "scratch.h"
 
 struct fixture {
 	char dir[PATH_MAX];
@@ -29,18 +29,11 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	const char *tmp = getenv("TMPDIR");
 
 	assert_non_null(f);
-	snprintf(f->dir, sizeof(f->dir), "%s/vk-kconfig-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	assert_non_null(mkdtemp(f->dir));
+	scratch_make(f->dir, sizeof(f->dir), "vk-kconfig");
 	*state = f;
 	return 0;
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
 }
 
 static int teardown(void **state)
@@ -48,28 +41,14 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	vk_kconfig_free(f->kc);
-	nftw(f->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(f->dir);
 	free(f);
 	return 0;
 }
 
-/* Write dir/rel (creating its directories) with the given text. */
 static void put(struct fixture *f, const char *rel, const char *text)
 {
-	char *path;
-	FILE *fp;
-
-	assert_true(asprintf(&path, "%s/%s", f->dir, rel) > 0);
-	for (char *s = path + strlen(f->dir) + 1; (s = strchr(s, '/')); s++) {
-		*s = '\0';
-		mkdir(path, 0755);
-		*s = '/';
-	}
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(text, fp);
-	fclose(fp);
-	free(path);
+	scratch_put(f->dir, rel, text);
 }
 
 static int load(struct fixture *f)

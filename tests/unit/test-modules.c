@@ -4,6 +4,7 @@
  * claim verdict, the genkernel edit and the initramfs reader. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,46 +26,31 @@
 #include "shared/paths.h"
 #include "shared/ctx.h"
 #include "shared/macro.h"
+#include "scratch.h"
 
 /* ---- a scratch root -------------------------------------------------------- */
 
 struct root {
-	char dir[64];
+	char dir[PATH_MAX];
 	struct vk_ctx ctx;
 };
 
 static void put(struct root *r, const char *rel, const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
-	for (char *p = path + strlen(r->dir) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	scratch_put(r->dir, rel, text);
 }
 
 static void root_open(struct root *r)
 {
-	strcpy(r->dir, "/tmp/vfiokit-modules-XXXXXX");
-	assert_non_null(mkdtemp(r->dir));
+	scratch_make(r->dir, sizeof(r->dir), "vfiokit-modules");
 	r->ctx.rootfd = -1;
 	assert_int_equal(vk_ctx_open(&r->ctx, r->dir), 0);
 }
 
 static void root_close(struct root *r)
 {
-	char cmd[128];
-
 	vk_ctx_close(&r->ctx);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
-	assert_int_equal(system(cmd), 0);
+	scratch_remove(r->dir);
 }
 
 /* ---- names and command lines --------------------------------------------- */

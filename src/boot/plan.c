@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * vfiokit cmdline set and remove, decided without writing or printing:
+ * see plan.h.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../pci/device.h"
+#include "../shared/fileio.h"
+#include "../shared/macro.h"
+#include "../shared/paths.h"
+#include "../shared/write.h"
+#include "builtin.h"
+#include "grub.h"
+#include "kernel-cmdline.h"
+#include "lint.h"
+#include "plan.h"
+
+#define MAX_OPS 64
+
+struct ops {
+	struct vk_cmdline_op v[MAX_OPS];
+	size_t n;
+};
+
+static void ops_clear(struct ops *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		vk_cmdline_op_clear(&o->v[i]);
+	o->n = 0;
+}
+
+/* The request is wrong as given: -EINVAL, with what in p->usage. */
+static _printf_(2, 3) int usage(struct vk_cmdline_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	free(p->usage);
+	va_start(ap, fmt);
+	r = vasprintf(&p->usage, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		p->usage = NULL;
+		return -ENOMEM;
+	}
+	return -EINVAL;
+}
+
+/* It cannot be done: an ERROR note, and r to return (never -EINVAL nor
+ * -ENOMEM, which say other things). */
+static _printf_(3, 4) int fail(struct vk_cmdline_plan *p, int r, const char *fmt, ...)
+{
+	_cleanup_free_ char *text = NULL;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&text, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		text = NULL;
+		return -ENOMEM;
+	}
+	if (vk_notes_add(&p->notes, VK_NOTE_ERROR, "%s", text) < 0)
+		return -ENOMEM;
+	return r == -EINVAL || r == -ENOMEM || r >= 0 ? -EIO : r;
+}
+
+static int ops_add(struct vk_cmdline_plan *p, struct ops *o, const char *arg,
+		   enum vk_cmdline_op_kind kind)
+{
+	char bad = 0;
+	int r;
+
+	if (o->n == ARRAY_SIZE(o->v))
+		return usage(p, "too many arguments");
+	r = vk_cmdline_op_parse(arg, kind, &o->v[o->n]);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0)
+		return usage(
+			p, "'%s' is not a kernel argument (key or key=value, no blanks or quotes)",
+			arg);
+	o->n++;
+	if (!vk_cmdline_token_safe(arg, &bad))
+		return usage(p,
+			     "'%s' holds '%c': the shell or GRUB would interpret it (grub-mkconfig "
+			     "pastes arguments into grub.cfg unquoted)",
+			     arg, bad);
+	return 0;
+}
+
+/* The vendor:device id of a device given as an id or a PCI address. */
+static int device_id(const struct vk_ctx *ctx, struct vk_pci **pci, const char *spec, char *id,
+		     size_t size, struct vk_cmdline_plan *p)
+{
+	char addr[VK_PCI_ADDR_LEN];
+	struct vk_pci_addr a;
+	struct vk_pci_dev dev;
+	unsigned int v, d;
+	int r;
+
+	if (vk_pci_id_parse(spec, &v, &d) == 0) {
+		snprintf(id, size, "%04x:%04x", v, d);
+		return 0;
+	}
+	if (vk_pci_addr_parse(spec, &a) < 0)
+		return usage(p,
+			     "'%s' is neither a vendor:device id (10de:1c03) nor a PCI address "
+			     "(0000:0f:00.0)",
+			     spec);
+	snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", a.domain, a.bus, a.dev, a.func);
+	if (!*pci && vk_pci_new(ctx, pci) < 0)
+		return -ENOMEM;
+	if (vk_pci_dev_read(*pci, addr, &dev) < 0 || !dev.have_ident) {
+		r = fail(p, -ENODEV, "%s%s/%s: no such device: %s", ctx->prefix,
+			 VK_PATH_PCI_DEVICES, addr, dev.error ? dev.error : "cannot be read");
+		vk_pci_dev_clear(&dev);
+		return r;
+	}
+	snprintf(id, size, "%04x:%04x", dev.vendor_id, dev.device_id);
+	vk_pci_dev_clear(&dev);
+	return 0;
+}
+
+/* For the devices named: vfio-pci.ids, and on Intel intel_iommu=on (the
+ * AMD IOMMU needs no argument) when setting. */
+static int device_ops(const struct vk_ctx *ctx, const struct vk_cmdline_req *req, struct ops *ops,
+		      struct vk_cmdline_plan *p)
+{
+	_cleanup_free_ char *ids = malloc(req->n_devices * 10 + 16);
+	struct vk_lint_host host;
+	struct vk_pci *pci = NULL;
+	int r = 0;
+
+	if (!ids)
+		return -ENOMEM;
+	strcpy(ids, "vfio-pci.ids=");
+	for (size_t i = 0; i < req->n_devices && !r; i++) {
+		char id[16];
+
+		r = device_id(ctx, &pci, req->devices[i], id, sizeof(id), p);
+		if (r == 0 && !strstr(ids, id)) {
+			if (ids[strlen(ids) - 1] != '=')
+				strcat(ids, ",");
+			strcat(ids, id);
+		}
+	}
+	vk_pci_free(pci);
+	if (r)
+		return r;
+	if (req->kind == VK_CMDLINE_SET) {
+		if (vk_lint_host_read(ctx, &host) < 0)
+			return -ENOMEM;
+		if (host.cpu == VK_CPU_INTEL)
+			r = ops_add(p, ops, "intel_iommu=on", req->kind);
+		vk_lint_host_clear(&host);
+		if (r)
+			return r;
+	}
+	return ops_add(p, ops, ids, req->kind);
+}
+
+/* Load abs under the root; an ERROR note when it cannot be read. */
+static int load(const struct vk_ctx *ctx, const char *abs, size_t max, const char *too_big,
+		struct vk_file *f, struct vk_cmdline_plan *p)
+{
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, abs);
+	int r;
+
+	if (!shown)
+		return -ENOMEM;
+	r = vk_file_load(ctx->rootfd, abs, max, f);
+	if (r < 0)
+		return fail(p, r, "%s: %s", shown, r == -EFBIG ? too_big : strerror(-r));
+	return 0;
+}
+
+/* Take f over as the change to text, shown under its target's name. */
+static int add_change(const struct vk_ctx *ctx, struct vk_file *f, const char *text, size_t len,
+		      struct vk_cmdline_plan *p)
+{
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, f->target);
+
+	if (!shown)
+		return -ENOMEM;
+	return vk_changes_add(&p->changes, f, false, shown, text, len);
+}
+
+/* Files in /etc/default/grub.d/ (Debian's grub-mkconfig reads them after
+ * /etc/default/grub) that set one of vars: an error for each. */
+static int grub_d_overrides(const struct vk_ctx *ctx, const char *const *vars, size_t n_vars,
+			    struct vk_cmdline_plan *p)
+{
+	_cleanup_free_ char **names = NULL;
+	size_t n = 0;
+	int r = 0;
+
+	if (vk_list_dir(ctx->rootfd, vk_rel(VK_PATH_DEFAULT_GRUB_D), &names, &n) < 0)
+		return 0;
+	for (size_t i = 0; i < n && r != -ENOMEM; i++) {
+		_cleanup_free_ char *path = NULL;
+		struct vk_grub_error err;
+		struct vk_grub *g = NULL;
+		struct vk_file f;
+		size_t l = strlen(names[i]);
+
+		if (l < 5 || !streq(names[i] + l - 4, ".cfg"))
+			continue;
+		if (asprintf(&path, "%s/%s", VK_PATH_DEFAULT_GRUB_D, names[i]) < 0)
+			continue;
+		if (vk_file_load(ctx->rootfd, path, VK_MAX_GRUB_FILE, &f) < 0)
+			continue;
+		if (vk_grub_parse(f.data, f.len, &g, &err) == 0) {
+			for (size_t k = 0; k < n_vars && r != -ENOMEM; k++) {
+				struct vk_grub_value v;
+
+				if (vk_grub_value(g, vars[k], &v) < 0 || !v.set) {
+					vk_grub_value_clear(&v);
+					continue;
+				}
+				r = fail(
+					p, -EEXIST,
+					"%s%s:%u: sets %s, and grub-mkconfig reads this file after "
+					"%s: a change there would be lost; edit this file or "
+					"remove "
+					"its line, and run vfiokit again",
+					ctx->prefix, path, v.line, vars[k], VK_PATH_DEFAULT_GRUB);
+				vk_grub_value_clear(&v);
+			}
+			vk_grub_free(g);
+		}
+		vk_file_clear(&f);
+	}
+	return r;
+}
+
+static int plan_grub(const struct vk_ctx *ctx, const struct vk_cmdline_req *req,
+		     const struct ops *ops, struct vk_cmdline_plan *p)
+{
+	const char *target = req->all_entries ? VK_GRUB_LINUX : VK_GRUB_LINUX_DEFAULT;
+	const char *other = req->all_entries ? VK_GRUB_LINUX_DEFAULT : VK_GRUB_LINUX;
+	const char *vars[] = { target, other };
+	struct vk_grub_request gr = { target, other, !req->all_entries, ops->v, ops->n };
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_DEFAULT_GRUB);
+	struct vk_grub_error err;
+	struct vk_grub *g = NULL;
+	struct vk_file f = {};
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (!shown)
+		return -ENOMEM;
+	r = load(ctx, VK_PATH_DEFAULT_GRUB, VK_MAX_GRUB_FILE,
+		 "larger than 16 MiB: not a GRUB configuration; nothing changed", &f, p);
+	if (r < 0)
+		return r;
+	r = grub_d_overrides(ctx, vars, ARRAY_SIZE(vars), p);
+	if (r < 0)
+		goto out;
+	r = vk_grub_parse(f.data, f.len, &g, &err);
+	if (r == -EINVAL)
+		r = fail(p, -EBADMSG, "%s:%u: %s; nothing changed", shown, err.line, err.msg);
+	if (r < 0)
+		goto out;
+	r = vk_grub_edit(g, &gr, &text, &len, &err);
+	if (r == -EINVAL && err.line)
+		r = fail(p, -EBADMSG, "%s:%u: %s; nothing changed", shown, err.line, err.msg);
+	else if (r == -EINVAL)
+		r = fail(p, -EBADMSG, "%s: %s; nothing changed", shown, err.msg);
+	if (r < 0)
+		goto out;
+	/* grub-mkconfig writes to /boot: it must be the right file system. */
+	p->boot_unmounted =
+		vk_boot_mount_check(ctx, &p->boot) == 0 && p->boot.in_fstab && !p->boot.mounted;
+	if (r == 0)
+		r = asprintf(&p->unchanged, "%s: %s already says so; nothing to change", shown,
+			     target) < 0
+			    ? -ENOMEM
+			    : 0;
+	else
+		r = add_change(ctx, &f, text, len, p);
+	if (r == 0 && p->boot_unmounted)
+		r = vk_notes_add(&p->after, VK_NOTE_WARN,
+				 "%s/boot (%s%s%s) is in /etc/fstab but not mounted: mount it "
+				 "before running grub-mkconfig, or the new grub.cfg lands on the "
+				 "root file system",
+				 ctx->prefix, p->boot.source, *p->boot.device ? " on " : "",
+				 p->boot.device);
+	if (r == 0 && text)
+		r = vk_notes_add(&p->after, VK_NOTE_NEXT,
+				 "next: run 'grub-mkconfig -o %s' (or this command again with "
+				 "--mkconfig), then reboot",
+				 vk_grub_cfg_path(ctx));
+out:
+	free(text);
+	vk_grub_free(g);
+	vk_file_clear(&f);
+	return r;
+}
+
+static int plan_kernel_cmdline(const struct vk_ctx *ctx, const struct ops *ops,
+			       struct vk_cmdline_plan *p)
+{
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_KERNEL_CMDLINE);
+	struct vk_file f = {};
+	char *text = NULL, err[512], hint[1024];
+	size_t len = 0;
+	int r;
+
+	if (!shown)
+		return -ENOMEM;
+	r = load(ctx, VK_PATH_KERNEL_CMDLINE, VK_MAX_CMDLINE_FILE,
+		 "larger than 1 MiB: not a kernel command line", &f, p);
+	if (r < 0)
+		return r;
+	if (!f.exists) {
+		const char *from = NULL;
+
+		free(f.data);
+		f.data = NULL;
+		r = vk_kernel_cmdline_default(ctx, &f.data, &from);
+		if (r == -ENOMEM)
+			goto out;
+		if (r < 0) {
+			r = fail(p, -ENOENT,
+				 "%s does not exist, and neither %s nor %s to start from is there",
+				 shown, VK_PATH_KERNEL_CMDLINE_USR, VK_PATH_PROC_CMDLINE);
+			goto out;
+		}
+		f.len = strlen(f.data);
+		r = vk_notes_add(&p->notes, VK_NOTE_NOTICE,
+				 "%s does not exist: starting from %s%s, as kernel-install would",
+				 shown, ctx->prefix, from);
+		if (r < 0)
+			goto out;
+	}
+	r = vk_kernel_cmdline_edit(f.data, f.len, ops->v, ops->n, &text, &len, err, sizeof(err));
+	if (r == -EINVAL)
+		r = fail(p, -EBADMSG, "%s: %s; nothing changed", shown, err);
+	if (r < 0)
+		goto out;
+	if (r == 0 && f.exists) {
+		r = asprintf(&p->unchanged, "%s: already says so; nothing to change", shown) < 0
+			    ? -ENOMEM
+			    : 0;
+		goto out;
+	}
+	if (!text) {
+		/* A new file from the default: write it as it is. */
+		text = strdup(f.data);
+		if (!text) {
+			r = -ENOMEM;
+			goto out;
+		}
+		len = strlen(text);
+	}
+	if (!f.exists) {
+		/* A new file: its content before is nothing. */
+		free(f.data);
+		f.data = strdup("");
+		f.len = 0;
+		if (!f.data) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
+	r = add_change(ctx, &f, text, len, p);
+	if (r == 0) {
+		vk_kernel_cmdline_regenerate(ctx, hint, sizeof(hint));
+		r = vk_notes_add(&p->after, VK_NOTE_NEXT, "next: %s", hint);
+	}
+out:
+	free(text);
+	vk_file_clear(&f);
+	return r;
+}
+
+static int plan_builtin(const struct vk_ctx *ctx, const struct ops *ops, struct vk_cmdline_plan *p)
+{
+	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_BUILTIN_DOTCONFIG);
+	struct vk_builtin b = {};
+	struct vk_file f = {};
+	char *text = NULL, err[512];
+	size_t len = 0;
+	int r;
+
+	if (!shown)
+		return -ENOMEM;
+	r = load(ctx, VK_PATH_BUILTIN_DOTCONFIG, VK_MAX_DOTCONFIG,
+		 "larger than 16 MiB: not a kernel configuration", &f, p);
+	if (r < 0)
+		return r;
+	if (!f.exists) {
+		r = fail(p, -ENOENT,
+			 "%s: no kernel configuration there: configure the kernel first", shown);
+		goto out;
+	}
+	r = vk_builtin_edit(shown, f.data, f.len, ops->v, ops->n, &text, &len, err, sizeof(err));
+	if (r == -EINVAL)
+		r = fail(p, -EBADMSG, "%s; nothing changed", err);
+	if (r < 0)
+		goto out;
+	if (r == 0) {
+		r = asprintf(&p->unchanged, "%s: CONFIG_CMDLINE already says so; nothing to change",
+			     shown) < 0
+			    ? -ENOMEM
+			    : 0;
+		goto out;
+	}
+	if (vk_builtin_read(shown, text, len, &b, err, sizeof(err)) == 0 && b.override)
+		r = vk_notes_add(
+			&p->after, VK_NOTE_WARN,
+			"%s has CONFIG_CMDLINE_OVERRIDE=y: the kernel will ignore the boot "
+			"loader's command line entirely",
+			shown);
+	else
+		r = 0;
+	if (r == 0)
+		r = vk_notes_add(
+			&p->after, VK_NOTE_NEXT,
+			"next: 'make olddefconfig', then build and install the kernel; the "
+			"built-in line comes before the boot loader's");
+	if (r == 0)
+		r = add_change(ctx, &f, text, len, p);
+out:
+	vk_builtin_clear(&b);
+	free(text);
+	vk_file_clear(&f);
+	return r;
+}
+
+int vk_cmdline_plan(const struct vk_ctx *ctx, const struct vk_cmdline_req *req,
+		    struct vk_cmdline_plan *out)
+{
+	struct ops ops = {};
+	int r = 0;
+
+	*out = (struct vk_cmdline_plan){ .method = req->method };
+	for (size_t i = 0; i < req->n_args && !r; i++)
+		r = ops_add(out, &ops, req->args[i], req->kind);
+	if (r == 0 && req->n_devices)
+		r = device_ops(ctx, req, &ops, out);
+	if (r == 0 && out->method == VK_BOOT_AUTO) {
+		r = vk_boot_detect(ctx, &out->method, out->why, sizeof(out->why));
+		if (r < 0)
+			r = fail(out, r,
+				 "cannot tell which boot method this host uses: %s; choose one "
+				 "with --bootloader grub|kernel-cmdline",
+				 out->why);
+		else
+			r = vk_notes_add(&out->notes, VK_NOTE_INFO, "boot method: %s (%s)",
+					 vk_boot_method_name(out->method), out->why);
+	}
+	if (r == 0 && req->grub_only && out->method != VK_BOOT_GRUB)
+		r = usage(out, "--mkconfig is for GRUB");
+	if (r == 0) {
+		switch (out->method) {
+		case VK_BOOT_GRUB:
+			r = plan_grub(ctx, req, &ops, out);
+			break;
+		case VK_BOOT_KERNEL_CMDLINE:
+			r = plan_kernel_cmdline(ctx, &ops, out);
+			break;
+		default:
+			r = plan_builtin(ctx, &ops, out);
+			break;
+		}
+	}
+	ops_clear(&ops);
+	return r;
+}
+
+void vk_cmdline_plan_clear(struct vk_cmdline_plan *p)
+{
+	free(p->usage);
+	free(p->unchanged);
+	vk_changes_clear(&p->changes);
+	vk_notes_clear(&p->notes);
+	vk_notes_clear(&p->after);
+	*p = (struct vk_cmdline_plan){};
+}
