@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * vfiokit plan and apply: the whole setup /etc/vfiokit.conf describes, as
- * the commands kconfig merge, modules write and cmdline set would do it.
- * Those commands run with their writes collected (ctx->changes); plan
- * shows them as diffs, apply writes them all with a journal that vfiokit
- * undo (src/cmd-undo.c) restores from.
+ * kconfig merge, modules write and cmdline set would make it. Their
+ * planners (src/kconfig/plan.h, src/modules/plan.h, src/boot/plan.h) hand
+ * back the changes; plan shows them as diffs, apply makes them in one
+ * transaction (src/flow/transaction.h) that vfiokit undo restores from.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +21,8 @@
 #include "flow/journal.h"
 #include "flow/transaction.h"
 #include "kconfig/plan.h"
+#include "boot/plan.h"
+#include "modules/plan.h"
 #include "shared/diff.h"
 #include "shared/exit.h"
 #include "shared/fileio.h"
@@ -157,28 +159,6 @@ static int take(const struct vk_ctx *ctx, struct flow *f, struct vk_changes *c, 
 	return r ? VK_EXIT_ERROR : 0;
 }
 
-static int run_step(struct vk_ctx *ctx, struct flow *f, int (*fn)(struct vk_ctx *, int, char **),
-		    char **argv, size_t argc)
-{
-	struct vk_collect col = { .prefix = ctx->prefix, .rootfd = ctx->rootfd };
-	int saved = ctx->verbosity, r;
-	char step[64];
-
-	snprintf(step, sizeof(step), "%s %s", argv[0], argv[1]);
-	step_begin(ctx, step);
-	ctx->verbosity = -1;
-	ctx->changes = &col;
-	r = fn(ctx, (int)argc, argv);
-	ctx->changes = NULL;
-	ctx->verbosity = saved;
-	if (r) {
-		vk_changes_clear(&col.changes);
-		vk_err("%s failed (see above): nothing written", step);
-		return r;
-	}
-	return take(ctx, f, &col.changes, step);
-}
-
 /* 1. The kernel configuration, through the kconfig planner. */
 static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
@@ -216,63 +196,73 @@ static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f
 	return take(ctx, f, &f->kconfig.changes, "kconfig merge");
 }
 
-#define PUSH(v, n, s)                                  \
-	do {                                           \
-		if (vk_strv_push(&(v), &(n), (s)) < 0) \
-			goto nomem;                    \
-	} while (0)
-
-/* The three steps, as their commands would be given. */
-static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
+/* 2. modprobe.d and the initramfs, through the modules planner. */
+static int modules_step(struct vk_ctx *ctx, struct flow *f)
 {
-	const struct vk_conf *c = &f->conf;
-	char **argv = NULL, ids[1024] = "";
-	size_t argc = 0, n_opts;
-	bool any_vfio = false;
-	int r = 0;
+	_cleanup_free_ const char **devices = calloc(f->n_targets + 1, sizeof(char *)),
+				  **overrides = calloc(f->n_targets + 1, sizeof(char *));
+	struct vk_modules_req req = { .devices = devices,
+				      .overrides = overrides,
+				      .ignore_msrs = f->conf.ignore_msrs };
+	struct vk_modules_plan plan = {};
+	int r;
 
-	if (!streq(c->kernel, "none")) {
-		r = kconfig_step(ctx, o, f);
-		if (r)
-			return r;
+	if (!devices || !overrides) {
+		vk_err("out of memory");
+		return VK_EXIT_ERROR;
 	}
-	/* 2. modprobe.d and the initramfs: vfio-pci's ids and overrides. */
-	PUSH(argv, argc, "modules");
-	PUSH(argv, argc, "write");
 	for (size_t i = 0; i < f->n_targets; i++) {
 		const struct vk_conf_target *t = &f->targets[i];
 
 		if (t->claim == VK_CONF_PCI_STUB || (i && t->from == f->targets[i - 1].from))
 			continue;
-		any_vfio = true;
-		PUSH(argv, argc, t->claim == VK_CONF_OVERRIDE ? "--override" : "--device");
-		PUSH(argv, argc, t->claim == VK_CONF_OVERRIDE ? t->addr : t->from->spec);
+		if (t->claim == VK_CONF_OVERRIDE)
+			overrides[req.n_overrides++] = t->addr;
+		devices[req.n_devices++] = t->claim == VK_CONF_OVERRIDE ? t->addr : t->from->spec;
 	}
-	if (c->ignore_msrs)
-		PUSH(argv, argc, "--ignore-msrs");
-	if (any_vfio)
-		r = run_step(ctx, f, cmd_modules, argv, argc);
-	vk_strv_free(argv, argc);
-	argv = NULL;
-	argc = 0;
-	if (r)
-		return r;
-	/* 3. The command line: the IOMMU and ids, pci-stub's, the extras. */
-	PUSH(argv, argc, "cmdline");
-	PUSH(argv, argc, "set");
-	PUSH(argv, argc, "--bootloader");
-	PUSH(argv, argc, c->boot);
-	any_vfio = false;
+	if (!req.n_devices)
+		return 0;
+	step_begin(ctx, "modules write");
+	r = vk_modules_plan(ctx, &req, &plan);
+	vk_cmd_notes(ctx, &plan.notes, (1u << VK_NOTE_WARN) | (1u << VK_NOTE_ERROR));
+	if (r) {
+		if (r == -ENOMEM)
+			vk_err("out of memory");
+		vk_err("modules write failed (see above): nothing written");
+		vk_modules_plan_clear(&plan);
+		return r == -ENXIO ? VK_EXIT_PROBLEMS : VK_EXIT_ERROR;
+	}
+	r = take(ctx, f, &plan.changes, "modules write");
+	vk_modules_plan_clear(&plan);
+	return r;
+}
+
+/* 3. The command line, through the cmdline planner: the IOMMU and ids,
+ * pci-stub's, the extras. */
+static int cmdline_step(struct vk_ctx *ctx, struct flow *f)
+{
+	const struct vk_conf *c = &f->conf;
+	_cleanup_free_ const char **devices = calloc(f->n_targets + 1, sizeof(char *)),
+				  **args = calloc(c->n_arguments + 3, sizeof(char *));
+	struct vk_cmdline_req req = { .kind = VK_CMDLINE_SET, .devices = devices, .args = args };
+	struct vk_cmdline_plan plan = {};
+	char ids[1024] = "";
+	int r;
+
+	if (!devices || !args) {
+		vk_err("out of memory");
+		return VK_EXIT_ERROR;
+	}
+	if (vk_boot_method_parse(c->boot, &req.method) < 0) {
+		vk_err("%s: unknown boot method '%s'", c->path, c->boot);
+		return VK_EXIT_ERROR;
+	}
 	for (size_t i = 0; i < f->n_targets; i++) {
 		const struct vk_conf_target *t = &f->targets[i];
 		char id[16];
 
-		if (t->claim == VK_CONF_VFIO_PCI && i && t->from == f->targets[i - 1].from) {
-			continue;
-		} else if (t->claim == VK_CONF_VFIO_PCI) {
-			PUSH(argv, argc, "--device");
-			PUSH(argv, argc, t->from->spec);
-			any_vfio = true;
+		if (t->claim == VK_CONF_VFIO_PCI && !(i && t->from == f->targets[i - 1].from)) {
+			devices[req.n_devices++] = t->from->spec;
 		} else if (t->claim == VK_CONF_PCI_STUB) {
 			snprintf(id, sizeof(id), "%04x:%04x", t->vendor_id, t->device_id);
 			if (!strstr(ids, id))
@@ -280,24 +270,45 @@ static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 					 *ids ? "," : "pci-stub.ids=", id);
 		}
 	}
-	/* The arguments after "--", never taken as options. cmdline set adds
-	 * intel_iommu=on for --device; say it without. */
-	n_opts = argc;
-	PUSH(argv, argc, "--");
-	if (!any_vfio && streq(vk_cpu_vendor(ctx), "intel"))
-		PUSH(argv, argc, "intel_iommu=on");
+	/* The planner adds intel_iommu=on with devices; say it without. */
+	if (!req.n_devices && streq(vk_cpu_vendor(ctx), "intel"))
+		args[req.n_args++] = "intel_iommu=on";
 	if (*ids)
-		PUSH(argv, argc, ids);
+		args[req.n_args++] = ids;
 	for (size_t i = 0; i < c->n_arguments; i++)
-		PUSH(argv, argc, c->arguments[i]);
-	if (any_vfio || argc > n_opts + 1)
-		r = run_step(ctx, f, cmd_cmdline, argv, argc);
-	vk_strv_free(argv, argc);
+		args[req.n_args++] = c->arguments[i];
+	if (!req.n_devices && !req.n_args)
+		return 0;
+	step_begin(ctx, "cmdline set");
+	r = vk_cmdline_plan(ctx, &req, &plan);
+	vk_cmd_notes(ctx, &plan.notes,
+		     (1u << VK_NOTE_NOTICE) | (1u << VK_NOTE_WARN) | (1u << VK_NOTE_ERROR));
+	if (r == -EINVAL)
+		r = vk_usage_error("cmdline set: %s", plan.usage);
+	else if (r == -ENOMEM)
+		vk_err("out of memory");
+	if (r) {
+		vk_err("cmdline set failed (see above): nothing written");
+		vk_cmdline_plan_clear(&plan);
+		return r > 0 ? r : VK_EXIT_ERROR;
+	}
+	r = take(ctx, f, &plan.changes, "cmdline set");
+	vk_cmdline_plan_clear(&plan);
 	return r;
-nomem:
-	vk_strv_free(argv, argc);
-	vk_err("out of memory");
-	return VK_EXIT_ERROR;
+}
+
+/* The three steps. */
+static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
+{
+	int r = 0;
+
+	if (!streq(f->conf.kernel, "none"))
+		r = kconfig_step(ctx, o, f);
+	if (r == 0)
+		r = modules_step(ctx, f);
+	if (r == 0)
+		r = cmdline_step(ctx, f);
+	return r;
 }
 
 /* Configuration, devices, refusals and the collected changes. */

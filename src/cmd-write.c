@@ -18,73 +18,6 @@
 #include "shared/log.h"
 #include "shared/macro.h"
 
-/* The system path of f's target as w saw it: the command may have opened
- * it through the host's "/" (the kernel's .config), so the root's prefix
- * is taken off. NULL when it is outside the root. */
-static char *system_path(const struct vk_write *w, const char *prefix, const char *abs)
-{
-	_cleanup_free_ char *host = NULL;
-	size_t n = strlen(prefix);
-
-	if (asprintf(&host, "%s%s", w->prefix, abs) < 0)
-		return NULL;
-	if (strncmp(host, prefix, n) != 0 || host[n] != '/')
-		return NULL;
-	return strdup(host + n);
-}
-
-/* Record the change of f to text in w->collect. */
-static int collect(const struct vk_write *w, const struct vk_file *f, const char *text, size_t len)
-{
-	struct vk_collect *cl = w->collect;
-	struct vk_changes *c = &cl->changes;
-	_cleanup_free_ char *target = system_path(w, cl->prefix, f->target);
-	struct vk_change ch = {}, *v;
-	int r;
-
-	ch.f.path = system_path(w, cl->prefix, f->path);
-	if (!target || !ch.f.path) {
-		vk_err("%s: outside the root %s: vfiokit apply changes files under it only",
-		       w->shown, cl->prefix);
-		goto fail;
-	}
-	/* One name for a file however it was reached: the journal's. */
-	r = vk_canonical_path(cl->rootfd, target, &ch.f.target);
-	if (r < 0) {
-		vk_err("%s: %s", w->shown, strerror(-r));
-		goto fail;
-	}
-	for (size_t i = 0; i < c->n; i++)
-		if (streq(c->v[i].f.target, ch.f.target)) {
-			vk_err("%s: two steps change this file: run them one after the other",
-			       w->shown);
-			goto fail;
-		}
-	ch.f.data = malloc(f->len + 1);
-	ch.text = malloc(len + 1);
-	ch.shown = strdup(w->shown);
-	v = realloc(c->v, (c->n + 1) * sizeof(*c->v));
-	if (!ch.f.data || !ch.text || !ch.shown || !v) {
-		vk_err("out of memory");
-		goto fail;
-	}
-	c->v = v;
-	memcpy(ch.f.data, f->data, f->len + 1);
-	ch.f.len = f->len;
-	ch.f.st = f->st;
-	ch.f.exists = f->exists;
-	memcpy(ch.text, text, len);
-	ch.text[len] = '\0';
-	ch.len = len;
-	c->v[c->n++] = ch;
-	return VK_EXIT_OK;
-fail:
-	free(ch.text);
-	free(ch.shown);
-	vk_file_clear(&ch.f);
-	return VK_EXIT_ERROR;
-}
-
 static const char *replace_error(int r)
 {
 	switch (r) {
@@ -111,8 +44,6 @@ int vk_cmd_write(const struct vk_write *w, const struct vk_file *f, const char *
 			printf("%s: up to date\n", w->shown);
 		return VK_EXIT_OK;
 	}
-	if (w->collect)
-		return collect(w, f, text, len);
 	if (w->dry_run) {
 		if (asprintf(&newname, "%s (vfiokit)", w->shown) < 0 ||
 		    vk_diff_unified(w->shown, f->data, f->len, newname, text, len, &diff) < 0) {
@@ -153,8 +84,7 @@ int vk_cmd_write_change(const struct vk_ctx *ctx, const struct vk_change *ch, bo
 			      .prefix = ch->host ? "" : ctx->prefix,
 			      .shown = ch->shown,
 			      .dry_run = dry_run,
-			      .verbosity = verbosity,
-			      .collect = ctx->changes };
+			      .verbosity = verbosity };
 
 	if (ch->host && !vk_change_same(ch) && !dry_run) {
 		hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -27,13 +27,6 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_apply(struct vk_ctx *ctx, int argc, char **argv); /* plan and apply */
 int cmd_undo(struct vk_ctx *ctx, int argc, char **argv);
 
-/* While plan and apply still run the commands: their writes collected. */
-struct vk_collect {
-	struct vk_changes changes;
-	const char *prefix; /* the root's (ctx->prefix), taken off host paths */
-	int rootfd;	    /* the root's: paths are made canonical under it */
-};
-
 /* How to write one file (src/cmd-write.c). */
 struct vk_write {
 	int rootfd;	    /* what vk_file_load() read f from */
@@ -41,7 +34,6 @@ struct vk_write {
 	const char *shown;  /* the file as the user sees it */
 	bool dry_run;
 	int verbosity;
-	struct vk_collect *collect; /* not NULL: record the change, write nothing */
 };
 
 struct vk_kconfig_run;
@@ -56,7 +48,7 @@ void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run
 int vk_cmd_parse_force(const char *verb, void (*help)(void), int argc, char **argv, bool *dry_run,
 		       bool *force);
 
-/* Leave f alone when it already holds text; with collect record the change;
+/* Leave f alone when it already holds text;
  * with dry_run print the diff;
  * else replace it atomically with a backup (creating its directory). Says
  * what it did. Returns an exit status; *changed (may be NULL) tells

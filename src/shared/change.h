@@ -43,7 +43,7 @@ void vk_changes_clear(struct vk_changes *c);
 
 enum vk_note_kind {
 	VK_NOTE_INFO,	/* what was chosen or done: the command's own report, quiet with -q */
-	VK_NOTE_NOTICE, /* something the user should read even in a flow: not with -q */
+	VK_NOTE_NOTICE, /* something to read even in a flow and with -q */
 	VK_NOTE_WARN,	/* a warning: stderr */
 	VK_NOTE_ERROR,	/* an error: stderr, always (the planner also fails) */
 	VK_NOTE_NEXT,	/* what to do next, after the files are written */

@@ -9,15 +9,12 @@
 
 #include <stdbool.h>
 
-struct vk_collect;
-
 struct vk_ctx {
-	const char *root;	    /* as given, "/" by default */
-	char *prefix;		    /* root without trailing slashes: "" for "/" */
-	int rootfd;		    /* O_PATH directory descriptor of root */
-	bool json;		    /* --json */
-	int verbosity;		    /* -q: -1, default 0, -v: 1 and more */
-	struct vk_collect *changes; /* a flow collects the commands' writes here */
+	const char *root; /* as given, "/" by default */
+	char *prefix;	  /* root without trailing slashes: "" for "/" */
+	int rootfd;	  /* O_PATH directory descriptor of root */
+	bool json;	  /* --json */
+	int verbosity;	  /* -q: -1, default 0, -v: 1 and more */
 };
 
 /* Open root; returns 0 or a negative errno (-ENOTDIR when it is a file). */
