@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../shared/strmap.h"
 #include "kconfig.h"
 
 /* One arena per tree: freed at once with the tree. */
@@ -33,8 +34,6 @@ struct kstrtab {
 	struct intern_slot *slots;
 	size_t cap, n;
 };
-
-uint32_t khash(const char *s, size_t len);
 
 /* A symbol with what the reader needs while it builds the tree. */
 struct ksym {
@@ -75,6 +74,7 @@ struct vk_kconfig {
 	size_t files_cap, n_files;
 	const char *modules; /* the symbol with the "modules" keyword */
 	struct kvar *vars;
+	struct vk_strmap var_index; /* the vars by name */
 	const char *srctree, *srcarch;
 	int dirfd;
 };
@@ -125,6 +125,7 @@ struct klex {
 	size_t cap_text, cap_exp, cap_tokbuf;
 	char *err;
 	size_t errlen;
+	unsigned int refs; /* references expanded for the current statement */
 };
 
 /*

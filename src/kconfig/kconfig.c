@@ -74,17 +74,6 @@ void karena_free(struct karena *a)
 
 /* ---- strings and symbols ---- */
 
-uint32_t khash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static int strtab_grow(struct kstrtab *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 4096;
@@ -110,7 +99,7 @@ static int strtab_grow(struct kstrtab *t)
 const char *kintern(struct vk_kconfig *kc, const char *s, size_t len)
 {
 	struct kstrtab *t = &kc->strs;
-	uint32_t h = khash(s, len);
+	uint32_t h = vk_strhash(s, len);
 	size_t i;
 	char *copy;
 
@@ -140,7 +129,7 @@ struct ksym *ksym_lookup(const struct vk_kconfig *kc, const char *name)
 
 	if (!kc->symtab_cap)
 		return NULL;
-	h = khash(name, strlen(name));
+	h = vk_strhash(name, strlen(name));
 	for (size_t i = h & (kc->symtab_cap - 1); kc->symtab[i]; i = (i + 1) & (kc->symtab_cap - 1))
 		if (kc->symtab[i]->hash == h && streq(kc->symtab[i]->pub.name, name))
 			return kc->symtab[i];
@@ -191,7 +180,7 @@ struct ksym *ksym_get(struct vk_kconfig *kc, const char *name)
 	s->pub.name = kintern_str(kc, name);
 	if (!s->pub.name)
 		return NULL;
-	s->hash = khash(name, strlen(name));
+	s->hash = vk_strhash(name, strlen(name));
 	for (i = s->hash & (kc->symtab_cap - 1); kc->symtab[i]; i = (i + 1) & (kc->symtab_cap - 1))
 		;
 	kc->symtab[i] = s;
@@ -215,7 +204,7 @@ static int file_add(struct vk_kconfig *kc, const char *name)
 
 			if (!kc->files[i])
 				continue;
-			j = khash(kc->files[i], strlen(kc->files[i])) & (cap - 1);
+			j = vk_strhash(kc->files[i], strlen(kc->files[i])) & (cap - 1);
 			while (set[j])
 				j = (j + 1) & (cap - 1);
 			set[j] = kc->files[i];
@@ -224,7 +213,7 @@ static int file_add(struct vk_kconfig *kc, const char *name)
 		kc->files = set;
 		kc->files_cap = cap;
 	}
-	for (i = khash(name, strlen(name)) & (kc->files_cap - 1); kc->files[i];
+	for (i = vk_strhash(name, strlen(name)) & (kc->files_cap - 1); kc->files[i];
 	     i = (i + 1) & (kc->files_cap - 1))
 		if (kc->files[i] == name)
 			return 0;

@@ -814,6 +814,44 @@ static void macros(void **state)
 	assert_int_equal(sym(f, "C")->type, VK_KTYPE_STRING);
 }
 
+/* "X := $(X)" expands the right side first, where X is still undefined:
+ * empty, as in the kernel (it once crashed on a variable without value). */
+static void recursive_simple_assignment(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f, "Kconfig",
+	    "f:=$(f)\n"
+	    "g := G$(g)\n"
+	    "config A\n"
+	    "\tbool\n"
+	    "\tdepends on B$(f) && $(g)\n");
+	load_ok(f);
+	assert_string_equal(fmt(sym(f, "A")->depends), "B && G");
+	put(f, "Kconfig", "f = $(f)\nconfig A\n\tbool \"$(f)\"\n");
+	load_fails(f, "Kconfig:3", "recursive variable reference");
+}
+
+/* A macro that doubles per line stops at the cap, naming the line. */
+static void macro_cap(void **state)
+{
+	struct fixture *f = *state;
+	char text[2048] = "x := ab\n";
+
+	for (int i = 0; i < 25; i++)
+		strcat(text, "x := $(x)$(x)\n");
+	put(f, "Kconfig", text);
+	load_fails(f, "Kconfig:21", "macro expansion larger than 1024 KiB");
+	/* Doubling what expands to nothing: the number of references. */
+	snprintf(text, sizeof(text), "x0 :=\n");
+	for (int i = 1; i <= 40; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "x%d = $(x%d)$(x%d)\n",
+			 i, i - 1, i - 1);
+	strcat(text, "config A\n\tbool \"$(x40)\"\n");
+	put(f, "Kconfig", text);
+	load_fails(f, "Kconfig:43", "more than 1048576 references");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -829,6 +867,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(evaluation, setup, teardown),
 		cmocka_unit_test_setup_teardown(modules_symbol, setup, teardown),
 		cmocka_unit_test_setup_teardown(macros, setup, teardown),
+		cmocka_unit_test_setup_teardown(recursive_simple_assignment, setup, teardown),
+		cmocka_unit_test_setup_teardown(macro_cap, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
