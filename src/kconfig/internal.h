@@ -149,6 +149,7 @@ struct kparse {
 	const struct ktoken *tok;
 	size_t i;
 	bool register_syms; /* add the symbols named to the table */
+	unsigned int nest;  /* of parentheses and "!" around the token */
 	char *err;	    /* the reason, without file:line */
 	size_t errlen;
 };
@@ -162,8 +163,9 @@ const char *ktok_text(const struct ktoken *t);
 struct vk_kexpr *kexpr_symbol(struct kparse *p, const struct ktoken *t);
 struct vk_kexpr *kexpr_new(struct vk_kconfig *kc, enum vk_kexpr_op op, struct vk_kexpr *l,
 			   struct vk_kexpr *r);
-/* l && r, l || r; NULL stands for y (no condition). */
-const struct vk_kexpr *kexpr_and(struct vk_kconfig *kc, const struct vk_kexpr *l,
-				 const struct vk_kexpr *r);
-const struct vk_kexpr *kexpr_or(struct vk_kconfig *kc, const struct vk_kexpr *l,
-				const struct vk_kexpr *r);
+/* *out = l && r, l || r; NULL stands for y (no condition). 0, -ENOMEM,
+ * or -E2BIG when the result would be deeper than VK_KEXPR_MAX_DEPTH. */
+int kexpr_and(struct vk_kconfig *kc, const struct vk_kexpr *l, const struct vk_kexpr *r,
+	      const struct vk_kexpr **out);
+int kexpr_or(struct vk_kconfig *kc, const struct vk_kexpr *l, const struct vk_kexpr *r,
+	     const struct vk_kexpr **out);
