@@ -19,7 +19,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 TARGET_MS=150
 TARGET_KIB=$((64 * 1024))
-SOURCES=(src/kconfig/kconfig.c src/kconfig/lexer.c src/kconfig/expr.c)
+SOURCES=(src/kconfig/kconfig.c src/kconfig/lexer.c src/kconfig/expr.c src/shared/strmap.c)
 
 # The timing program: kconfig-parse TREE ARCH RUNS prints one line per
 # read ("ms N.NNN"), then "files N", "symbols N", "defined N",

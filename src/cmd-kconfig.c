@@ -316,7 +316,11 @@ static int do_check(struct vk_ctx *ctx, struct opts *o)
 	vk_notes_clear(&run.notes);
 	if (o->running) {
 		r = vk_kconfig_read_running(ctx, &text, &len, &run.config_path);
-		if (r < 0) {
+		if (r == -EFBIG) {
+			vk_err("%s: larger than %u MiB once inflated: not a kernel configuration",
+			       run.config_path, VK_RUNNING_CONFIG_MAX >> 20);
+			goto out;
+		} else if (r < 0) {
 			vk_err("the running kernel's configuration is not readable: "
 			       "%s/proc/config.gz "
 			       "needs CONFIG_IKCONFIG_PROC, and %s: %s",

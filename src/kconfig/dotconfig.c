@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,13 @@ static const char *check_value(const char *v)
 	return "not y, m, n, a number or a quoted string";
 }
 
+/* The index of the last line of sym in c->lines, or -1. */
+static ssize_t line_of(const struct vk_dotconfig *c, const char *sym)
+{
+	return (ssize_t)(uintptr_t)vk_strmap_get(&c->index, sym, strlen(sym)) - 1;
+}
+
+/* Append l; its symbol, if it has one, now names it. */
 static int add_line(struct vk_dotconfig *c, struct vk_cline *l)
 {
 	if (c->n_lines == c->alloc) {
@@ -63,8 +71,20 @@ static int add_line(struct vk_dotconfig *c, struct vk_cline *l)
 		c->lines = v;
 		c->alloc = n;
 	}
+	if (l->sym && vk_strmap_put(&c->index, l->sym, strlen(l->sym),
+				    (void *)(uintptr_t)(c->n_lines + 1)) < 0)
+		return -ENOMEM;
 	c->lines[c->n_lines++] = *l;
 	return 0;
+}
+
+/* s[0..len) holds only spaces, tabs and carriage returns. */
+static bool blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
 }
 
 /* Fill l->kind, sym and value from the line's text (without newline). */
@@ -96,7 +116,7 @@ static int classify(const char *s, size_t len, struct vk_cline *l, const char **
 		l->sym = strndup(s + 2 + plen, len - 2 - plen - ulen);
 		return l->sym ? 0 : -ENOMEM;
 	}
-	if (len == 0 || s[0] == '#' || strspn(s, " \t\r") == len) {
+	if (len == 0 || s[0] == '#' || blank(s, len)) {
 		l->kind = VK_CLINE_OTHER;
 		return 0;
 	}
@@ -167,6 +187,7 @@ void vk_dotconfig_clear(struct vk_dotconfig *c)
 		cline_clear(&c->lines[i]);
 	free(c->lines);
 	free(c->name);
+	vk_strmap_free(&c->index);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -190,10 +211,9 @@ char *vk_dotconfig_text(const struct vk_dotconfig *c, size_t *len)
 
 const struct vk_cline *vk_dotconfig_find(const struct vk_dotconfig *c, const char *sym)
 {
-	for (size_t i = c->n_lines; i-- > 0;)
-		if (c->lines[i].sym && streq(c->lines[i].sym, sym))
-			return &c->lines[i];
-	return NULL;
+	ssize_t i = line_of(c, sym);
+
+	return i < 0 ? NULL : &c->lines[i];
 }
 
 const char *vk_dotconfig_value(const struct vk_dotconfig *c, const char *sym)

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../shared/strmap.h"
+
 enum vk_cline_kind {
 	VK_CLINE_OTHER, /* a comment or a blank line */
 	VK_CLINE_SET,	/* CONFIG_X=value */
@@ -28,6 +30,7 @@ struct vk_dotconfig {
 	char *name; /* for messages */
 	struct vk_cline *lines;
 	size_t n_lines, alloc;
+	struct vk_strmap index; /* sym -> 1 + the index of its last line */
 };
 
 /*

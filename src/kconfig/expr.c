@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,14 @@ const char *ktok_text(const struct ktoken *t)
 	return ops[t->type];
 }
 
+/* The depth of the deeper of l and r (either may be NULL). */
+static unsigned int deeper(const struct vk_kexpr *l, const struct vk_kexpr *r)
+{
+	unsigned int a = l ? l->depth : 0, b = r ? r->depth : 0;
+
+	return a > b ? a : b;
+}
+
 struct vk_kexpr *kexpr_new(struct vk_kconfig *kc, enum vk_kexpr_op op, struct vk_kexpr *l,
 			   struct vk_kexpr *r)
 {
@@ -82,28 +91,40 @@ struct vk_kexpr *kexpr_new(struct vk_kconfig *kc, enum vk_kexpr_op op, struct vk
 	e->op = op;
 	e->left = l;
 	e->right = r;
+	e->depth = 1 + deeper(l, r);
 	return e;
 }
 
-const struct vk_kexpr *kexpr_and(struct vk_kconfig *kc, const struct vk_kexpr *l,
-				 const struct vk_kexpr *r)
+/* l op r, a node the nodes are shared in: never changed after the parse. */
+static int join(struct vk_kconfig *kc, enum vk_kexpr_op op, const struct vk_kexpr *l,
+		const struct vk_kexpr *r, const struct vk_kexpr **out)
 {
-	if (!l)
-		return r;
-	if (!r || l == r)
-		return l;
-	/* The nodes are shared, never changed after the parse. */
-	return kexpr_new(kc, VK_KE_AND, (struct vk_kexpr *)l, (struct vk_kexpr *)r);
+	if (deeper(l, r) >= VK_KEXPR_MAX_DEPTH)
+		return -E2BIG;
+	*out = kexpr_new(kc, op, (struct vk_kexpr *)l, (struct vk_kexpr *)r);
+	return *out ? 0 : -ENOMEM;
 }
 
-const struct vk_kexpr *kexpr_or(struct vk_kconfig *kc, const struct vk_kexpr *l,
-				const struct vk_kexpr *r)
+int kexpr_and(struct vk_kconfig *kc, const struct vk_kexpr *l, const struct vk_kexpr *r,
+	      const struct vk_kexpr **out)
 {
-	if (!l || !r)
-		return NULL;
+	*out = l ? l : r;
+	if (!l || !r || l == r)
+		return 0;
+	return join(kc, VK_KE_AND, l, r, out);
+}
+
+int kexpr_or(struct vk_kconfig *kc, const struct vk_kexpr *l, const struct vk_kexpr *r,
+	     const struct vk_kexpr **out)
+{
+	*out = l;
+	if (!l || !r) {
+		*out = NULL;
+		return 0;
+	}
 	if (l == r)
-		return l;
-	return kexpr_new(kc, VK_KE_OR, (struct vk_kexpr *)l, (struct vk_kexpr *)r);
+		return 0;
+	return join(kc, VK_KE_OR, l, r, out);
 }
 
 static bool is_number(const char *s)
@@ -145,6 +166,11 @@ struct vk_kexpr *kexpr_symbol(struct kparse *p, const struct ktoken *t)
 
 static struct vk_kexpr *parse_or(struct kparse *p);
 
+static struct vk_kexpr *too_deep(struct kparse *p)
+{
+	return parse_error(p, "expression nested deeper than %d levels", VK_KEXPR_MAX_DEPTH);
+}
+
 static struct vk_kexpr *parse_unary(struct kparse *p)
 {
 	const struct ktoken *t = &p->tok[p->i];
@@ -153,14 +179,18 @@ static struct vk_kexpr *parse_unary(struct kparse *p)
 
 	switch (t->type) {
 	case KT_NOT:
-		p->i++;
-		e = parse_unary(p);
-		return e ? kexpr_new(p->kc, VK_KE_NOT, e, NULL) : NULL;
 	case KT_OPEN:
+		/* Each level recurses here: bounded, whatever the input. */
+		if (p->nest >= VK_KEXPR_MAX_DEPTH)
+			return too_deep(p);
 		p->i++;
-		e = parse_or(p);
+		p->nest++;
+		e = t->type == KT_NOT ? parse_unary(p) : parse_or(p);
+		p->nest--;
 		if (!e)
 			return NULL;
+		if (t->type == KT_NOT)
+			return kexpr_new(p->kc, VK_KE_NOT, e, NULL);
 		if (p->tok[p->i].type != KT_CLOSE)
 			return parse_error(p, "expected ')', found '%s'", ktok_text(&p->tok[p->i]));
 		p->i++;
@@ -202,35 +232,77 @@ static struct vk_kexpr *parse_unary(struct kparse *p)
 	return kexpr_new(p->kc, op, e, r);
 }
 
+/*
+ * The operands of "A op B op C ...", joined into a balanced tree as they
+ * come: a binary counter, whose bit k set in count means one entry that
+ * holds 2^k operands (the largest first). A chain of any length is then
+ * log2(length) deep; && and || are associative, so the value and the
+ * printed text stay the same. Small: a frame of it per nesting level.
+ */
+struct chain {
+	struct vk_kexpr *e[32]; /* a file of 16 MiB has fewer than 2^32 operands */
+	uint32_t count;
+	unsigned int n;
+};
+
+static bool chain_add(struct kparse *p, struct chain *c, enum vk_kexpr_op op, struct vk_kexpr *e)
+{
+	for (uint32_t k = c->count; k & 1; k >>= 1)
+		if (!(e = kexpr_new(p->kc, op, c->e[--c->n], e)))
+			return false;
+	c->e[c->n++] = e;
+	c->count++;
+	return true;
+}
+
+static struct vk_kexpr *chain_end(struct kparse *p, struct chain *c, enum vk_kexpr_op op)
+{
+	struct vk_kexpr *e = c->e[--c->n];
+
+	while (e && c->n)
+		e = kexpr_new(p->kc, op, c->e[--c->n], e);
+	return e;
+}
+
+/* Operands (parse_unary, or parse_and for ||) joined by op. */
+static struct vk_kexpr *parse_chain(struct kparse *p, enum ktok tok, enum vk_kexpr_op op,
+				    struct vk_kexpr *(*operand)(struct kparse *p))
+{
+	struct chain c = { .n = 0 };
+	struct vk_kexpr *e;
+
+	for (;;) {
+		if (c.count == UINT32_MAX)
+			return parse_error(p, "more than %u operands of '%s'", c.count,
+					   ktok_text(&p->tok[p->i - 1]));
+		e = operand(p);
+		if (!e || !chain_add(p, &c, op, e))
+			return NULL;
+		if (p->tok[p->i].type != tok)
+			return chain_end(p, &c, op);
+		p->i++;
+	}
+}
+
 static struct vk_kexpr *parse_and(struct kparse *p)
 {
-	struct vk_kexpr *e = parse_unary(p), *r;
-
-	while (e && p->tok[p->i].type == KT_AND) {
-		p->i++;
-		r = parse_unary(p);
-		e = r ? kexpr_new(p->kc, VK_KE_AND, e, r) : NULL;
-	}
-	return e;
+	return parse_chain(p, KT_AND, VK_KE_AND, parse_unary);
 }
 
 static struct vk_kexpr *parse_or(struct kparse *p)
 {
-	struct vk_kexpr *e = parse_and(p), *r;
-
-	while (e && p->tok[p->i].type == KT_OR) {
-		p->i++;
-		r = parse_and(p);
-		e = r ? kexpr_new(p->kc, VK_KE_OR, e, r) : NULL;
-	}
-	return e;
+	return parse_chain(p, KT_OR, VK_KE_OR, parse_and);
 }
 
 struct vk_kexpr *kexpr_parse(struct kparse *p)
 {
+	struct vk_kexpr *e;
+
 	if (p->err && p->errlen)
 		p->err[0] = '\0';
-	return parse_or(p);
+	p->nest = 0;
+	e = parse_or(p);
+	return e && e->depth > VK_KEXPR_MAX_DEPTH ? too_deep(p) : e;
 }
 
 /* ---- evaluation ---- */
@@ -488,6 +560,8 @@ static void format(struct out *o, const struct vk_kexpr *e, int ctx)
 	};
 	bool paren = prec(e) < ctx;
 
+	if (o->n >= o->size)
+		return; /* the buffer is full: the rest would not show */
 	if (paren)
 		put(o, "(");
 	switch (e->op) {

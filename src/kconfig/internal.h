@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../shared/strmap.h"
 #include "kconfig.h"
 
 /* One arena per tree: freed at once with the tree. */
@@ -33,8 +34,6 @@ struct kstrtab {
 	struct intern_slot *slots;
 	size_t cap, n;
 };
-
-uint32_t khash(const char *s, size_t len);
 
 /* A symbol with what the reader needs while it builds the tree. */
 struct ksym {
@@ -75,6 +74,7 @@ struct vk_kconfig {
 	size_t files_cap, n_files;
 	const char *modules; /* the symbol with the "modules" keyword */
 	struct kvar *vars;
+	struct vk_strmap var_index; /* the vars by name */
 	const char *srctree, *srcarch;
 	int dirfd;
 };
@@ -125,6 +125,7 @@ struct klex {
 	size_t cap_text, cap_exp, cap_tokbuf;
 	char *err;
 	size_t errlen;
+	unsigned int refs; /* references expanded for the current statement */
 };
 
 /*
@@ -148,6 +149,7 @@ struct kparse {
 	const struct ktoken *tok;
 	size_t i;
 	bool register_syms; /* add the symbols named to the table */
+	unsigned int nest;  /* of parentheses and "!" around the token */
 	char *err;	    /* the reason, without file:line */
 	size_t errlen;
 };
@@ -161,8 +163,9 @@ const char *ktok_text(const struct ktoken *t);
 struct vk_kexpr *kexpr_symbol(struct kparse *p, const struct ktoken *t);
 struct vk_kexpr *kexpr_new(struct vk_kconfig *kc, enum vk_kexpr_op op, struct vk_kexpr *l,
 			   struct vk_kexpr *r);
-/* l && r, l || r; NULL stands for y (no condition). */
-const struct vk_kexpr *kexpr_and(struct vk_kconfig *kc, const struct vk_kexpr *l,
-				 const struct vk_kexpr *r);
-const struct vk_kexpr *kexpr_or(struct vk_kconfig *kc, const struct vk_kexpr *l,
-				const struct vk_kexpr *r);
+/* *out = l && r, l || r; NULL stands for y (no condition). 0, -ENOMEM,
+ * or -E2BIG when the result would be deeper than VK_KEXPR_MAX_DEPTH. */
+int kexpr_and(struct vk_kconfig *kc, const struct vk_kexpr *l, const struct vk_kexpr *r,
+	      const struct vk_kexpr **out);
+int kexpr_or(struct vk_kconfig *kc, const struct vk_kexpr *l, const struct vk_kexpr *r,
+	     const struct vk_kexpr **out);

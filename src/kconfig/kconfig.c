@@ -74,17 +74,6 @@ void karena_free(struct karena *a)
 
 /* ---- strings and symbols ---- */
 
-uint32_t khash(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static int strtab_grow(struct kstrtab *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 4096;
@@ -110,7 +99,7 @@ static int strtab_grow(struct kstrtab *t)
 const char *kintern(struct vk_kconfig *kc, const char *s, size_t len)
 {
 	struct kstrtab *t = &kc->strs;
-	uint32_t h = khash(s, len);
+	uint32_t h = vk_strhash(s, len);
 	size_t i;
 	char *copy;
 
@@ -140,7 +129,7 @@ struct ksym *ksym_lookup(const struct vk_kconfig *kc, const char *name)
 
 	if (!kc->symtab_cap)
 		return NULL;
-	h = khash(name, strlen(name));
+	h = vk_strhash(name, strlen(name));
 	for (size_t i = h & (kc->symtab_cap - 1); kc->symtab[i]; i = (i + 1) & (kc->symtab_cap - 1))
 		if (kc->symtab[i]->hash == h && streq(kc->symtab[i]->pub.name, name))
 			return kc->symtab[i];
@@ -191,7 +180,7 @@ struct ksym *ksym_get(struct vk_kconfig *kc, const char *name)
 	s->pub.name = kintern_str(kc, name);
 	if (!s->pub.name)
 		return NULL;
-	s->hash = khash(name, strlen(name));
+	s->hash = vk_strhash(name, strlen(name));
 	for (i = s->hash & (kc->symtab_cap - 1); kc->symtab[i]; i = (i + 1) & (kc->symtab_cap - 1))
 		;
 	kc->symtab[i] = s;
@@ -215,7 +204,7 @@ static int file_add(struct vk_kconfig *kc, const char *name)
 
 			if (!kc->files[i])
 				continue;
-			j = khash(kc->files[i], strlen(kc->files[i])) & (cap - 1);
+			j = vk_strhash(kc->files[i], strlen(kc->files[i])) & (cap - 1);
 			while (set[j])
 				j = (j + 1) & (cap - 1);
 			set[j] = kc->files[i];
@@ -224,7 +213,7 @@ static int file_add(struct vk_kconfig *kc, const char *name)
 		kc->files = set;
 		kc->files_cap = cap;
 	}
-	for (i = khash(name, strlen(name)) & (kc->files_cap - 1); kc->files[i];
+	for (i = vk_strhash(name, strlen(name)) & (kc->files_cap - 1); kc->files[i];
 	     i = (i + 1) & (kc->files_cap - 1))
 		if (kc->files[i] == name)
 			return 0;
@@ -354,6 +343,8 @@ struct parser {
 	const struct vk_kexpr *own_dep;
 	bool prompt;
 	const struct vk_kexpr *prompt_if;
+	const char *entry_file; /* where the entry begins */
+	unsigned int entry_line;
 	/* The files being read, innermost last: recursion check, messages. */
 	struct klex *stack[MAX_INCLUDES];
 	size_t depth;
@@ -361,21 +352,53 @@ struct parser {
 	size_t errlen;
 };
 
-static _printf_(3, 4) int perr(struct parser *p, struct klex *lx, const char *fmt, ...)
+static int vperr(struct parser *p, const char *file, unsigned int line, const char *fmt, va_list ap)
 {
-	va_list ap;
 	int n = 0;
 
 	if (!p->err || !p->errlen)
 		return -EINVAL;
-	if (lx)
-		n = snprintf(p->err, p->errlen, "%s:%u: ", lx->file, lx->stmt_line);
+	if (file)
+		n = snprintf(p->err, p->errlen, "%s:%u: ", file, line);
 	if (n < 0 || (size_t)n >= p->errlen)
 		return -EINVAL;
-	va_start(ap, fmt);
 	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
-	va_end(ap);
 	return -EINVAL;
+}
+
+static _printf_(3, 4) int perr(struct parser *p, struct klex *lx, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vperr(p, lx ? lx->file : NULL, lx ? lx->stmt_line : 0, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static _printf_(4, 5) int perr_at(struct parser *p, const char *file, unsigned int line,
+				  const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = vperr(p, file, line, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* What kexpr_and() or kexpr_or() returned (r) for a condition of the
+ * statement at file:line. */
+static int cond_err(struct parser *p, int r, const char *file, unsigned int line)
+{
+	if (r != -E2BIG)
+		return r;
+	return perr_at(p, file, line,
+		       "conditions nested deeper than %d levels (if blocks, menus and "
+		       "dependencies around it, or definitions of one symbol): refused",
+		       VK_KEXPR_MAX_DEPTH);
 }
 
 static struct block *top(struct parser *p)
@@ -442,27 +465,32 @@ static int finish_entry(struct parser *p)
 	struct block *b = top(p), *parent;
 	const struct vk_kexpr *dep, *vis;
 	struct ksym *s = p->sym;
+	int r = 0;
 
 	switch (p->entry) {
 	case E_CONFIG:
-		dep = kexpr_and(kc, b->dep, p->own_dep);
+		r = kexpr_and(kc, b->dep, p->own_dep, &dep);
+		if (r < 0)
+			break;
 		if (s->n_defs == 0 || (!s->dep_y && !dep)) {
 			s->pub.depends = dep;
 			s->dep_y = !dep;
 		} else if (!s->dep_y) {
-			s->pub.depends = kexpr_or(kc, s->pub.depends, dep);
-			if (!s->pub.depends)
-				return -ENOMEM;
+			r = kexpr_or(kc, s->pub.depends, dep, &s->pub.depends);
+			if (r < 0)
+				break;
 		}
 		if (p->prompt) {
-			vis = kexpr_and(kc, dep, kexpr_and(kc, p->prompt_if, b->vis));
+			r = kexpr_and(kc, p->prompt_if, b->vis, &vis);
+			if (r < 0 || (r = kexpr_and(kc, dep, vis, &vis)) < 0)
+				break;
 			if (!s->pub.has_prompt || (!s->vis_y && !vis)) {
 				s->pub.visible = vis;
 				s->vis_y = !vis;
 			} else if (!s->vis_y) {
-				s->pub.visible = kexpr_or(kc, s->pub.visible, vis);
-				if (!s->pub.visible)
-					return -ENOMEM;
+				r = kexpr_or(kc, s->pub.visible, vis, &s->pub.visible);
+				if (r < 0)
+					break;
 			}
 			s->pub.has_prompt = true;
 		}
@@ -473,14 +501,17 @@ static int finish_entry(struct parser *p)
 	case E_MENU:
 	case E_CHOICE:
 		parent = b - 1;
-		b->dep = kexpr_and(kc, parent->dep, b->own);
-		b->vis = kexpr_and(kc, b->own_vis, parent->vis);
+		r = kexpr_and(kc, parent->dep, b->own, &b->dep);
+		if (r < 0 || (r = kexpr_and(kc, b->own_vis, parent->vis, &b->vis)) < 0)
+			break;
 		if (b->choice)
 			b->choice->pub.depends = b->dep;
 		break;
 	default:
 		break;
 	}
+	if (r < 0)
+		return cond_err(p, r, p->entry_file, p->entry_line);
 	p->entry = E_NONE;
 	p->sym = NULL;
 	p->own_dep = p->prompt_if = NULL;
@@ -655,10 +686,10 @@ static int attribute(struct parser *p, struct klex *lx, enum keyword kw)
 		if (r < 0 || (r = expect_eol(p, lx, i)) < 0)
 			return r;
 		if (p->entry == E_MENU || p->entry == E_CHOICE)
-			top(p)->own = kexpr_and(kc, top(p)->own, e);
+			r = kexpr_and(kc, top(p)->own, e, &top(p)->own);
 		else
-			p->own_dep = kexpr_and(kc, p->own_dep, e);
-		return 0;
+			r = kexpr_and(kc, p->own_dep, e, &p->own_dep);
+		return cond_err(p, r, lx->file, lx->stmt_line);
 	}
 	if (kw == KW_VISIBLE) {
 		if (p->entry != E_MENU)
@@ -666,8 +697,8 @@ static int attribute(struct parser *p, struct klex *lx, enum keyword kw)
 		r = if_opt(p, lx, 1, &e);
 		if (r < 0)
 			return r;
-		top(p)->own_vis = kexpr_and(kc, top(p)->own_vis, e);
-		return 0;
+		r = kexpr_and(kc, top(p)->own_vis, e, &top(p)->own_vis);
+		return cond_err(p, r, lx->file, lx->stmt_line);
 	}
 	if (kw == KW_HELP || kw == KW_OLDHELP) {
 		if (p->entry == E_NONE)
@@ -924,6 +955,8 @@ static int statement(struct parser *p, struct klex *lx, size_t base)
 		r = finish_entry(p);
 		if (r < 0)
 			return r;
+		p->entry_file = lx->file;
+		p->entry_line = lx->stmt_line;
 		break;
 	default:
 		return attribute(p, lx, kw);
@@ -969,8 +1002,8 @@ static int statement(struct parser *p, struct klex *lx, size_t base)
 		r = push_block(p, lx, B_IF);
 		if (r < 0)
 			return r;
-		top(p)->dep = kexpr_and(p->kc, top(p)->dep, e);
-		return 0;
+		r = kexpr_and(p->kc, top(p)->dep, e, &top(p)->dep);
+		return cond_err(p, r, lx->file, lx->stmt_line);
 	case KW_ENDIF:
 		return end_block(p, lx, B_IF, base);
 	case KW_ENDMENU:

@@ -48,8 +48,14 @@ enum vk_kexpr_op {
 struct vk_kexpr {
 	enum vk_kexpr_op op;
 	struct vk_kexpr *left, *right;
-	const char *name; /* VK_KE_SYMBOL and VK_KE_CONST */
+	const char *name;   /* VK_KE_SYMBOL and VK_KE_CONST */
+	unsigned int depth; /* 1 for a leaf; never more than VK_KEXPR_MAX_DEPTH */
 };
+
+/* How deep an expression may nest, conditions of the if blocks around it
+ * included: what evaluating and printing one may recurse. A chain of one
+ * operator ("A && B && C ...") is kept shallow, however long. */
+#define VK_KEXPR_MAX_DEPTH 4096
 
 struct vk_ksym;
 

@@ -23,11 +23,16 @@
 #define OPAQUE_BEGIN '\x01'
 #define OPAQUE_END   '\x02'
 #define MAX_DEPTH    64
+/* What one statement's or assignment's references may expand to, and how
+ * many references that may take: "X := $(X)$(X)" doubles X per line. */
+#define MAX_EXPANSION (1u << 20)
+#define MAX_REFS      (1u << 20)
 
 struct xbuf {
 	char **p;
 	size_t *cap;
 	size_t n;
+	size_t max; /* -E2BIG beyond this many bytes; 0: no limit */
 };
 
 static _printf_(3, 4) int lex_error(struct klex *lx, unsigned int line, const char *fmt, ...)
@@ -53,6 +58,8 @@ static int xreserve(struct xbuf *b, size_t more)
 
 	if (need <= cap)
 		return 0;
+	if (b->max && need > b->max + 1)
+		return -E2BIG;
 	cap = cap ? cap : 256;
 	while (cap < need)
 		cap *= 2;
@@ -66,8 +73,10 @@ static int xreserve(struct xbuf *b, size_t more)
 
 static int xput(struct xbuf *b, const char *s, size_t n)
 {
-	if (b->n + n + 1 > *b->cap && xreserve(b, n) < 0)
-		return -ENOMEM;
+	int r;
+
+	if (b->n + n + 1 > *b->cap && (r = xreserve(b, n)) < 0)
+		return r;
 	memcpy(*b->p + b->n, s, n);
 	b->n += n;
 	(*b->p)[b->n] = '\0';
@@ -76,8 +85,10 @@ static int xput(struct xbuf *b, const char *s, size_t n)
 
 static inline int xputc(struct xbuf *b, char c)
 {
-	if (b->n + 2 > *b->cap && xreserve(b, 1) < 0)
-		return -ENOMEM;
+	int r;
+
+	if (b->n + 2 > *b->cap && (r = xreserve(b, 1)) < 0)
+		return r;
 	(*b->p)[b->n++] = c;
 	return 0;
 }
@@ -113,10 +124,7 @@ static size_t match_paren(const char *s, size_t open, size_t end)
 
 static struct kvar *var_find(struct vk_kconfig *kc, const char *name, size_t len)
 {
-	for (struct kvar *v = kc->vars; v; v = v->next)
-		if (strlen(v->name) == len && memcmp(v->name, name, len) == 0)
-			return v;
-	return NULL;
+	return vk_strmap_get(&kc->var_index, name, len);
 }
 
 void klex_free_vars(struct vk_kconfig *kc)
@@ -129,6 +137,7 @@ void klex_free_vars(struct vk_kconfig *kc)
 		free(v);
 	}
 	kc->vars = NULL;
+	vk_strmap_free(&kc->var_index);
 }
 
 static int expand_string(struct klex *lx, const char *s, size_t n, struct xbuf *out, int depth,
@@ -140,12 +149,12 @@ static int expand_alloc(struct klex *lx, const char *s, size_t n, int depth, cha
 {
 	char *p = NULL;
 	size_t cap = 0;
-	struct xbuf b = { &p, &cap, 0 };
+	struct xbuf b = { &p, &cap, 0, MAX_EXPANSION };
 	int r;
 
 	*res = NULL;
-	if (xreserve(&b, 0) < 0)
-		return -ENOMEM;
+	if ((r = xreserve(&b, 0)) < 0)
+		return r;
 	p[0] = '\0';
 	r = expand_string(lx, s, n, &b, depth, args, nargs);
 	if (r != 0) {
@@ -174,6 +183,10 @@ static int expand_ref(struct klex *lx, const char *inner, size_t n, struct xbuf 
 	if (depth > MAX_DEPTH)
 		return lex_error(lx, lx->stmt_line, "recursive variable reference in '$(%.*s)'",
 				 (int)n, inner);
+	if (++lx->refs > MAX_REFS)
+		return lex_error(lx, lx->stmt_line,
+				 "macro expansion takes more than %u references: refused",
+				 MAX_REFS);
 	/* Split at the commas outside parentheses, expand every part. */
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && inner[i] == '(')
@@ -261,11 +274,20 @@ static int expand_string(struct klex *lx, const char *s, size_t n, struct xbuf *
 			i = close + 1;
 			continue;
 		}
-		if (xputc(out, s[i]) < 0)
-			return -ENOMEM;
+		if ((r = xputc(out, s[i])) < 0)
+			return r;
 		i++;
 	}
 	return 0;
+}
+
+/* An expansion over MAX_EXPANSION (-E2BIG) as a message naming the line. */
+static int expansion_error(struct klex *lx, int r)
+{
+	if (r != -E2BIG)
+		return r;
+	return lex_error(lx, lx->stmt_line, "macro expansion larger than %u KiB: refused",
+			 MAX_EXPANSION >> 10);
 }
 
 /* The statement's text with references expanded; opaque ones marked. */
@@ -274,28 +296,30 @@ static int expand_statement(struct klex *lx, const char *s, struct xbuf *out)
 	size_t n = strlen(s), i = 0, close, mark;
 	int r;
 
+	lx->refs = 0;
+	out->max = n + MAX_EXPANSION;
 	while (i < n) {
 		if (s[i] == '$' && s[i + 1] == '(' && (close = match_paren(s, i + 1, n)) != 0) {
 			mark = out->n;
 			r = expand_ref(lx, s + i + 2, close - i - 2, out, 0, NULL, 0);
 			if (r < 0)
-				return r;
+				return expansion_error(lx, r);
 			if (r == 1) {
 				out->n = mark;
-				if (xputc(out, OPAQUE_BEGIN) < 0 ||
-				    xput(out, s + i, close + 1 - i) < 0 ||
-				    xputc(out, OPAQUE_END) < 0)
-					return -ENOMEM;
+				if ((r = xputc(out, OPAQUE_BEGIN)) < 0 ||
+				    (r = xput(out, s + i, close + 1 - i)) < 0 ||
+				    (r = xputc(out, OPAQUE_END)) < 0)
+					return expansion_error(lx, r);
 			}
 			i = close + 1;
 			continue;
 		}
-		if (xputc(out, s[i]) < 0)
-			return -ENOMEM;
+		if ((r = xputc(out, s[i])) < 0)
+			return expansion_error(lx, r);
 		i++;
 	}
-	if (xreserve(out, 0) < 0)
-		return -ENOMEM;
+	if ((r = xreserve(out, 0)) < 0)
+		return expansion_error(lx, r);
 	(*out->p)[out->n] = '\0';
 	return 0;
 }
@@ -309,6 +333,7 @@ static int try_assignment(struct klex *lx)
 	char op;
 	struct kvar *v;
 	char *value = NULL;
+	bool opaque = false;
 	int r;
 
 	while (p < len && is_blank(b[p]))
@@ -337,36 +362,37 @@ static int try_assignment(struct klex *lx)
 	lx->pos = p < len ? p + 1 : p;
 	lx->line++;
 
+	/* The value first, as the kernel does: in "X := $(X)" the X on the
+	 * right is the one before this line (none: empty). */
 	v = var_find(lx->kc, name, nlen);
-	if (!v) {
-		v = calloc(1, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		v->name = kintern(lx->kc, name, nlen);
-		if (!v->name) {
-			free(v);
-			return -ENOMEM;
-		}
-		v->next = lx->kc->vars;
-		lx->kc->vars = v;
-		if (op == '+')
-			op = '=';
-	}
+	if (!v && op == '+')
+		op = '=';
 	if (op == ':' || (op == '+' && v->simple)) {
+		lx->refs = 0;
 		r = expand_alloc(lx, val, vlen, 0, NULL, 0, &value);
 		if (r < 0)
-			return r;
-		if (r == 1) {
-			value = strndup(val, vlen);
-			if (!value)
-				return -ENOMEM;
-			v->opaque = true;
-		}
+			return expansion_error(lx, r);
+		opaque = r == 1;
+		if (opaque && !(value = strndup(val, vlen)))
+			return -ENOMEM;
 	} else {
 		value = strndup(val, vlen);
 		if (!value)
 			return -ENOMEM;
 	}
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v || !(v->name = kintern(lx->kc, name, nlen)) ||
+		    vk_strmap_put(&lx->kc->var_index, v->name, nlen, v) < 0) {
+			free(v);
+			free(value);
+			return -ENOMEM;
+		}
+		v->next = lx->kc->vars;
+		lx->kc->vars = v;
+	}
+	if (opaque)
+		v->opaque = true;
 	if (op == '+' && v->value) {
 		char *joined;
 
@@ -394,7 +420,7 @@ static int gather(struct klex *lx)
 {
 	const char *b = lx->buf;
 	size_t p = lx->pos, len = lx->len, close;
-	struct xbuf out = { &lx->text, &lx->cap_text, 0 };
+	struct xbuf out = { &lx->text, &lx->cap_text, 0, 0 };
 	char quote = 0;
 
 	lx->stmt_line = lx->line;
@@ -613,7 +639,7 @@ int klex_next(struct klex *lx)
 		if (r < 0)
 			return r;
 		if (strchr(lx->text, '$')) {
-			struct xbuf out = { &lx->exp, &lx->cap_exp, 0 };
+			struct xbuf out = { &lx->exp, &lx->cap_exp, 0, 0 };
 
 			r = expand_statement(lx, lx->text, &out);
 			if (r < 0)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,10 +9,28 @@
 
 static struct vk_request *find(struct vk_requests *reqs, const char *sym)
 {
-	for (size_t i = 0; i < reqs->n_reqs; i++)
-		if (streq(reqs->reqs[i].sym, sym))
-			return &reqs->reqs[i];
-	return NULL;
+	size_t i = (uintptr_t)vk_strmap_get(&reqs->index, sym, strlen(sym));
+
+	return i ? &reqs->reqs[i - 1] : NULL;
+}
+
+/* Append r, a symbol not requested yet. */
+static int add(struct vk_requests *reqs, const struct vk_request *r)
+{
+	if (reqs->n_reqs == reqs->cap_reqs) {
+		size_t cap = reqs->cap_reqs ? 2 * reqs->cap_reqs : 64;
+		struct vk_request *v = realloc(reqs->reqs, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		reqs->reqs = v;
+		reqs->cap_reqs = cap;
+	}
+	if (vk_strmap_put(&reqs->index, r->sym, strlen(r->sym),
+			  (void *)(uintptr_t)(reqs->n_reqs + 1)) < 0)
+		return -ENOMEM;
+	reqs->reqs[reqs->n_reqs++] = *r;
+	return 0;
 }
 
 int vk_requests_add(struct vk_requests *reqs, const struct vk_dotconfig *frag)
@@ -43,11 +62,8 @@ int vk_requests_add(struct vk_requests *reqs, const struct vk_dotconfig *frag)
 			*old = r;
 			continue;
 		}
-		old = realloc(reqs->reqs, (reqs->n_reqs + 1) * sizeof(*old));
-		if (!old)
+		if (add(reqs, &r) < 0)
 			return -ENOMEM;
-		reqs->reqs = old;
-		reqs->reqs[reqs->n_reqs++] = r;
 	}
 	return 0;
 }
@@ -56,6 +72,7 @@ void vk_requests_clear(struct vk_requests *reqs)
 {
 	free(reqs->reqs);
 	free(reqs->conflicts);
+	vk_strmap_free(&reqs->index);
 	memset(reqs, 0, sizeof(*reqs));
 }
 

@@ -25,13 +25,15 @@ struct vk_conflict {
 
 struct vk_requests {
 	struct vk_request *reqs; /* in order of first appearance */
-	size_t n_reqs;
+	size_t n_reqs, cap_reqs;
+	struct vk_strmap index; /* sym -> 1 + its index in reqs */
 	struct vk_conflict *conflicts;
 	size_t n_conflicts;
 };
 
 /* Add every SET and UNSET line of frag; the strings stay owned by frag,
- * which must outlive reqs. 0 or -ENOMEM. */
+ * which must outlive reqs. A request is found again by the name it was
+ * added with. 0 or -ENOMEM. */
 int vk_requests_add(struct vk_requests *reqs, const struct vk_dotconfig *frag);
 void vk_requests_clear(struct vk_requests *reqs);
 

@@ -14,31 +14,52 @@
 #include "../shared/write.h"
 #include "running.h"
 
-#define CONFIG_MAX (16u << 20)
-
+/* Inflated into a buffer that grows to VK_RUNNING_CONFIG_MAX at the
+ * most: a small file that would inflate to more is refused, -EFBIG. */
 static int read_gz(const char *path, char **text, size_t *len)
 {
 	gzFile gz = gzopen(path, "rb");
-	size_t cap = 0;
-	FILE *m;
-	char buf[65536];
-	int n, r;
+	size_t n = 0, cap = 0;
+	char *buf = NULL;
+	int k, r = 0;
 
+	*text = NULL;
 	if (!gz)
 		return errno ? -errno : -ENOMEM;
-	m = open_memstream(text, &cap);
-	if (!m) {
-		gzclose(gz);
-		return -ENOMEM;
+	for (;;) {
+		if (n == cap) {
+			char *b;
+
+			if (cap > VK_RUNNING_CONFIG_MAX) {
+				r = -EFBIG;
+				break;
+			}
+			cap = cap ? 2 * cap : 256 << 10;
+			if (cap > VK_RUNNING_CONFIG_MAX)
+				cap = VK_RUNNING_CONFIG_MAX + 1; /* one more says too large */
+			b = realloc(buf, cap + 1);
+			if (!b) {
+				r = -ENOMEM;
+				break;
+			}
+			buf = b;
+		}
+		k = gzread(gz, buf + n, (unsigned int)(cap - n));
+		if (k < 0)
+			r = -EIO;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
 	}
-	while ((n = gzread(gz, buf, sizeof(buf))) > 0 && cap < CONFIG_MAX)
-		fwrite(buf, 1, (size_t)n, m);
-	r = n < 0 ? -EIO : 0;
 	gzclose(gz);
-	if (fclose(m) != 0)
-		return -ENOMEM;
-	*len = cap;
-	return r;
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
 }
 
 int vk_kconfig_read_running(const struct vk_ctx *ctx, char **text, size_t *len, char **name)
@@ -52,11 +73,7 @@ int vk_kconfig_read_running(const struct vk_ctx *ctx, char **text, size_t *len, 
 	if (!*name)
 		return -ENOMEM;
 	r = read_gz(*name, text, len);
-	if (r == 0)
-		return 0;
-	free(*text);
-	*text = NULL;
-	if (r == -ENOMEM)
+	if (r == 0 || r == -ENOMEM || r == -EFBIG)
 		return r;
 	r = (int)vk_read_file(ctx->rootfd, vk_rel(VK_PATH_PROC_OSRELEASE), release,
 			      sizeof(release));
@@ -67,5 +84,5 @@ int vk_kconfig_read_running(const struct vk_ctx *ctx, char **text, size_t *len, 
 	*name = vk_ctx_path(ctx, path);
 	if (!*name)
 		return -ENOMEM;
-	return vk_file_read_all(ctx->rootfd, path, CONFIG_MAX, text, len);
+	return vk_file_read_all(ctx->rootfd, path, VK_RUNNING_CONFIG_MAX, text, len);
 }

@@ -44,6 +44,7 @@ void vk_initramfs_clear(struct vk_initramfs *ir)
 	free(ir->files);
 	free(ir->modules);
 	free(ir->kvers);
+	vk_strmap_free(&ir->kver_index);
 	free(ir->compression);
 	memset(ir, 0, sizeof(*ir));
 }
@@ -112,6 +113,7 @@ static int note_kver(struct vk_initramfs *ir, const char *path)
 	const char *p = !strncmp(path, "usr/", 4) ? path + 4 : path;
 	char kver[256];
 	size_t len;
+	int r;
 
 	if (strncmp(p, "lib/modules/", 12))
 		return 0;
@@ -121,10 +123,13 @@ static int note_kver(struct vk_initramfs *ir, const char *path)
 		return 0;
 	memcpy(kver, p, len);
 	kver[len] = '\0';
-	for (size_t i = 0; i < ir->n_kvers; i++)
-		if (streq(ir->kvers[i], kver))
-			return 0;
-	return vk_strv_push(&ir->kvers, &ir->n_kvers, kver);
+	if (vk_strmap_get(&ir->kver_index, kver, len))
+		return 0;
+	r = vk_strv_push(&ir->kvers, &ir->n_kvers, kver);
+	if (r < 0)
+		return r;
+	p = ir->kvers[ir->n_kvers - 1];
+	return vk_strmap_put(&ir->kver_index, p, len, (void *)p);
 }
 
 /* path without "./" and "/" in front. */

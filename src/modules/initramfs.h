@@ -17,6 +17,7 @@
 
 #include "../boot/cmdline.h"
 #include "../shared/ctx.h"
+#include "../shared/strmap.h"
 
 enum vk_irfile_kind {
 	VK_IR_MODPROBE,	       /* etc/modprobe.d, lib/modprobe.d, usr/lib/modprobe.d */
@@ -48,6 +49,7 @@ struct vk_initramfs {
 	size_t n_modules;
 	char **kvers; /* the lib/modules/<kver> directories it has */
 	size_t n_kvers;
+	struct vk_strmap kver_index; /* each of kvers, to itself */
 };
 
 /*

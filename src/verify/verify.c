@@ -648,6 +648,12 @@ static void check_kconfig(const struct vk_ctx *ctx, const struct vk_verify_opts 
 	int r;
 
 	r = vk_kconfig_read_running(ctx, &text, &len, &name);
+	if (r == -EFBIG) {
+		vk_verify_addf(v, "kconfig", VK_RESULT_UNKNOWN, what,
+			       "%s: larger than %u MiB once inflated: not a kernel configuration",
+			       name, VK_RUNNING_CONFIG_MAX >> 20);
+		return;
+	}
 	if (r < 0) {
 		bool gz = !name || strstr(name, VK_PATH_PROC_CONFIG_GZ);
 

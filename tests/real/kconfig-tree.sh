@@ -317,7 +317,7 @@ vs_kernel() {
 		-o "$TMP/vs-kernel-$series" "$TMP/vs-kernel.c" \
 		"$obj"/*.o \
 		"$TOP"/src/kconfig/kconfig.c "$TOP"/src/kconfig/lexer.c \
-		"$TOP"/src/kconfig/expr.c >"$TMP/cc.log" 2>&1; then
+		"$TOP"/src/kconfig/expr.c "$TOP"/src/shared/strmap.c >"$TMP/cc.log" 2>&1; then
 		fail "$name" "the harness does not build against $series"
 		head -n 20 "$TMP/cc.log" | sed 's/^/    /'
 		return

@@ -168,6 +168,61 @@ static void merge_later_wins(void **state)
 	vk_dotconfig_clear(&base);
 }
 
+/* A line is read within its bounds: the buffer need not end in a NUL. */
+static void unterminated_buffer(void **state)
+{
+	static const char text[] = "CONFIG_A=y\n \t";
+	char *exact = malloc(sizeof(text) - 1), err[128];
+	struct vk_dotconfig c;
+
+	assert_non_null(exact);
+	memcpy(exact, text, sizeof(text) - 1);
+	assert_int_equal(
+		vk_dotconfig_parse("t.config", exact, sizeof(text) - 1, true, &c, err, sizeof(err)),
+		0);
+	assert_int_equal(c.n_lines, 2);
+	assert_int_equal(c.lines[1].kind, VK_CLINE_OTHER);
+	vk_dotconfig_clear(&c);
+	free(exact);
+}
+
+/* 100,000 lines: every symbol found by name, the one given twice at the
+ * end named with its first line, each request found again by its name. */
+static void many_lines(void **state)
+{
+	enum { N = 100000 };
+	size_t cap = N * 32, len = 0;
+	char *text = malloc(cap), err[256];
+	struct vk_dotconfig c, d;
+	struct vk_requests reqs = {};
+
+	assert_non_null(text);
+	for (int i = 0; i < N; i++)
+		len += snprintf(text + len, cap - len,
+				i % 2 ? "CONFIG_S%d=y\n" : "# CONFIG_S%d is not set\n", i);
+	assert_int_equal(vk_dotconfig_parse("f.config", text, len, true, &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_lines, N);
+	assert_string_equal(vk_dotconfig_value(&c, "S99999"), "y");
+	assert_null(vk_dotconfig_value(&c, "S99998"));
+	assert_int_equal(vk_dotconfig_find(&c, "S12345")->lineno, 12346);
+	assert_null(vk_dotconfig_find(&c, "S100000"));
+	assert_int_equal(vk_requests_add(&reqs, &c), 0);
+	assert_int_equal(vk_requests_add(&reqs, &c), 0);
+	assert_int_equal(reqs.n_reqs, N);
+	assert_int_equal(reqs.n_conflicts, 0);
+	assert_string_equal(reqs.reqs[777].sym, "S777");
+	vk_requests_clear(&reqs);
+	vk_dotconfig_clear(&c);
+
+	len += snprintf(text + len, cap - len, "CONFIG_S4242=m\n");
+	assert_int_equal(vk_dotconfig_parse("f.config", text, len, true, &d, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err,
+			    "f.config:100001: CONFIG_S4242 is given twice (first on line 4243)");
+	vk_dotconfig_clear(&d);
+	free(text);
+}
+
 static void kernel_versions(void **state)
 {
 	assert_true(vk_kver_cmp("6.12.5", "6.7") > 0);
@@ -185,6 +240,8 @@ int main(void)
 		cmocka_unit_test(nul_byte),
 		cmocka_unit_test(twice_is_fine_in_a_config),
 		cmocka_unit_test(merge_later_wins),
+		cmocka_unit_test(unterminated_buffer),
+		cmocka_unit_test(many_lines),
 		cmocka_unit_test(kernel_versions),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -793,6 +793,122 @@ static void macros(void **state)
 	assert_int_equal(sym(f, "C")->type, VK_KTYPE_STRING);
 }
 
+/* "X := $(X)" expands the right side first, where X is still undefined:
+ * empty, as in the kernel (it once crashed on a variable without value). */
+static void recursive_simple_assignment(void **state)
+{
+	struct fixture *f = *state;
+
+	put(f, "Kconfig",
+	    "f:=$(f)\n"
+	    "g := G$(g)\n"
+	    "config A\n"
+	    "\tbool\n"
+	    "\tdepends on B$(f) && $(g)\n");
+	load_ok(f);
+	assert_string_equal(fmt(sym(f, "A")->depends), "B && G");
+	put(f, "Kconfig", "f = $(f)\nconfig A\n\tbool \"$(f)\"\n");
+	load_fails(f, "Kconfig:3", "recursive variable reference");
+}
+
+/* A macro that doubles per line stops at the cap, naming the line. */
+static void macro_cap(void **state)
+{
+	struct fixture *f = *state;
+	char text[2048] = "x := ab\n";
+
+	for (int i = 0; i < 25; i++)
+		strcat(text, "x := $(x)$(x)\n");
+	put(f, "Kconfig", text);
+	load_fails(f, "Kconfig:21", "macro expansion larger than 1024 KiB");
+	/* Doubling what expands to nothing: the number of references. */
+	snprintf(text, sizeof(text), "x0 :=\n");
+	for (int i = 1; i <= 40; i++)
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), "x%d = $(x%d)$(x%d)\n",
+			 i, i - 1, i - 1);
+	strcat(text, "config A\n\tbool \"$(x40)\"\n");
+	put(f, "Kconfig", text);
+	load_fails(f, "Kconfig:43", "more than 1048576 references");
+}
+
+static const char *all_y(const char *name, void *userdata)
+{
+	return "y";
+}
+
+/* head, n copies of unit (a '#' in it: the copy's index), tail. */
+static char *repeat(const char *head, const char *unit, int n, const char *tail)
+{
+	size_t cap = strlen(head) + strlen(tail) + (size_t)n * (strlen(unit) + 12) + 1, len;
+	char *s = malloc(cap);
+
+	assert_non_null(s);
+	len = snprintf(s, cap, "%s", head);
+	for (int i = 0; i < n; i++)
+		for (const char *u = unit; *u; u++)
+			len += *u == '#' ? snprintf(s + len, cap - len, "%d", i)
+					 : snprintf(s + len, cap - len, "%c", *u);
+	snprintf(s + len, cap - len, "%s", tail);
+	return s;
+}
+
+/* Kconfig: head, open n times, middle, close n times. */
+static void put_nested(struct fixture *f, const char *head, const char *open, int n,
+		       const char *middle, const char *close)
+{
+	char *a = repeat(head, open, n, middle), *b = repeat(a, close, n, "\n");
+
+	put(f, "Kconfig", b);
+	free(a);
+	free(b);
+}
+
+/* Deep input: refused with file:line at the limit, not a crashed stack;
+ * long chains of one operator accepted, shallow. */
+static void depth_limits(void **state)
+{
+	static const char ab[] = "config A\n\tbool\nconfig B\n\tbool\n\tdepends on ";
+	struct fixture *f = *state;
+	const struct vk_kexpr *e;
+	char *text, buf[64];
+
+	/* 1,000 levels of parentheses, of ifs and of "!": read. */
+	put_nested(f, ab, "(A && ", 1000, "B", ")");
+	load_ok(f);
+	assert_true(sym(f, "B")->depends->depth > 1000);
+	assert_int_equal(vk_kexpr_eval(f->kc, sym(f, "B")->depends, all_y, NULL), VK_TRI_Y);
+	put_nested(f, "config A\n\tbool\n", "if A\n", 1000, "config B\n\tbool \"b\"\n", "endif\n");
+	load_ok(f);
+	assert_int_equal(sym(f, "B")->depends->depth, 1000);
+	assert_int_equal(vk_kexpr_eval(f->kc, sym(f, "B")->visible, all_y, NULL), VK_TRI_Y);
+	put_nested(f, ab, "!", 1000, "A", "");
+	load_ok(f);
+	assert_int_equal(vk_kexpr_eval(f->kc, sym(f, "B")->depends, all_y, NULL), VK_TRI_Y);
+
+	/* 100,000: refused. */
+	put_nested(f, ab, "(", 100000, "A", ")");
+	load_fails(f, "Kconfig:5", "nested deeper than 4096 levels");
+	put_nested(f, ab, "!", 100000, "A", "");
+	load_fails(f, "Kconfig:5", "nested deeper than 4096 levels");
+	put_nested(f, "config A\n\tbool\n", "if A\n", 100000, "config B\n\tbool\n", "endif\n");
+	load_fails(f, "Kconfig:4099", "conditions nested deeper than 4096 levels");
+
+	/* A chain of 100,000 terms: accepted, shallow, evaluated, printed. */
+	text = repeat("config A\n\tbool\n\tdepends on B", " && S#", 100000, "\n");
+	put(f, "Kconfig", text);
+	load_ok(f);
+	e = sym(f, "A")->depends;
+	assert_true(e->depth <= 2 * 17 + 1);
+	assert_int_equal(vk_kexpr_eval(f->kc, e, all_y, NULL), VK_TRI_N); /* S are untyped */
+	vk_kexpr_format(e, buf, sizeof(buf));
+	assert_string_equal(buf, "B && S0 && S1 && S2 && S3 && S4 && S5 && S6 && S7 && S8 && S9 &");
+	free(text);
+	text = repeat("B", " || S#", 100000, "");
+	assert_int_equal(vk_kconfig_parse_expr(f->kc, text, &e, buf, sizeof(buf)), 0);
+	assert_true(e->depth <= 2 * 17 + 1);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -808,6 +924,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(evaluation, setup, teardown),
 		cmocka_unit_test_setup_teardown(modules_symbol, setup, teardown),
 		cmocka_unit_test_setup_teardown(macros, setup, teardown),
+		cmocka_unit_test_setup_teardown(recursive_simple_assignment, setup, teardown),
+		cmocka_unit_test_setup_teardown(macro_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(depth_limits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

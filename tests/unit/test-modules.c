@@ -691,6 +691,29 @@ static void initramfs(void **state)
 	vk_initramfs_clear(&ir);
 }
 
+/* Each kernel version once, in order of appearance, among 50,000 entries. */
+static void initramfs_many_kvers(void **state)
+{
+	struct vk_initramfs ir;
+	char err[256], name[64];
+	size_t len;
+	char *a = NULL;
+	FILE *f = open_memstream(&a, &len);
+
+	for (int i = 0; i < 50000; i++) {
+		snprintf(name, sizeof(name), "lib/modules/6.%d/kernel", i % 25000);
+		newc(f, name, 040755, NULL);
+	}
+	newc(f, "TRAILER!!!", 0, NULL);
+	fclose(f);
+	assert_int_equal(vk_initramfs_read_mem((unsigned char *)a, len, &ir, err, sizeof(err)), 0);
+	assert_int_equal(ir.n_kvers, 25000);
+	assert_string_equal(ir.kvers[0], "6.0");
+	assert_string_equal(ir.kvers[24999], "6.24999");
+	vk_initramfs_clear(&ir);
+	free(a);
+}
+
 static void initramfs_bad(void **state)
 {
 	struct vk_initramfs ir;
@@ -741,6 +764,7 @@ int main(void)
 		cmocka_unit_test(verdicts),
 		cmocka_unit_test(genkernel),
 		cmocka_unit_test(initramfs),
+		cmocka_unit_test(initramfs_many_kvers),
 		cmocka_unit_test(initramfs_bad),
 	};
 
