@@ -2,7 +2,9 @@
 /*
  * The rules of 'vfiokit cmdline lint'. Each row of rules[] at the end of
  * this file is one rule: its id, how bad it is, what it checks, where the
- * fact comes from in the kernel, and the function that looks at a token.
+ * fact comes from in the kernel, and the function that looks at a token;
+ * a rule about the words an option takes also holds the key, the words
+ * and the texts of its finding.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -249,60 +251,14 @@ static bool is(const struct vk_cmdline_arg *a, const char *key)
 
 /* ---- the checks --------------------------------------------------------- */
 
-/* The words an option takes, prefix-matched by the kernel's parser, one
- * comma-separated item at a time. */
-static const char *const iommu_words[] = {
-	"off",
-	"force",
-	"noforce",
-	"biomerge",
-	"panic",
-	"nopanic",
-	"merge",
-	"nomerge",
-	"soft",
-	"pt",
-	"nopt",
-	"usedac",
-	/* handed on to the AMD GART driver (gart_parse_options()) */
-	"fullflush",
-	"nofullflush",
-	"noagp",
-	"noaperture",
-	"allowed",
-	"memaper",
-};
-static const char *const amd_iommu_words[] = {
-	"fullflush", "off",	    "force_isolation", "force_enable",	  "pgtbl_v1",
-	"pgtbl_v2",  "irtcachedis", "nohugepages",     "v2_pgsizes_only",
-};
-static const char *const intel_iommu_words[] = {
-	"on", "off", "igfx_off", "strict", "sp_off", "sm_on", "sm_off", "tboot_noforce",
-};
-
-static const struct {
-	const char *rule, *key;
-	const char *const *words;
-	size_t n_words;
-	const char *list; /* for the message */
-} option_words[] = {
-	{ "iommu-value", "iommu", iommu_words, ARRAY_SIZE(iommu_words),
-	  "off, force, noforce, biomerge, panic, nopanic, merge, nomerge, soft, pt, nopt, usedac" },
-	{ "amd-iommu-value", "amd_iommu", amd_iommu_words, ARRAY_SIZE(amd_iommu_words),
-	  "fullflush, off, force_isolation, force_enable, pgtbl_v1, pgtbl_v2, irtcachedis, "
-	  "nohugepages, v2_pgsizes_only" },
-	{ "intel-iommu-value", "intel_iommu", intel_iommu_words, ARRAY_SIZE(intel_iommu_words),
-	  "on, off, igfx_off, strict, sp_off, sm_on, sm_off, tboot_noforce" },
-};
-
 /* The first item of a comma list that no word is a prefix of, or NULL. */
-static const char *unknown_word(const char *value, const char *const *words, size_t n, size_t *len)
+static const char *unknown_word(const char *value, const char *const *words, size_t *len)
 {
 	for (const char *p = value; *p;) {
 		size_t l = strcspn(p, ",");
 		bool ok = false;
 
-		for (size_t i = 0; i < n && !ok; i++)
+		for (size_t i = 0; words[i] && !ok; i++)
 			ok = !strncmp(p, words[i], strlen(words[i]));
 		if (!ok && l) {
 			*len = l;
@@ -341,49 +297,57 @@ static int check_vendor(struct vk_lint_run *run, const struct vk_lint_rule *rule
 			  "has CONFIG_INTEL_IOMMU_DEFAULT_ON=y)"));
 }
 
+/* A rule's text template with {raw}, {key}, {bad} and {list} filled in. */
+static char *expand(const char *tmpl, const struct vk_lint_rule *rule,
+		    const struct vk_cmdline_arg *a, const char *bad, size_t len)
+{
+	char *s = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&s, &size);
+
+	if (!f)
+		return NULL;
+	for (const char *p = tmpl; *p; p++) {
+		if (!strncmp(p, "{raw}", 5))
+			fputs(a->raw, f);
+		else if (!strncmp(p, "{key}", 5))
+			fputs(rule->key, f);
+		else if (!strncmp(p, "{bad}", 5))
+			fwrite(bad, 1, len, f);
+		else if (!strncmp(p, "{list}", 6))
+			fputs(rule->list, f);
+		else {
+			fputc(*p, f);
+			continue;
+		}
+		p = strchr(p, '}');
+	}
+	if (fclose(f) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static int check_words(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
 	const struct vk_cmdline_arg *a = arg_at(run, i);
+	const char *bad;
+	size_t len = 0;
 
-	if (wrong_vendor(run, a))
+	if (!is(a, rule->key) || wrong_vendor(run, a))
 		return 0;
-	for (size_t t = 0; t < ARRAY_SIZE(option_words); t++) {
-		const char *bad;
-		size_t len = 0;
-
-		if (!streq(rule->id, option_words[t].rule) || !is(a, option_words[t].key))
-			continue;
-		if (!a->value || !*a->value)
-			return add(run, rule, i,
-				   fmt("%s has no value: the kernel ignores it", a->raw),
-				   fmt("remove it, or give one of: %s", option_words[t].list));
-		bad = unknown_word(a->value, option_words[t].words, option_words[t].n_words, &len);
-		if (!bad)
-			return 0;
-		if (t == 0 && bad[0] >= '0' && bad[0] <= '9')
-			return add(
-				run, rule, i,
-				fmt("%s does not turn the IOMMU on: no iommu= keyword matches "
-				    "'%.*s', and a number only sets the size of the old AMD GART "
-				    "aperture",
-				    a->raw, (int)len, bad),
-				fmt("remove it; on Intel turn the IOMMU on with intel_iommu=on, on "
-				    "AMD it is on whenever the firmware provides an IVRS table"));
-		if (t == 1)
-			return add(
-				run, rule, i,
-				fmt("%s: '%.*s' is not an amd_iommu option; the kernel logs "
-				    "\"AMD-Vi: Unknown option - '%.*s'\" and ignores it",
-				    a->raw, (int)len, bad, (int)len, bad),
-				fmt("remove it: the AMD IOMMU is on whenever the firmware provides "
-				    "an IVRS table (amd_iommu= takes only: %s)",
-				    option_words[t].list));
-		return add(run, rule, i,
-			   fmt("%s: '%.*s' is not a %s= keyword: the kernel ignores it", a->raw,
-			       (int)len, bad, option_words[t].key),
-			   fmt("remove it or use one of: %s", option_words[t].list));
-	}
-	return 0;
+	if (!a->value || !*a->value)
+		return add(run, rule, i, fmt("%s has no value: the kernel ignores it", a->raw),
+			   expand("remove it, or give one of: {list}", rule, a, "", 0));
+	bad = unknown_word(a->value, rule->words, &len);
+	if (!bad)
+		return 0;
+	if (rule->number_message && bad[0] >= '0' && bad[0] <= '9')
+		return add(run, rule, i, expand(rule->number_message, rule, a, bad, len),
+			   expand(rule->number_fix, rule, a, bad, len));
+	return add(run, rule, i, expand(rule->message, rule, a, bad, len),
+		   expand(rule->fix, rule, a, bad, len));
 }
 
 /* Module parameters written without their module's name. */
@@ -704,59 +668,147 @@ static int check_length(struct vk_lint_run *run, const struct vk_lint_rule *rule
 /* ---- the table ---------------------------------------------------------- */
 
 static const struct vk_lint_rule rules[] = {
-	{ "iommu-vendor", VK_SEV_ERROR, "intel_iommu= on an AMD host, amd_iommu= on an Intel one",
-	  "drivers/iommu/intel/iommu.c intel_iommu_setup(), drivers/iommu/amd/init.c "
-	  "parse_amd_iommu_options()",
-	  check_vendor },
-	{ "iommu-value", VK_SEV_ERROR,
-	  "iommu= with a value no keyword matches (iommu=1: a number only sizes the AMD GART)",
-	  "arch/x86/kernel/pci-dma.c iommu_setup(), arch/x86/kernel/amd_gart_64.c "
-	  "gart_parse_options()",
-	  check_words },
-	{ "amd-iommu-value", VK_SEV_ERROR,
-	  "amd_iommu= with a value it does not take (amd_iommu=on)",
-	  "drivers/iommu/amd/init.c parse_amd_iommu_options(), "
-	  "Documentation/admin-guide/kernel-parameters.txt",
-	  check_words },
-	{ "intel-iommu-value", VK_SEV_ERROR, "intel_iommu= with a value it does not take",
-	  "drivers/iommu/intel/iommu.c intel_iommu_setup(), "
-	  "Documentation/admin-guide/kernel-parameters.txt",
-	  check_words },
-	{ "bare-module-param", VK_SEV_ERROR,
-	  "a module parameter without its module's name (ignore_msrs=1 for kvm.ignore_msrs=1)",
-	  "init/main.c unknown_bootoption(), Documentation/admin-guide/kernel-parameters.rst "
-	  "(module parameters are <module>.<param>)",
-	  check_bare_param },
-	{ "ids-malformed", VK_SEV_ERROR,
-	  "a vfio-pci.ids or pci-stub.ids item that is not vendor:device[:...] in hex",
-	  "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids(), drivers/pci/pci-stub.c "
-	  "pci_stub_init()",
-	  check_ids_malformed },
-	{ "ids-boot-gpu", VK_SEV_ERROR, "vfio-pci.ids or pci-stub.ids takes the host's boot GPU",
-	  "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids() (ids match every device of the model), "
-	  "/sys/bus/pci/devices/*/boot_vga",
-	  check_ids_boot_gpu },
-	{ "ids-both", VK_SEV_ERROR, "the same ids in pci-stub.ids and vfio-pci.ids",
-	  "drivers/pci/pci-stub.c, drivers/vfio/pci/vfio_pci.c: both claim by id, the first "
-	  "driver to load wins",
-	  check_ids_both },
-	{ "key-twice", VK_SEV_WARNING, "a parameter given more than once",
-	  "kernel/params.c parse_args() (a module parameter is set once per occurrence, the last "
-	  "stays)",
-	  check_twice },
-	{ "efifb-simpledrm", VK_SEV_WARNING,
-	  "video=efifb:off without initcall_blacklist=sysfb_init where simpledrm is built in",
-	  "drivers/firmware/sysfb.c sysfb_init(), drivers/gpu/drm/tiny/simpledrm.c, init/main.c "
-	  "initcall_blacklist()",
-	  check_efifb },
-	{ "iommu-passthrough", VK_SEV_NOTE, "iommu=pt or iommu.passthrough=1: a trade-off",
-	  "drivers/iommu/iommu.c iommu_set_def_domain_type(), "
-	  "Documentation/admin-guide/kernel-parameters.txt (iommu.passthrough)",
-	  check_passthrough },
-	{ "acs-override", VK_SEV_NOTE, "pcie_acs_override= needs an out-of-tree patch",
-	  "not in mainline: drivers/pci/quirks.c has no pcie_acs_override", check_acs_override },
-	{ "too-long", VK_SEV_WARNING, "longer than an x86 kernel keeps",
-	  "arch/x86/include/uapi/asm/setup.h COMMAND_LINE_SIZE", check_length },
+	{
+		.id = "iommu-vendor",
+		.severity = VK_SEV_ERROR,
+		.summary = "intel_iommu= on an AMD host, amd_iommu= on an Intel one",
+		.reference = "drivers/iommu/intel/iommu.c intel_iommu_setup(), "
+			     "drivers/iommu/amd/init.c parse_amd_iommu_options()",
+		.check = check_vendor,
+	},
+	{
+		.id = "iommu-value",
+		.severity = VK_SEV_ERROR,
+		.summary = "iommu= with a value no keyword matches (iommu=1: a number only sizes "
+			   "the AMD GART)",
+		.reference = "arch/x86/kernel/pci-dma.c iommu_setup(), "
+			     "arch/x86/kernel/amd_gart_64.c gart_parse_options()",
+		.check = check_words,
+		.key = "iommu",
+		.words =
+			(const char *const[]){
+				"off", "force", "noforce", "biomerge", "panic", "nopanic", "merge",
+				"nomerge", "soft", "pt", "nopt", "usedac",
+				/* handed on to the AMD GART driver (gart_parse_options()) */
+				"fullflush", "nofullflush", "noagp", "noaperture", "allowed",
+				"memaper", NULL },
+		.list = "off, force, noforce, biomerge, panic, nopanic, merge, nomerge, soft, pt, "
+			"nopt, usedac",
+		.message = "{raw}: '{bad}' is not a {key}= keyword: the kernel ignores it",
+		.fix = "remove it or use one of: {list}",
+		.number_message =
+			"{raw} does not turn the IOMMU on: no iommu= keyword matches '{bad}', and "
+			"a number only sets the size of the old AMD GART aperture",
+		.number_fix = "remove it; on Intel turn the IOMMU on with intel_iommu=on, on AMD "
+			      "it is on whenever the firmware provides an IVRS table",
+	},
+	{
+		.id = "amd-iommu-value",
+		.severity = VK_SEV_ERROR,
+		.summary = "amd_iommu= with a value it does not take (amd_iommu=on)",
+		.reference = "drivers/iommu/amd/init.c parse_amd_iommu_options(), "
+			     "Documentation/admin-guide/kernel-parameters.txt",
+		.check = check_words,
+		.key = "amd_iommu",
+		.words = (const char *const[]){ "fullflush", "off", "force_isolation",
+						"force_enable", "pgtbl_v1", "pgtbl_v2",
+						"irtcachedis", "nohugepages", "v2_pgsizes_only",
+						NULL },
+		.list = "fullflush, off, force_isolation, force_enable, pgtbl_v1, pgtbl_v2, "
+			"irtcachedis, nohugepages, v2_pgsizes_only",
+		.message = "{raw}: '{bad}' is not an amd_iommu option; the kernel logs \"AMD-Vi: "
+			   "Unknown option - '{bad}'\" and ignores it",
+		.fix = "remove it: the AMD IOMMU is on whenever the firmware provides an IVRS "
+		       "table (amd_iommu= takes only: {list})",
+	},
+	{
+		.id = "intel-iommu-value",
+		.severity = VK_SEV_ERROR,
+		.summary = "intel_iommu= with a value it does not take",
+		.reference = "drivers/iommu/intel/iommu.c intel_iommu_setup(), "
+			     "Documentation/admin-guide/kernel-parameters.txt",
+		.check = check_words,
+		.key = "intel_iommu",
+		.words = (const char *const[]){ "on", "off", "igfx_off", "strict", "sp_off",
+						"sm_on", "sm_off", "tboot_noforce", NULL },
+		.list = "on, off, igfx_off, strict, sp_off, sm_on, sm_off, tboot_noforce",
+		.message = "{raw}: '{bad}' is not a {key}= keyword: the kernel ignores it",
+		.fix = "remove it or use one of: {list}",
+	},
+	{
+		.id = "bare-module-param",
+		.severity = VK_SEV_ERROR,
+		.summary = "a module parameter without its module's name (ignore_msrs=1 for "
+			   "kvm.ignore_msrs=1)",
+		.reference = "init/main.c unknown_bootoption(), "
+			     "Documentation/admin-guide/kernel-parameters.rst (module parameters "
+			     "are <module>.<param>)",
+		.check = check_bare_param,
+	},
+	{
+		.id = "ids-malformed",
+		.severity = VK_SEV_ERROR,
+		.summary = "a vfio-pci.ids or pci-stub.ids item that is not vendor:device[:...] in "
+			   "hex",
+		.reference = "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids(), "
+			     "drivers/pci/pci-stub.c pci_stub_init()",
+		.check = check_ids_malformed,
+	},
+	{
+		.id = "ids-boot-gpu",
+		.severity = VK_SEV_ERROR,
+		.summary = "vfio-pci.ids or pci-stub.ids takes the host's boot GPU",
+		.reference = "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids() (ids match every "
+			     "device of the model), /sys/bus/pci/devices/*/boot_vga",
+		.check = check_ids_boot_gpu,
+	},
+	{
+		.id = "ids-both",
+		.severity = VK_SEV_ERROR,
+		.summary = "the same ids in pci-stub.ids and vfio-pci.ids",
+		.reference = "drivers/pci/pci-stub.c, drivers/vfio/pci/vfio_pci.c: both claim by "
+			     "id, the first driver to load wins",
+		.check = check_ids_both,
+	},
+	{
+		.id = "key-twice",
+		.severity = VK_SEV_WARNING,
+		.summary = "a parameter given more than once",
+		.reference = "kernel/params.c parse_args() (a module parameter is set once per "
+			     "occurrence, the last stays)",
+		.check = check_twice,
+	},
+	{
+		.id = "efifb-simpledrm",
+		.severity = VK_SEV_WARNING,
+		.summary = "video=efifb:off without initcall_blacklist=sysfb_init where simpledrm "
+			   "is built in",
+		.reference = "drivers/firmware/sysfb.c sysfb_init(), "
+			     "drivers/gpu/drm/tiny/simpledrm.c, init/main.c initcall_blacklist()",
+		.check = check_efifb,
+	},
+	{
+		.id = "iommu-passthrough",
+		.severity = VK_SEV_NOTE,
+		.summary = "iommu=pt or iommu.passthrough=1: a trade-off",
+		.reference = "drivers/iommu/iommu.c iommu_set_def_domain_type(), "
+			     "Documentation/admin-guide/kernel-parameters.txt (iommu.passthrough)",
+		.check = check_passthrough,
+	},
+	{
+		.id = "acs-override",
+		.severity = VK_SEV_NOTE,
+		.summary = "pcie_acs_override= needs an out-of-tree patch",
+		.reference = "not in mainline: drivers/pci/quirks.c has no pcie_acs_override",
+		.check = check_acs_override,
+	},
+	{
+		.id = "too-long",
+		.severity = VK_SEV_WARNING,
+		.summary = "longer than an x86 kernel keeps",
+		.reference = "arch/x86/include/uapi/asm/setup.h COMMAND_LINE_SIZE",
+		.check = check_length,
+	},
 };
 
 const struct vk_lint_rule *vk_lint_rules(size_t *n)

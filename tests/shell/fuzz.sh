@@ -16,7 +16,7 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 bin=$TOP/build-fuzz/fuzz-cmdline
-srcs=("$TOP/tests/fuzz/fuzz-cmdline.c" "$TOP/src/boot/grub.c" "$TOP/src/boot/cmdline.c")
+srcs=("$TOP/tests/fuzz/fuzz-cmdline.c" "$TOP"/src/boot/grub-*.c "$TOP/src/boot/cmdline.c")
 mkdir -p "$TOP/build-fuzz"
 if [ ! -x "$bin" ] || [ -n "$(find "${srcs[@]}" "$TOP"/src/boot/*.h -newer "$bin")" ]; then
 	if ! "$CLANG" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
