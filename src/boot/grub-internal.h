@@ -133,7 +133,8 @@ struct parser {
 	struct vk_grub *g;
 	const char *s;
 	size_t n, i;
-	int depth; /* blocks open */
+	int depth;   /* blocks open */
+	int nesting; /* parse_command() calls open */
 	struct vk_grub_error *err;
 };
 

@@ -14,6 +14,8 @@
 #include "grub-internal.h"
 
 #define MAX_TEXT (64u << 20)
+/* Deeper nesting would need more stack than a thread may have. */
+#define MAX_NESTING 2000
 
 static int parse_list(struct parser *p, const char *const *stops, size_t n_stops,
 		      const char *opener, size_t opener_off, const char **stopped);
@@ -307,7 +309,26 @@ out:
 	return r;
 }
 
+static int parse_command_(struct parser *p, bool cond);
+
+/* Every recursion of the grammar goes through here: blocks, subshells,
+ * '!' and function bodies nest no deeper than MAX_NESTING. */
 static int parse_command(struct parser *p, bool cond)
+{
+	int r;
+
+	if (p->nesting >= MAX_NESTING)
+		return grub_perr(p, p->i,
+				 "commands nested more than %d deep (blocks, subshells, '!' or "
+				 "function bodies): vfiokit does not read files like that",
+				 MAX_NESTING);
+	p->nesting++;
+	r = parse_command_(p, cond);
+	p->nesting--;
+	return r;
+}
+
+static int parse_command_(struct parser *p, bool cond)
 {
 	static const char *const done[] = { "done" };
 	static const char *const dodo[] = { "do" };
