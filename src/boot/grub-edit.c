@@ -13,6 +13,9 @@
 
 #include "grub-internal.h"
 
+/* Bytes of earlier values edit_hidden() looks at, at most. */
+#define EDIT_BUDGET (64u << 20)
+
 /* bytes [b0, b1) of v as the user reads them: unknown parts as written. */
 static char *render(const struct vk_grub *g, const struct val *v, size_t b0, size_t b1)
 {
@@ -65,7 +68,7 @@ static char *why_unknown(const struct vk_grub *g, const struct val *v)
 int vk_grub_value(const struct vk_grub *g, const char *var, struct vk_grub_value *out)
 {
 	const struct var *v = grub_find_var(g, var, strlen(var));
-	struct val empty = {};
+	struct val flat = {};
 
 	memset(out, 0, sizeof(*out));
 	if (!v && g->n_sources) {
@@ -82,10 +85,13 @@ int vk_grub_value(const struct vk_grub *g, const char *var, struct vk_grub_value
 	}
 	out->set = v && v->set;
 	out->line = v && v->last >= 0 ? grub_line_of(g->text, g->assigns[v->last].off) : 0;
-	out->text = render(g, v ? &v->v : &empty, 0, v ? v->v.len : 0);
+	if (grub_vnode_flatten(v ? v->v : NULL, &flat) < 0)
+		return -ENOMEM;
+	out->text = render(g, &flat, 0, flat.len);
+	out->why = why_unknown(g, &flat);
+	grub_val_clear(&flat);
 	if (!out->text)
 		return -ENOMEM;
-	out->why = v ? why_unknown(g, &v->v) : NULL;
 	out->exact = !out->why;
 	return 0;
 }
@@ -243,6 +249,7 @@ static int edit_value(struct editing *ed, const struct val *v, const char *var,
 		      struct vk_cmdline **cl_out)
 {
 	struct vk_cmdline *old = NULL, *cl = NULL;
+	bool before = false; /* a token that stays comes before */
 	char *add = NULL;
 	int r;
 
@@ -269,19 +276,15 @@ static int edit_value(struct editing *ed, const struct val *v, const char *var,
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < old->n_args && r >= 0; i++) {
+	/* The tokens that stay keep their order: one walk over both. */
+	for (size_t i = 0, k = 0; i < old->n_args && r >= 0; i++) {
 		const struct vk_cmdline_arg *o = &old->args[i];
 		const struct vk_cmdline_arg *now = NULL;
-		bool before = false;
 
-		for (size_t k = 0; k < cl->n_args; k++) {
-			if (cl->args[k].added)
-				continue;
-			if (cl->args[k].off == o->off)
-				now = &cl->args[k];
-			else if (cl->args[k].off < o->off)
-				before = true;
-		}
+		for (; k < cl->n_args && (cl->args[k].added || cl->args[k].off < o->off); k++)
+			before = before || !cl->args[k].added;
+		if (k < cl->n_args && cl->args[k].off == o->off)
+			now = &cl->args[k];
 		if (!now)
 			r = delete_token(ed, v, o->off, o->off + strlen(o->raw), before, var);
 		else if (now->edited && !streq(now->raw, o->raw)) {
@@ -325,22 +328,18 @@ out:
 	return r < 0 ? r : 0;
 }
 
-/* The value of var now, or an empty one. */
-static const struct val *value_of(const struct vk_grub *g, const char *var)
+/* The value of var now (NULL: empty). */
+static const struct vnode *node_of(const struct vk_grub *g, const char *var)
 {
-	static const struct val empty = {};
 	const struct var *v = grub_find_var(g, var, strlen(var));
 
-	return v ? &v->v : &empty;
+	return v ? v->v : NULL;
 }
 
-/* Does v hold bytes of assignment a? */
-static bool val_uses(const struct vk_grub *g, const struct val *v, size_t a)
+/* The value of var now, flat, into out. 0 or -ENOMEM. */
+static int value_of(const struct vk_grub *g, const char *var, struct val *out)
 {
-	for (size_t i = 0; i < v->len; i++)
-		if (v->p[i].group && g->groups[v->p[i].group] == a)
-			return true;
-	return false;
+	return grub_vnode_flatten(node_of(g, var), out);
 }
 
 /*
@@ -351,22 +350,40 @@ static int edit_hidden(struct editing *ed, const char *var, const struct vk_cmdl
 		       size_t n_ops)
 {
 	const struct vk_grub *g = ed->g;
-	const struct val *now = value_of(g, var);
+	_cleanup_free_ bool *used = NULL;
+	struct val now = {}, v = {};
+	size_t budget = EDIT_BUDGET;
+	int r = 0;
 
-	if (!grub_val_has(now, OPQ_UNCERTAIN, g))
+	if (!grub_vnode_has(node_of(g, var), OPQ_UNCERTAIN))
 		return 0;
-	for (size_t a = 0; a < g->n_assigns; a++) {
-		int r;
+	used = calloc(g->n_assigns + 1, sizeof(*used));
+	if (!used || value_of(g, var, &now) < 0)
+		return -ENOMEM;
+	/* The assignments whose bytes var holds now. */
+	for (size_t i = 0; i < now.len; i++)
+		if (now.p[i].group && g->groups[now.p[i].group] < g->n_assigns)
+			used[g->groups[now.p[i].group]] = true;
+	grub_val_clear(&now);
+	for (size_t a = 0; a < g->n_assigns && r >= 0; a++) {
+		const struct vnode *n = g->assigns[a].value;
 
-		if (!streq(g->assigns[a].name, var) || val_uses(g, now, a))
+		if (!streq(g->assigns[a].name, var) || used[a])
 			continue;
+		if (n && n->len > budget)
+			return gerr(g, ed->err, g->assigns[a].off,
+				    "%s is built up too often before a block changes it for "
+				    "vfiokit to edit it safely; edit the file by hand",
+				    var);
+		budget -= n ? n->len : 0;
+		r = grub_vnode_flatten(n, &v);
 		ed->lenient = true;
-		r = edit_value(ed, &g->assigns[a].value, var, ops, n_ops, false, NULL, NULL);
+		if (r == 0)
+			r = edit_value(ed, &v, var, ops, n_ops, false, NULL, NULL);
 		ed->lenient = false;
-		if (r < 0)
-			return r;
+		grub_val_clear(&v);
 	}
-	return 0;
+	return r;
 }
 
 /* New tokens at the end of var's value: into its last assignment when
@@ -375,10 +392,17 @@ static int insert_tokens(struct editing *ed, const char *var, const char *fresh)
 {
 	const struct vk_grub *g = ed->g;
 	const struct var *v = grub_find_var(g, var, strlen(var));
-	const struct val *now = value_of(g, var);
-	bool sep = now->len > 0 && !vk_cmdline_isspace((unsigned char)now->b[now->len - 1]);
+	struct val now = {};
+	size_t len;
+	bool sep;
 	_cleanup_free_ char *text = NULL;
 	int r;
+
+	if (value_of(g, var, &now) < 0)
+		return -ENOMEM;
+	len = now.len;
+	sep = len > 0 && !vk_cmdline_isspace((unsigned char)now.b[len - 1]);
+	grub_val_clear(&now);
 
 	if (v && v->top && v->last >= 0) {
 		const struct assign *a = &g->assigns[v->last];
@@ -405,7 +429,7 @@ static int insert_tokens(struct editing *ed, const char *var, const char *fresh)
 	}
 	/* VAR="$VAR new" keeps whatever the blocks before made of it. */
 	ed->appended = true;
-	if (asprintf(&text, now->len ? "%s%s=\"$%s %s\"\n" : "%s%s=\"%.0s%s\"\n",
+	if (asprintf(&text, len ? "%s%s=\"$%s %s\"\n" : "%s%s=\"%.0s%s\"\n",
 		     g->len && g->text[g->len - 1] != '\n' ? "\n" : "", var, var, fresh) < 0)
 		return -ENOMEM;
 	return sedit_add(&ed->edits, g->len, g->len, text);
@@ -472,13 +496,18 @@ static int apply_edits(struct editing *ed, char **out, size_t *out_len)
 	return (int)e->n;
 }
 
-/* Do the tokens of cl equal those of v (whitespace aside)? */
-static bool same_tokens(const struct vk_cmdline *cl, const struct val *v)
+/* Do the tokens of cl equal those of var in g (whitespace aside)? */
+static bool same_tokens(const struct vk_cmdline *cl, const struct vk_grub *g, const char *var)
 {
 	struct vk_cmdline *now = NULL;
+	struct val v = {};
 	bool same;
+	int r = value_of(g, var, &v);
 
-	if (parse_val(v, &now) < 0)
+	if (r == 0)
+		r = parse_val(&v, &now);
+	grub_val_clear(&v);
+	if (r < 0)
 		return false;
 	same = now->n_args == cl->n_args;
 	for (size_t i = 0; same && i < cl->n_args; i++)
@@ -506,8 +535,7 @@ static int verify(struct editing *ed, const char *text, size_t len, const char *
 			    "nothing changed",
 			    err2.line, err2.msg);
 	r = 0;
-	if (!same_tokens(want_t, value_of(h, target)) ||
-	    (other && want_o && !same_tokens(want_o, value_of(h, other))))
+	if (!same_tokens(want_t, h, target) || (other && want_o && !same_tokens(want_o, h, other)))
 		r = gerr(g, ed->err, SIZE_MAX,
 			 "internal error: after the edit %s would not hold what was meant; "
 			 "nothing changed",
@@ -526,11 +554,9 @@ static int verify(struct editing *ed, const char *text, size_t len, const char *
 				 "here; nothing changed");
 	for (size_t i = 0; i < g->n_vars && !r; i++) {
 		const struct var *v = &g->vars[i];
-		const struct val *w = value_of(h, v->name);
-
 		if (streq(v->name, target) || (other && streq(v->name, other)))
 			continue;
-		if (w->len != v->v.len || (w->len && memcmp(w->b, v->v.b, w->len)))
+		if (!grub_vnode_same(node_of(h, v->name), v->v))
 			r = gerr(g, ed->err, SIZE_MAX,
 				 "the edit would also change %s, which takes its value from %s; "
 				 "edit the file by hand",
@@ -560,15 +586,28 @@ static int removal_ops(const struct vk_cmdline_op *ops, size_t n, struct vk_cmdl
 static int combined(const struct vk_grub *g, const char *first, const char *second,
 		    struct vk_cmdline **cl)
 {
-	const struct val *a = value_of(g, first), *b = second ? value_of(g, second) : NULL;
-	struct val v = {};
-	int r;
+	struct val v = {}, b = {};
+	int r = value_of(g, first, &v);
 
-	r = grub_val_append(&v, a);
-	if (r == 0 && b)
+	if (r == 0 && second)
+		r = value_of(g, second, &b);
+	if (r == 0 && second)
 		r = grub_val_push(&v, ' ', (struct prov){ 0, 0, 0 });
-	if (r == 0 && b)
-		r = grub_val_append(&v, b);
+	if (r == 0 && second)
+		r = grub_val_append(&v, &b);
+	if (r == 0)
+		r = parse_val(&v, cl);
+	grub_val_clear(&v);
+	grub_val_clear(&b);
+	return r;
+}
+
+/* The tokens of var's value. 0 or -ENOMEM. */
+static int var_cmdline(const struct vk_grub *g, const char *var, struct vk_cmdline **cl)
+{
+	struct val v = {};
+	int r = value_of(g, var, &v);
+
 	if (r == 0)
 		r = parse_val(&v, cl);
 	grub_val_clear(&v);
@@ -582,7 +621,7 @@ static bool open_quote_at_end(const struct vk_grub *g, const char *var)
 	struct vk_cmdline *cl = NULL;
 	size_t quotes = 0;
 
-	if (parse_val(value_of(g, var), &cl) < 0)
+	if (var_cmdline(g, var, &cl) < 0)
 		return false;
 	if (cl->n_args)
 		for (const char *p = cl->args[cl->n_args - 1].raw; *p; p++)
@@ -597,7 +636,7 @@ static bool has_dashdash(const struct vk_grub *g, const char *var)
 	struct vk_cmdline *cl = NULL;
 	bool found = false;
 
-	if (parse_val(value_of(g, var), &cl) < 0)
+	if (var_cmdline(g, var, &cl) < 0)
 		return false;
 	for (size_t i = 0; i < cl->n_args && !found; i++)
 		found = cl->args[i].dashdash;
@@ -613,6 +652,7 @@ int vk_grub_edit(const struct vk_grub *g, const struct vk_grub_request *req, cha
 	struct vk_cmdline *comb = NULL, *want_t = NULL, *want_o = NULL;
 	_cleanup_free_ char *fresh = NULL;
 	const char *vars[2] = { req->target, req->other };
+	struct val tv = {}, ov = {};
 	int r;
 
 	memset(err, 0, sizeof(*err));
@@ -643,9 +683,14 @@ int vk_grub_edit(const struct vk_grub *g, const struct vk_grub_request *req, cha
 					    "%s+= is bash only: /bin/sh, which grub-mkconfig uses, "
 					    "stops there; write %s=\"$%s ...\" instead",
 					    vars[k], vars[k], vars[k]);
-		if (v && grub_val_has(&v->v, OPQ_EXPANSION, g)) {
-			_cleanup_free_ char *why = why_unknown(g, &v->v);
+		if (v && grub_vnode_has(v->v, OPQ_EXPANSION)) {
+			_cleanup_free_ char *why = NULL;
+			struct val flat = {};
 
+			if (grub_vnode_flatten(v->v, &flat) < 0)
+				return -ENOMEM;
+			why = why_unknown(g, &flat);
+			grub_val_clear(&flat);
 			return gerr(g, err, SIZE_MAX,
 				    "%s cannot be edited safely: %s; change it by hand", vars[k],
 				    why ? why : "its value is built at run time");
@@ -693,13 +738,15 @@ int vk_grub_edit(const struct vk_grub *g, const struct vk_grub_request *req, cha
 	if (r < 0)
 		goto out;
 
-	r = edit_value(&ed, value_of(g, req->target), req->target, tops, req->n_ops, true, &fresh,
-		       &want_t);
+	r = value_of(g, req->target, &tv);
+	if (r == 0)
+		r = edit_value(&ed, &tv, req->target, tops, req->n_ops, true, &fresh, &want_t);
 	if (r == 0)
 		r = edit_hidden(&ed, req->target, oops, req->n_ops);
 	if (r == 0 && req->other)
-		r = edit_value(&ed, value_of(g, req->other), req->other, oops, req->n_ops, false,
-			       NULL, &want_o);
+		r = value_of(g, req->other, &ov);
+	if (r == 0 && req->other)
+		r = edit_value(&ed, &ov, req->other, oops, req->n_ops, false, NULL, &want_o);
 	if (r == 0 && req->other)
 		r = edit_hidden(&ed, req->other, oops, req->n_ops);
 	if (r == 0 && fresh)
@@ -724,6 +771,8 @@ int vk_grub_edit(const struct vk_grub *g, const struct vk_grub_request *req, cha
 		}
 	}
 out:
+	grub_val_clear(&tv);
+	grub_val_clear(&ov);
 	sedits_clear(&ed.edits);
 	vk_cmdline_free(comb);
 	vk_cmdline_free(want_t);

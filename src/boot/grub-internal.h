@@ -51,23 +51,50 @@ struct opaque {
 	char *text; /* as shown: the expansion's text, or "${NAME}" */
 };
 
+/*
+ * A value as the evaluator keeps it: a tree of shared, immutable nodes, so
+ * that VAR="$VAR more" costs the new bytes only. A leaf holds bytes with
+ * their provenance; an inner node is the concatenation of two values.
+ * len, hash and the kinds of unknown parts are known for every node
+ * without looking at the bytes. NULL is the empty value.
+ */
+struct vnode {
+	uint32_t refs;
+	uint8_t unknown; /* bit 1 << enum opaque_kind: holds such a part */
+	size_t len;
+	uint64_t hash, pw; /* of the bytes, and the base to the power len */
+	struct vnode *l, *r;
+	struct val leaf;
+};
+
+/* Longest value a variable may have: only a value that doubles itself
+ * again and again (a=$a$a) gets there. */
+#define MAX_VALUE (1u << 20)
+
 struct assign {
 	char *name;
-	size_t off;	  /* of the name */
-	size_t ws, we;	  /* the value word */
-	bool conditional; /* inside a block, after && or ||, in a pipeline */
-	bool plain;	  /* the value is unquoted literal text without escapes */
-	char end_quote;	  /* the word ends with this closing quote, or 0 */
-	struct val value; /* what it assigned */
+	size_t off;	     /* of the name */
+	size_t ws, we;	     /* the value word */
+	bool conditional;    /* inside a block, after && or ||, in a pipeline */
+	bool plain;	     /* the value is unquoted literal text without escapes */
+	char end_quote;	     /* the word ends with this closing quote, or 0 */
+	struct vnode *value; /* what it assigned */
 };
 
 struct var {
-	char *name;
-	struct val v;
-	ssize_t last; /* index of the last assignment of it, or -1 */
-	bool top;     /* that assignment is the last thing that happened to it
-		       * and ran unconditionally at the top level */
+	char *name; /* first: see the name index */
+	struct vnode *v;
+	size_t sources; /* n_sources when it last changed */
+	ssize_t last;	/* index of the last assignment of it, or -1 */
+	bool top;	/* that assignment is the last thing that happened to it
+			 * and ran unconditionally at the top level */
 	bool set;
+};
+
+/* Names to their index in an array whose elements start with the name. */
+struct name_index {
+	uint32_t *slots; /* index + 1, 0: free */
+	size_t cap;
 };
 
 struct append {
@@ -86,8 +113,10 @@ struct vk_grub {
 	size_t n_opaques, c_opaques;
 	struct var *vars;
 	size_t n_vars, c_vars;
+	struct name_index var_index;
 	char **functions;
 	size_t n_functions, c_functions;
+	struct name_index function_index;
 	struct append *appends; /* VAR+=..., which /bin/sh (dash) rejects */
 	size_t n_appends, c_appends;
 	size_t n_sources; /* '.', source, eval, function calls */
@@ -101,9 +130,26 @@ int grub_grow(void **v, size_t *cap, size_t need, size_t size);
 void grub_val_clear(struct val *v);
 int grub_val_push(struct val *v, char c, struct prov p);
 int grub_val_append(struct val *v, const struct val *w);
-int grub_val_copy(struct val *dst, const struct val *src);
-bool grub_val_has(const struct val *v, enum opaque_kind kind, const struct vk_grub *g);
 unsigned int grub_line_of(const char *text, size_t off);
+
+/* A leaf taking v's bytes (v is left empty); NULL when out of memory. */
+struct vnode *grub_vnode_leaf(const struct vk_grub *g, struct val *v);
+/* a then b in *out (either may be NULL): 0, -E2BIG past MAX_VALUE, -ENOMEM. */
+int grub_vnode_concat(struct vnode *a, struct vnode *b, struct vnode **out);
+struct vnode *grub_vnode_ref(struct vnode *n);
+void grub_vnode_unref(struct vnode *n);
+/* The bytes of n, flat, into out (emptied first). 0 or -ENOMEM. */
+int grub_vnode_flatten(const struct vnode *n, struct val *out);
+bool grub_vnode_has(const struct vnode *n, enum opaque_kind kind);
+/* Same bytes (by length and hash)? */
+bool grub_vnode_same(const struct vnode *a, const struct vnode *b);
+
+/* Look name up in index over base[] (elements of size stride, name
+ * first): its index, -1 when absent. */
+ssize_t grub_name_find(const struct name_index *x, const void *base, size_t stride,
+		       const char *name, size_t len);
+/* base[n - 1] was just added. 0 or -ENOMEM. */
+int grub_name_add(struct name_index *x, const void *base, size_t stride, size_t n);
 
 /* ---- lexer --------------------------------------------------------------- */
 
@@ -161,6 +207,8 @@ bool grub_op_is(const struct tok *t, const char *op);
 /* ---- evaluator ----------------------------------------------------------- */
 
 struct var *grub_find_var(const struct vk_grub *g, const char *name, size_t len);
+/* After the parse: every variable as a '.' or eval may have left it. */
+int grub_sync_vars(struct vk_grub *g);
 /* Something happened to NAME that vfiokit does not follow. */
 int grub_do_uncertain(struct parser *p, const char *name, size_t len, size_t off);
 /* A simple command has been read: what it does to the variables. */

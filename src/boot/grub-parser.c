@@ -228,7 +228,8 @@ static int add_function(struct parser *p, const struct word *w)
 	if (!p->g->functions[p->g->n_functions])
 		return -ENOMEM;
 	p->g->n_functions++;
-	return 0;
+	return grub_name_add(&p->g->function_index, p->g->functions, sizeof(*p->g->functions),
+			     p->g->n_functions);
 }
 
 static int parse_simple(struct parser *p, bool cond)
@@ -521,13 +522,13 @@ void vk_grub_free(struct vk_grub *g)
 		return;
 	for (size_t i = 0; i < g->n_assigns; i++) {
 		free(g->assigns[i].name);
-		grub_val_clear(&g->assigns[i].value);
+		grub_vnode_unref(g->assigns[i].value);
 	}
 	for (size_t i = 0; i < g->n_opaques; i++)
 		free(g->opaques[i].text);
 	for (size_t i = 0; i < g->n_vars; i++) {
 		free(g->vars[i].name);
-		grub_val_clear(&g->vars[i].v);
+		grub_vnode_unref(g->vars[i].v);
 	}
 	for (size_t i = 0; i < g->n_functions; i++)
 		free(g->functions[i]);
@@ -537,6 +538,8 @@ void vk_grub_free(struct vk_grub *g)
 	free(g->groups);
 	free(g->opaques);
 	free(g->vars);
+	free(g->var_index.slots);
+	free(g->function_index.slots);
 	free(g->functions);
 	free(g->appends);
 	free(g->text);
@@ -592,6 +595,8 @@ int vk_grub_parse(const char *text, size_t len, struct vk_grub **out, struct vk_
 	}
 	g->groups[g->n_groups++] = UINT32_MAX;
 	r = parse_list(&p, NULL, 0, NULL, 0, NULL);
+	if (r == 0)
+		r = grub_sync_vars(g);
 	if (r < 0) {
 		vk_grub_free(g);
 		return r;
