@@ -28,6 +28,14 @@ struct vk_lint_run {
 	const struct vk_cmdline *cl;
 	const struct vk_lint_host *host;
 	struct vk_findings *out;
+	/* What rules would otherwise rescan the line for, once per token:
+	 * the kernel's tokens sorted by key (then index), and for each token
+	 * the one before and after it with the same key (-1: none). */
+	size_t *by_key, n_by_key;
+	ssize_t *prev, *next;
+	bool sysfb_blacklist; /* initcall_blacklist=sysfb_init is there */
+	size_t length;	      /* of the whole line */
+	size_t last;	      /* the kernel's last token */
 };
 
 /* ---- host facts --------------------------------------------------------- */
@@ -194,7 +202,7 @@ void vk_findings_clear(struct vk_findings *f)
 	}
 	free(f->v);
 	f->v = NULL;
-	f->n = 0;
+	f->n = f->cap = 0;
 }
 
 size_t vk_findings_problems(const struct vk_findings *f)
@@ -214,11 +222,16 @@ static int add(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t 
 
 	if (!message || !fix)
 		goto nomem;
-	v = reallocarray(run->out->v, run->out->n + 1, sizeof(*v));
-	if (!v)
-		goto nomem;
-	run->out->v = v;
-	v[run->out->n++] = (struct vk_finding){ rule, arg, message, fix };
+	if (run->out->n == run->out->cap) {
+		size_t cap = run->out->cap ? run->out->cap * 2 : 16;
+
+		v = reallocarray(run->out->v, cap, sizeof(*v));
+		if (!v)
+			goto nomem;
+		run->out->v = v;
+		run->out->cap = cap;
+	}
+	run->out->v[run->out->n++] = (struct vk_finding){ rule, arg, message, fix };
 	return 0;
 nomem:
 	free(message);
@@ -421,22 +434,98 @@ static int check_ids_malformed(struct vk_lint_run *run, const struct vk_lint_rul
 	return 0;
 }
 
-/* Index of the last token with key before index before (or anywhere:
- * before = n_args), or -1. */
-static ssize_t last_before(const struct vk_lint_run *run, const char *key, size_t before)
+static bool kernel_arg(const struct vk_cmdline_arg *a)
 {
-	ssize_t found = -1;
-
-	for (size_t i = 0; i < before && i < run->cl->n_args; i++)
-		if (!run->cl->args[i].init && !run->cl->args[i].dashdash &&
-		    is(&run->cl->args[i], key))
-			found = (ssize_t)i;
-	return found;
+	return !a->init && !a->dashdash;
 }
 
+/* strcmp() with '-' and '_' alike. */
+static int key_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+
+		if (x != y || !x)
+			return (unsigned char)x - (unsigned char)y;
+	}
+}
+
+static int cmp_by_key(const void *x, const void *y, void *data)
+{
+	const struct vk_cmdline *cl = data;
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = key_cmp(cl->args[i].key, cl->args[j].key);
+
+	return c ? c : i < j ? -1 : i > j;
+}
+
+/* Index of the kernel's last token with key, or -1. */
+static ssize_t last_of(const struct vk_lint_run *run, const char *key)
+{
+	size_t lo = 0, hi = run->n_by_key;
+
+	/* The first token whose key sorts after key; the one before it. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (key_cmp(run->cl->args[run->by_key[mid]].key, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && !key_cmp(run->cl->args[run->by_key[lo - 1]].key, key))
+		return (ssize_t)run->by_key[lo - 1];
+	return -1;
+}
+
+static bool has_item(const char *value, const char *word, bool prefix);
+
+static int index_tokens(struct vk_lint_run *run)
+{
+	const struct vk_cmdline *cl = run->cl;
+	size_t n = cl->n_args ? cl->n_args : 1;
+
+	run->by_key = calloc(n, sizeof(*run->by_key));
+	run->prev = calloc(n, sizeof(*run->prev));
+	run->next = calloc(n, sizeof(*run->next));
+	if (!run->by_key || !run->prev || !run->next)
+		return -ENOMEM;
+	for (size_t i = 0; i < cl->n_args; i++) {
+		const struct vk_cmdline_arg *a = &cl->args[i];
+
+		run->prev[i] = run->next[i] = -1;
+		run->length += strlen(a->lead) + strlen(a->raw);
+		if (!kernel_arg(a))
+			continue;
+		run->last = i;
+		run->by_key[run->n_by_key++] = i;
+		if (is(a, "initcall_blacklist") && a->value &&
+		    has_item(a->value, "sysfb_init", false))
+			run->sysfb_blacklist = true;
+	}
+	qsort_r(run->by_key, run->n_by_key, sizeof(*run->by_key), cmp_by_key, (void *)cl);
+	for (size_t k = 1; k < run->n_by_key; k++) {
+		size_t i = run->by_key[k - 1], j = run->by_key[k];
+
+		if (!key_cmp(cl->args[i].key, cl->args[j].key)) {
+			run->next[i] = (ssize_t)j;
+			run->prev[j] = (ssize_t)i;
+		}
+	}
+	return 0;
+}
+
+static void run_clear(struct vk_lint_run *run)
+{
+	free(run->by_key);
+	free(run->prev);
+	free(run->next);
+}
+
+/* Is token i the last with its key, the one that counts? */
 static bool is_effective(const struct vk_lint_run *run, size_t i)
 {
-	return last_before(run, run->cl->args[i].key, run->cl->n_args) == (ssize_t)i;
+	return run->next[i] < 0;
 }
 
 static int check_ids_both(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
@@ -450,8 +539,7 @@ static int check_ids_both(struct vk_lint_run *run, const struct vk_lint_rule *ru
 	if (!is_ids(a) || !a->value || !is_effective(run, i))
 		return 0;
 	/* Reported once, on whichever of the two comes later. */
-	j = last_before(run, is(a, "vfio-pci.ids") ? "pci-stub.ids" : "vfio-pci.ids",
-			run->cl->n_args);
+	j = last_of(run, is(a, "vfio-pci.ids") ? "pci-stub.ids" : "vfio-pci.ids");
 	if (j < 0 || (size_t)j > i || !run->cl->args[j].value)
 		return 0;
 	b = &run->cl->args[j];
@@ -533,7 +621,7 @@ static const char *const repeatable[] = {
 static int check_twice(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
 	const struct vk_cmdline_arg *a = arg_at(run, i), *first;
-	ssize_t j = last_before(run, a->key, i);
+	ssize_t j = run->prev[i];
 
 	if (j < 0)
 		return 0;
@@ -596,18 +684,6 @@ static int check_passthrough(struct vk_lint_run *run, const struct vk_lint_rule 
 		       "remove it for full isolation"));
 }
 
-static bool has_sysfb_blacklist(const struct vk_lint_run *run)
-{
-	for (size_t i = 0; i < run->cl->n_args; i++) {
-		const struct vk_cmdline_arg *a = &run->cl->args[i];
-
-		if (!a->init && is(a, "initcall_blacklist") && a->value &&
-		    has_item(a->value, "sysfb_init", false))
-			return true;
-	}
-	return false;
-}
-
 static int check_efifb(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
 	const struct vk_cmdline_arg *a = arg_at(run, i);
@@ -615,7 +691,7 @@ static int check_efifb(struct vk_lint_run *run, const struct vk_lint_rule *rule,
 			  "CONFIG_KALLSYMS=y) so that no boot framebuffer holds the card";
 
 	if (!is(a, "video") || !a->value || strncmp(a->value, "efifb:", 6) ||
-	    !strstr(a->value + 6, "off") || has_sysfb_blacklist(run) || run->host->simpledrm == 0)
+	    !strstr(a->value + 6, "off") || run->sysfb_blacklist || run->host->simpledrm == 0)
 		return 0;
 	if (run->host->simpledrm < 0)
 		return add(run, rule, i,
@@ -648,15 +724,9 @@ static int check_acs_override(struct vk_lint_run *run, const struct vk_lint_rule
 
 static int check_length(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
-	size_t len = 0, last = 0;
-	const struct vk_cmdline *cl = run->cl;
+	size_t len = run->length;
 
-	for (size_t k = 0; k < cl->n_args; k++) {
-		len += strlen(cl->args[k].lead) + strlen(cl->args[k].raw);
-		if (!cl->args[k].init && !cl->args[k].dashdash)
-			last = k;
-	}
-	if (i != last || len < X86_COMMAND_LINE_SIZE)
+	if (i != run->last || len < X86_COMMAND_LINE_SIZE)
 		return 0;
 	return add(run, rule, i,
 		   fmt("the command line is %zu bytes long: an x86 kernel keeps %d and cuts the "
@@ -820,20 +890,19 @@ const struct vk_lint_rule *vk_lint_rules(size_t *n)
 int vk_lint_check(const struct vk_cmdline *cl, const struct vk_lint_host *host,
 		  struct vk_findings *out)
 {
-	struct vk_lint_run run = { cl, host, out };
+	struct vk_lint_run run = { .cl = cl, .host = host, .out = out };
+	int e;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < cl->n_args; i++) {
-		if (cl->args[i].init || cl->args[i].dashdash)
+	e = index_tokens(&run);
+	for (size_t i = 0; i < cl->n_args && e >= 0; i++) {
+		if (!kernel_arg(&cl->args[i]))
 			continue;
-		for (size_t r = 0; r < ARRAY_SIZE(rules); r++) {
-			int e = rules[r].check(&run, &rules[r], i);
-
-			if (e < 0) {
-				vk_findings_clear(out);
-				return e;
-			}
-		}
+		for (size_t r = 0; r < ARRAY_SIZE(rules) && e >= 0; r++)
+			e = rules[r].check(&run, &rules[r], i);
 	}
-	return 0;
+	run_clear(&run);
+	if (e < 0)
+		vk_findings_clear(out);
+	return e < 0 ? e : 0;
 }

@@ -78,7 +78,7 @@ struct vk_finding {
 
 struct vk_findings {
 	struct vk_finding *v;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Check the kernel's part of cl. Findings come in token order. Returns 0
