@@ -51,13 +51,13 @@ static char *why_unknown(const struct vk_grub *g, const struct val *v)
 		o = &g->opaques[v->p[i].s0];
 		if (o->kind == OPQ_EXPANSION) {
 			if (asprintf(&s, "line %u: built by %s, which only the shell can run",
-				     grub_line_of(g->text, o->off), o->text) < 0)
+				     grub_line(g, o->off), o->text) < 0)
 				return NULL;
 		} else if (asprintf(&s,
 				    "line %u: %s may be changed there (a block, a loop, '.', eval "
 				    "or "
 				    "a function), which vfiokit does not run",
-				    grub_line_of(g->text, o->off), o->text) < 0) {
+				    grub_line(g, o->off), o->text) < 0) {
 			return NULL;
 		}
 		return s;
@@ -75,7 +75,7 @@ int vk_grub_value(const struct vk_grub *g, const char *var, struct vk_grub_value
 		out->set = true;
 		out->text = strdup("");
 		if (asprintf(&out->why, "line %u: '.', eval or a function may set it",
-			     grub_line_of(g->text, g->source_off)) < 0)
+			     grub_line(g, g->source_off)) < 0)
 			out->why = NULL;
 		if (!out->text || !out->why) {
 			vk_grub_value_clear(out);
@@ -84,14 +84,16 @@ int vk_grub_value(const struct vk_grub *g, const char *var, struct vk_grub_value
 		return 0;
 	}
 	out->set = v && v->set;
-	out->line = v && v->last >= 0 ? grub_line_of(g->text, g->assigns[v->last].off) : 0;
+	out->line = v && v->last >= 0 ? grub_line(g, g->assigns[v->last].off) : 0;
 	if (grub_vnode_flatten(v ? v->v : NULL, &flat) < 0)
 		return -ENOMEM;
 	out->text = render(g, &flat, 0, flat.len);
 	out->why = why_unknown(g, &flat);
 	grub_val_clear(&flat);
-	if (!out->text)
+	if (!out->text) {
+		vk_grub_value_clear(out);
 		return -ENOMEM;
+	}
 	out->exact = !out->why;
 	return 0;
 }
@@ -142,7 +144,7 @@ static int gerr(const struct vk_grub *g, struct vk_grub_error *err, size_t off, 
 {
 	va_list ap;
 
-	err->line = off == SIZE_MAX ? 0 : grub_line_of(g->text, off);
+	err->line = off == SIZE_MAX ? 0 : grub_line(g, off);
 	va_start(ap, format);
 	vsnprintf(err->msg, sizeof(err->msg), format, ap);
 	va_end(ap);

@@ -239,6 +239,21 @@ unsigned int grub_line_of(const char *text, size_t off)
 	return line;
 }
 
+unsigned int grub_line(const struct vk_grub *g, size_t off)
+{
+	size_t lo = 0, hi = g->n_newlines;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (g->newlines[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (unsigned int)lo + 1;
+}
+
 /* ---- names --------------------------------------------------------------- */
 
 static uint32_t name_hash(const char *s, size_t len)

@@ -121,6 +121,8 @@ struct vk_grub {
 	size_t n_appends, c_appends;
 	size_t n_sources; /* '.', source, eval, function calls */
 	size_t source_off;
+	size_t *newlines; /* offsets of the text's newlines, for grub_line() */
+	size_t n_newlines;
 };
 
 /* Grow *v (of *cap elements of size) to hold need: 0 or -ENOMEM. */
@@ -131,6 +133,8 @@ void grub_val_clear(struct val *v);
 int grub_val_push(struct val *v, char c, struct prov p);
 int grub_val_append(struct val *v, const struct val *w);
 unsigned int grub_line_of(const char *text, size_t off);
+/* The same for a parsed file, without reading the text again. */
+unsigned int grub_line(const struct vk_grub *g, size_t off);
 
 /* A leaf taking v's bytes (v is left empty); NULL when out of memory. */
 struct vnode *grub_vnode_leaf(const struct vk_grub *g, struct val *v);

@@ -539,11 +539,27 @@ void vk_grub_free(struct vk_grub *g)
 	free(g->opaques);
 	free(g->vars);
 	free(g->var_index.slots);
+	free(g->newlines);
 	free(g->function_index.slots);
 	free(g->functions);
 	free(g->appends);
 	free(g->text);
 	free(g);
+}
+
+static int index_lines(struct vk_grub *g)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < g->len; i++)
+		n += g->text[i] == '\n';
+	g->newlines = calloc(n + 1, sizeof(*g->newlines));
+	if (!g->newlines)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->len; i++)
+		if (g->text[i] == '\n')
+			g->newlines[g->n_newlines++] = i;
+	return 0;
 }
 
 int vk_grub_parse(const char *text, size_t len, struct vk_grub **out, struct vk_grub_error *err)
@@ -597,6 +613,8 @@ int vk_grub_parse(const char *text, size_t len, struct vk_grub **out, struct vk_
 	r = parse_list(&p, NULL, 0, NULL, 0, NULL);
 	if (r == 0)
 		r = grub_sync_vars(g);
+	if (r == 0)
+		r = index_lines(g);
 	if (r < 0) {
 		vk_grub_free(g);
 		return r;
