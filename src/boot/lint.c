@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -528,12 +529,39 @@ static bool is_effective(const struct vk_lint_run *run, size_t i)
 	return run->next[i] < 0;
 }
 
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The vendor:device pairs of an ids list, sorted; NULL when out of memory. */
+static uint64_t *id_pairs(const char *value, size_t *n)
+{
+	uint64_t *v = calloc(strlen(value) / 2 + 1, sizeof(*v));
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (const char *q = value; *q;) {
+		size_t k = strcspn(q, ",");
+		struct vk_pci_id_match m;
+
+		if (k && vk_pci_id_match_parse(q, k, &m) == 0)
+			v[(*n)++] = (uint64_t)m.vendor << 32 | m.device;
+		q += k + (q[k] == ',');
+	}
+	qsort(v, *n, sizeof(*v), cmp_u64);
+	return v;
+}
+
 static int check_ids_both(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
 	const struct vk_cmdline_arg *a = arg_at(run, i);
-	const struct vk_cmdline_arg *b;
+	_cleanup_free_ uint64_t *others = NULL;
 	char common[512] = "";
-	size_t used = 0;
+	size_t used = 0, n_others;
 	ssize_t j;
 
 	if (!is_ids(a) || !a->value || !is_effective(run, i))
@@ -542,25 +570,19 @@ static int check_ids_both(struct vk_lint_run *run, const struct vk_lint_rule *ru
 	j = last_of(run, is(a, "vfio-pci.ids") ? "pci-stub.ids" : "vfio-pci.ids");
 	if (j < 0 || (size_t)j > i || !run->cl->args[j].value)
 		return 0;
-	b = &run->cl->args[j];
+	others = id_pairs(run->cl->args[j].value, &n_others);
+	if (!others)
+		return -ENOMEM;
 	for (const char *p = a->value; *p;) {
 		size_t l = strcspn(p, ",");
-		struct vk_pci_id_match m, n;
+		struct vk_pci_id_match m;
+		uint64_t key;
 
-		if (l && vk_pci_id_match_parse(p, l, &m) == 0) {
-			for (const char *q = b->value; *q;) {
-				size_t k = strcspn(q, ",");
-
-				if (k && vk_pci_id_match_parse(q, k, &n) == 0 &&
-				    m.vendor == n.vendor && m.device == n.device &&
-				    used + l + 2 < sizeof(common)) {
-					used += (size_t)snprintf(common + used,
-								 sizeof(common) - used, "%s%.*s",
-								 used ? "," : "", (int)l, p);
-					break;
-				}
-				q += k + (q[k] == ',');
-			}
+		if (l && vk_pci_id_match_parse(p, l, &m) == 0 && used + l + 2 < sizeof(common)) {
+			key = (uint64_t)m.vendor << 32 | m.device;
+			if (bsearch(&key, others, n_others, sizeof(*others), cmp_u64))
+				used += (size_t)snprintf(common + used, sizeof(common) - used,
+							 "%s%.*s", used ? "," : "", (int)l, p);
 		}
 		p += l + (p[l] == ',');
 	}

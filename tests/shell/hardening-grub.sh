@@ -4,7 +4,8 @@
 # command-line lint, generated here: deep nesting (a clear error with the
 # line, not a crash), long chains of variables and the VAR="$VAR more"
 # idiom (accepted in linear memory), a variable doubled again and again
-# (refused with the limit named), and 32,000 tokens for 'cmdline lint'.
+# (refused with the limit named), 32,000 tokens and two lists of 12,000
+# ids for 'cmdline lint'.
 # Memory is capped with ulimit -v, which a sanitizer build cannot run
 # under: those runs use the plain build, the others $VFIOKIT too.
 source "$(dirname "$0")/../lib.sh"
@@ -143,4 +144,16 @@ if [ $rc -eq 3 ] && grep -q ': 1 problem (0 errors, 1 warning)$' <<<"$out" && [ 
 	pass "hardening-grub/lint-32000 ($ms ms)"
 else
 	fail hardening-grub/lint-32000 "exit $rc after $ms ms: ${out: -200} ${err:0:200}"
+fi
+
+# The same 12,000 ids in vfio-pci.ids and pci-stub.ids: found in one look
+# each, not by reading the other list again for every id.
+ids=$(for ((i = 0; i < 12000; i++)); do printf '%04x:%04x,' $((0x1000 + i / 1000)) $((i % 1000)); done)
+printf 'vfio-pci.ids=%s pci-stub.ids=%s\n' "${ids%,}" "${ids%,}" >"$TMP/cmdline"
+run "$VFIOKIT" 60 cmdline lint --file "$TMP/cmdline"
+if [ $rc -eq 3 ] && grep -q 'error: 1000:0000,1000:0001,.* is in both vfio-pci.ids and pci-stub.ids' <<<"$out" &&
+	[ "$ms" -lt 3000 ]; then
+	pass "hardening-grub/lint-ids-both-12000 ($ms ms)"
+else
+	fail hardening-grub/lint-ids-both-12000 "exit $rc after $ms ms: ${out:0:200} ${err:0:200}"
 fi
