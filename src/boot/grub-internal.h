@@ -132,6 +132,7 @@ int grub_grow(void **v, size_t *cap, size_t need, size_t size);
 void grub_val_clear(struct val *v);
 int grub_val_push(struct val *v, char c, struct prov p);
 int grub_val_append(struct val *v, const struct val *w);
+/* The line (from 1) of byte off of text. */
 unsigned int grub_line_of(const char *text, size_t off);
 /* The same for a parsed file, without reading the text again. */
 unsigned int grub_line(const struct vk_grub *g, size_t off);
