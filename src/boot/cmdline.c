@@ -322,28 +322,37 @@ static int insert_arg(struct vk_cmdline *cl, size_t at, char *raw)
 	return 0;
 }
 
-/* Drop a token with the whitespace that separated it: the whitespace
- * before it, or after it when it was the first token. */
-static int remove_arg(struct vk_cmdline *cl, size_t at)
+/* Drop the tokens marked in drop, each with the whitespace that separated
+ * it: the whitespace before it, or after it when it was the first token.
+ * One pass, however many go. 0 or -ENOMEM. */
+static int remove_args(struct vk_cmdline *cl, const bool *drop)
 {
-	struct vk_cmdline_arg *a = &cl->args[at];
+	size_t k = 0;
 
-	if (at == 0) {
-		if (cl->n_args > 1) {
-			free(cl->args[1].lead);
-			cl->args[1].lead = TAKE_PTR(a->lead);
+	if (cl->n_args && drop[0]) {
+		size_t first = 1;
+
+		while (first < cl->n_args && drop[first])
+			first++;
+		if (first < cl->n_args) {
+			free(cl->args[first].lead);
+			cl->args[first].lead = TAKE_PTR(cl->args[0].lead);
 		} else {
 			char *tail;
 
-			if (asprintf(&tail, "%s%s", a->lead, cl->tail) < 0)
+			if (asprintf(&tail, "%s%s", cl->args[0].lead, cl->tail) < 0)
 				return -ENOMEM;
 			free(cl->tail);
 			cl->tail = tail;
 		}
 	}
-	arg_clear(a);
-	memmove(a, a + 1, (cl->n_args - at - 1) * sizeof(*a));
-	cl->n_args--;
+	for (size_t i = 0; i < cl->n_args; i++) {
+		if (drop[i])
+			arg_clear(&cl->args[i]);
+		else
+			cl->args[k++] = cl->args[i];
+	}
+	cl->n_args = k;
 	mark_init(cl);
 	return 0;
 }
@@ -445,6 +454,7 @@ static bool value_eq(const char *a, const char *b)
 static int apply_set(struct vk_cmdline *cl, const struct vk_cmdline_op *op)
 {
 	_cleanup_free_ char *merged = NULL;
+	_cleanup_free_ bool *drop = NULL;
 	const char *want = op->value;
 	ssize_t last = vk_cmdline_find_last(cl, op->key);
 	int changed = 0, r;
@@ -483,22 +493,25 @@ static int apply_set(struct vk_cmdline *cl, const struct vk_cmdline_op *op)
 	}
 	/* One token per key: the earlier ones were dead anyway (the last
 	 * one wins) or are now merged into it. */
+	drop = calloc(cl->n_args + 1, sizeof(*drop));
+	if (!drop)
+		return -ENOMEM;
 	for (ssize_t i = last - 1; i >= 0; i--) {
-		if (!kernel_arg_is(&cl->args[i], op->key))
-			continue;
-		r = remove_arg(cl, (size_t)i);
-		if (r < 0)
-			return r;
-		changed++;
+		drop[i] = kernel_arg_is(&cl->args[i], op->key);
+		changed += drop[i];
 	}
-	return changed;
+	r = remove_args(cl, drop);
+	return r < 0 ? r : changed;
 }
 
 static int apply_remove(struct vk_cmdline *cl, const struct vk_cmdline_op *op)
 {
 	bool list = op->value && vk_cmdline_key_is_list(op->key);
+	_cleanup_free_ bool *drop = calloc(cl->n_args + 1, sizeof(*drop));
 	int changed = 0, r;
 
+	if (!drop)
+		return -ENOMEM;
 	for (size_t i = cl->n_args; i-- > 0;) {
 		struct vk_cmdline_arg *a = &cl->args[i];
 
@@ -525,12 +538,11 @@ static int apply_remove(struct vk_cmdline *cl, const struct vk_cmdline_op *op)
 		} else if (op->value && !value_eq(a->value, op->value)) {
 			continue;
 		}
-		r = remove_arg(cl, i);
-		if (r < 0)
-			return r;
+		drop[i] = true;
 		changed++;
 	}
-	return changed;
+	r = remove_args(cl, drop);
+	return r < 0 ? r : changed;
 }
 
 int vk_cmdline_apply(struct vk_cmdline *cl, const struct vk_cmdline_op *ops, size_t n_ops)

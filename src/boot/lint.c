@@ -2,10 +2,13 @@
 /*
  * The rules of 'vfiokit cmdline lint'. Each row of rules[] at the end of
  * this file is one rule: its id, how bad it is, what it checks, where the
- * fact comes from in the kernel, and the function that looks at a token.
+ * fact comes from in the kernel, and the function that looks at a token;
+ * a rule about the words an option takes also holds the key, the words
+ * and the texts of its finding.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,14 @@ struct vk_lint_run {
 	const struct vk_cmdline *cl;
 	const struct vk_lint_host *host;
 	struct vk_findings *out;
+	/* What rules would otherwise rescan the line for, once per token:
+	 * the kernel's tokens sorted by key (then index), and for each token
+	 * the one before and after it with the same key (-1: none). */
+	size_t *by_key, n_by_key;
+	ssize_t *prev, *next;
+	bool sysfb_blacklist; /* initcall_blacklist=sysfb_init is there */
+	size_t length;	      /* of the whole line */
+	size_t last;	      /* the kernel's last token */
 };
 
 /* ---- host facts --------------------------------------------------------- */
@@ -192,7 +203,7 @@ void vk_findings_clear(struct vk_findings *f)
 	}
 	free(f->v);
 	f->v = NULL;
-	f->n = 0;
+	f->n = f->cap = 0;
 }
 
 size_t vk_findings_problems(const struct vk_findings *f)
@@ -212,11 +223,16 @@ static int add(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t 
 
 	if (!message || !fix)
 		goto nomem;
-	v = reallocarray(run->out->v, run->out->n + 1, sizeof(*v));
-	if (!v)
-		goto nomem;
-	run->out->v = v;
-	v[run->out->n++] = (struct vk_finding){ rule, arg, message, fix };
+	if (run->out->n == run->out->cap) {
+		size_t cap = run->out->cap ? run->out->cap * 2 : 16;
+
+		v = reallocarray(run->out->v, cap, sizeof(*v));
+		if (!v)
+			goto nomem;
+		run->out->v = v;
+		run->out->cap = cap;
+	}
+	run->out->v[run->out->n++] = (struct vk_finding){ rule, arg, message, fix };
 	return 0;
 nomem:
 	free(message);
@@ -249,60 +265,14 @@ static bool is(const struct vk_cmdline_arg *a, const char *key)
 
 /* ---- the checks --------------------------------------------------------- */
 
-/* The words an option takes, prefix-matched by the kernel's parser, one
- * comma-separated item at a time. */
-static const char *const iommu_words[] = {
-	"off",
-	"force",
-	"noforce",
-	"biomerge",
-	"panic",
-	"nopanic",
-	"merge",
-	"nomerge",
-	"soft",
-	"pt",
-	"nopt",
-	"usedac",
-	/* handed on to the AMD GART driver (gart_parse_options()) */
-	"fullflush",
-	"nofullflush",
-	"noagp",
-	"noaperture",
-	"allowed",
-	"memaper",
-};
-static const char *const amd_iommu_words[] = {
-	"fullflush", "off",	    "force_isolation", "force_enable",	  "pgtbl_v1",
-	"pgtbl_v2",  "irtcachedis", "nohugepages",     "v2_pgsizes_only",
-};
-static const char *const intel_iommu_words[] = {
-	"on", "off", "igfx_off", "strict", "sp_off", "sm_on", "sm_off", "tboot_noforce",
-};
-
-static const struct {
-	const char *rule, *key;
-	const char *const *words;
-	size_t n_words;
-	const char *list; /* for the message */
-} option_words[] = {
-	{ "iommu-value", "iommu", iommu_words, ARRAY_SIZE(iommu_words),
-	  "off, force, noforce, biomerge, panic, nopanic, merge, nomerge, soft, pt, nopt, usedac" },
-	{ "amd-iommu-value", "amd_iommu", amd_iommu_words, ARRAY_SIZE(amd_iommu_words),
-	  "fullflush, off, force_isolation, force_enable, pgtbl_v1, pgtbl_v2, irtcachedis, "
-	  "nohugepages, v2_pgsizes_only" },
-	{ "intel-iommu-value", "intel_iommu", intel_iommu_words, ARRAY_SIZE(intel_iommu_words),
-	  "on, off, igfx_off, strict, sp_off, sm_on, sm_off, tboot_noforce" },
-};
-
 /* The first item of a comma list that no word is a prefix of, or NULL. */
-static const char *unknown_word(const char *value, const char *const *words, size_t n, size_t *len)
+static const char *unknown_word(const char *value, const char *const *words, size_t *len)
 {
 	for (const char *p = value; *p;) {
 		size_t l = strcspn(p, ",");
 		bool ok = false;
 
-		for (size_t i = 0; i < n && !ok; i++)
+		for (size_t i = 0; words[i] && !ok; i++)
 			ok = !strncmp(p, words[i], strlen(words[i]));
 		if (!ok && l) {
 			*len = l;
@@ -341,49 +311,57 @@ static int check_vendor(struct vk_lint_run *run, const struct vk_lint_rule *rule
 			  "has CONFIG_INTEL_IOMMU_DEFAULT_ON=y)"));
 }
 
+/* A rule's text template with {raw}, {key}, {bad} and {list} filled in. */
+static char *expand(const char *tmpl, const struct vk_lint_rule *rule,
+		    const struct vk_cmdline_arg *a, const char *bad, size_t len)
+{
+	char *s = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&s, &size);
+
+	if (!f)
+		return NULL;
+	for (const char *p = tmpl; *p; p++) {
+		if (!strncmp(p, "{raw}", 5))
+			fputs(a->raw, f);
+		else if (!strncmp(p, "{key}", 5))
+			fputs(rule->key, f);
+		else if (!strncmp(p, "{bad}", 5))
+			fwrite(bad, 1, len, f);
+		else if (!strncmp(p, "{list}", 6))
+			fputs(rule->list, f);
+		else {
+			fputc(*p, f);
+			continue;
+		}
+		p = strchr(p, '}');
+	}
+	if (fclose(f) != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
 static int check_words(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
 	const struct vk_cmdline_arg *a = arg_at(run, i);
+	const char *bad;
+	size_t len = 0;
 
-	if (wrong_vendor(run, a))
+	if (!is(a, rule->key) || wrong_vendor(run, a))
 		return 0;
-	for (size_t t = 0; t < ARRAY_SIZE(option_words); t++) {
-		const char *bad;
-		size_t len = 0;
-
-		if (!streq(rule->id, option_words[t].rule) || !is(a, option_words[t].key))
-			continue;
-		if (!a->value || !*a->value)
-			return add(run, rule, i,
-				   fmt("%s has no value: the kernel ignores it", a->raw),
-				   fmt("remove it, or give one of: %s", option_words[t].list));
-		bad = unknown_word(a->value, option_words[t].words, option_words[t].n_words, &len);
-		if (!bad)
-			return 0;
-		if (t == 0 && bad[0] >= '0' && bad[0] <= '9')
-			return add(
-				run, rule, i,
-				fmt("%s does not turn the IOMMU on: no iommu= keyword matches "
-				    "'%.*s', and a number only sets the size of the old AMD GART "
-				    "aperture",
-				    a->raw, (int)len, bad),
-				fmt("remove it; on Intel turn the IOMMU on with intel_iommu=on, on "
-				    "AMD it is on whenever the firmware provides an IVRS table"));
-		if (t == 1)
-			return add(
-				run, rule, i,
-				fmt("%s: '%.*s' is not an amd_iommu option; the kernel logs "
-				    "\"AMD-Vi: Unknown option - '%.*s'\" and ignores it",
-				    a->raw, (int)len, bad, (int)len, bad),
-				fmt("remove it: the AMD IOMMU is on whenever the firmware provides "
-				    "an IVRS table (amd_iommu= takes only: %s)",
-				    option_words[t].list));
-		return add(run, rule, i,
-			   fmt("%s: '%.*s' is not a %s= keyword: the kernel ignores it", a->raw,
-			       (int)len, bad, option_words[t].key),
-			   fmt("remove it or use one of: %s", option_words[t].list));
-	}
-	return 0;
+	if (!a->value || !*a->value)
+		return add(run, rule, i, fmt("%s has no value: the kernel ignores it", a->raw),
+			   expand("remove it, or give one of: {list}", rule, a, "", 0));
+	bad = unknown_word(a->value, rule->words, &len);
+	if (!bad)
+		return 0;
+	if (rule->number_message && bad[0] >= '0' && bad[0] <= '9')
+		return add(run, rule, i, expand(rule->number_message, rule, a, bad, len),
+			   expand(rule->number_fix, rule, a, bad, len));
+	return add(run, rule, i, expand(rule->message, rule, a, bad, len),
+		   expand(rule->fix, rule, a, bad, len));
 }
 
 /* Module parameters written without their module's name. */
@@ -457,58 +435,154 @@ static int check_ids_malformed(struct vk_lint_run *run, const struct vk_lint_rul
 	return 0;
 }
 
-/* Index of the last token with key before index before (or anywhere:
- * before = n_args), or -1. */
-static ssize_t last_before(const struct vk_lint_run *run, const char *key, size_t before)
+static bool kernel_arg(const struct vk_cmdline_arg *a)
 {
-	ssize_t found = -1;
-
-	for (size_t i = 0; i < before && i < run->cl->n_args; i++)
-		if (!run->cl->args[i].init && !run->cl->args[i].dashdash &&
-		    is(&run->cl->args[i], key))
-			found = (ssize_t)i;
-	return found;
+	return !a->init && !a->dashdash;
 }
 
+/* strcmp() with '-' and '_' alike. */
+static int key_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+
+		if (x != y || !x)
+			return (unsigned char)x - (unsigned char)y;
+	}
+}
+
+static int cmp_by_key(const void *x, const void *y, void *data)
+{
+	const struct vk_cmdline *cl = data;
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = key_cmp(cl->args[i].key, cl->args[j].key);
+
+	return c ? c : i < j ? -1 : i > j;
+}
+
+/* Index of the kernel's last token with key, or -1. */
+static ssize_t last_of(const struct vk_lint_run *run, const char *key)
+{
+	size_t lo = 0, hi = run->n_by_key;
+
+	/* The first token whose key sorts after key; the one before it. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (key_cmp(run->cl->args[run->by_key[mid]].key, key) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo && !key_cmp(run->cl->args[run->by_key[lo - 1]].key, key))
+		return (ssize_t)run->by_key[lo - 1];
+	return -1;
+}
+
+static bool has_item(const char *value, const char *word, bool prefix);
+
+static int index_tokens(struct vk_lint_run *run)
+{
+	const struct vk_cmdline *cl = run->cl;
+	size_t n = cl->n_args ? cl->n_args : 1;
+
+	run->by_key = calloc(n, sizeof(*run->by_key));
+	run->prev = calloc(n, sizeof(*run->prev));
+	run->next = calloc(n, sizeof(*run->next));
+	if (!run->by_key || !run->prev || !run->next)
+		return -ENOMEM;
+	for (size_t i = 0; i < cl->n_args; i++) {
+		const struct vk_cmdline_arg *a = &cl->args[i];
+
+		run->prev[i] = run->next[i] = -1;
+		run->length += strlen(a->lead) + strlen(a->raw);
+		if (!kernel_arg(a))
+			continue;
+		run->last = i;
+		run->by_key[run->n_by_key++] = i;
+		if (is(a, "initcall_blacklist") && a->value &&
+		    has_item(a->value, "sysfb_init", false))
+			run->sysfb_blacklist = true;
+	}
+	qsort_r(run->by_key, run->n_by_key, sizeof(*run->by_key), cmp_by_key, (void *)cl);
+	for (size_t k = 1; k < run->n_by_key; k++) {
+		size_t i = run->by_key[k - 1], j = run->by_key[k];
+
+		if (!key_cmp(cl->args[i].key, cl->args[j].key)) {
+			run->next[i] = (ssize_t)j;
+			run->prev[j] = (ssize_t)i;
+		}
+	}
+	return 0;
+}
+
+static void run_clear(struct vk_lint_run *run)
+{
+	free(run->by_key);
+	free(run->prev);
+	free(run->next);
+}
+
+/* Is token i the last with its key, the one that counts? */
 static bool is_effective(const struct vk_lint_run *run, size_t i)
 {
-	return last_before(run, run->cl->args[i].key, run->cl->n_args) == (ssize_t)i;
+	return run->next[i] < 0;
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* The vendor:device pairs of an ids list, sorted; NULL when out of memory. */
+static uint64_t *id_pairs(const char *value, size_t *n)
+{
+	uint64_t *v = calloc(strlen(value) / 2 + 1, sizeof(*v));
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (const char *q = value; *q;) {
+		size_t k = strcspn(q, ",");
+		struct vk_pci_id_match m;
+
+		if (k && vk_pci_id_match_parse(q, k, &m) == 0)
+			v[(*n)++] = (uint64_t)m.vendor << 32 | m.device;
+		q += k + (q[k] == ',');
+	}
+	qsort(v, *n, sizeof(*v), cmp_u64);
+	return v;
 }
 
 static int check_ids_both(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
 	const struct vk_cmdline_arg *a = arg_at(run, i);
-	const struct vk_cmdline_arg *b;
+	_cleanup_free_ uint64_t *others = NULL;
 	char common[512] = "";
-	size_t used = 0;
+	size_t used = 0, n_others;
 	ssize_t j;
 
 	if (!is_ids(a) || !a->value || !is_effective(run, i))
 		return 0;
 	/* Reported once, on whichever of the two comes later. */
-	j = last_before(run, is(a, "vfio-pci.ids") ? "pci-stub.ids" : "vfio-pci.ids",
-			run->cl->n_args);
+	j = last_of(run, is(a, "vfio-pci.ids") ? "pci-stub.ids" : "vfio-pci.ids");
 	if (j < 0 || (size_t)j > i || !run->cl->args[j].value)
 		return 0;
-	b = &run->cl->args[j];
+	others = id_pairs(run->cl->args[j].value, &n_others);
+	if (!others)
+		return -ENOMEM;
 	for (const char *p = a->value; *p;) {
 		size_t l = strcspn(p, ",");
-		struct vk_pci_id_match m, n;
+		struct vk_pci_id_match m;
+		uint64_t key;
 
-		if (l && vk_pci_id_match_parse(p, l, &m) == 0) {
-			for (const char *q = b->value; *q;) {
-				size_t k = strcspn(q, ",");
-
-				if (k && vk_pci_id_match_parse(q, k, &n) == 0 &&
-				    m.vendor == n.vendor && m.device == n.device &&
-				    used + l + 2 < sizeof(common)) {
-					used += (size_t)snprintf(common + used,
-								 sizeof(common) - used, "%s%.*s",
-								 used ? "," : "", (int)l, p);
-					break;
-				}
-				q += k + (q[k] == ',');
-			}
+		if (l && vk_pci_id_match_parse(p, l, &m) == 0 && used + l + 2 < sizeof(common)) {
+			key = (uint64_t)m.vendor << 32 | m.device;
+			if (bsearch(&key, others, n_others, sizeof(*others), cmp_u64))
+				used += (size_t)snprintf(common + used, sizeof(common) - used,
+							 "%s%.*s", used ? "," : "", (int)l, p);
 		}
 		p += l + (p[l] == ',');
 	}
@@ -569,7 +643,7 @@ static const char *const repeatable[] = {
 static int check_twice(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
 	const struct vk_cmdline_arg *a = arg_at(run, i), *first;
-	ssize_t j = last_before(run, a->key, i);
+	ssize_t j = run->prev[i];
 
 	if (j < 0)
 		return 0;
@@ -632,18 +706,6 @@ static int check_passthrough(struct vk_lint_run *run, const struct vk_lint_rule 
 		       "remove it for full isolation"));
 }
 
-static bool has_sysfb_blacklist(const struct vk_lint_run *run)
-{
-	for (size_t i = 0; i < run->cl->n_args; i++) {
-		const struct vk_cmdline_arg *a = &run->cl->args[i];
-
-		if (!a->init && is(a, "initcall_blacklist") && a->value &&
-		    has_item(a->value, "sysfb_init", false))
-			return true;
-	}
-	return false;
-}
-
 static int check_efifb(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
 	const struct vk_cmdline_arg *a = arg_at(run, i);
@@ -651,7 +713,7 @@ static int check_efifb(struct vk_lint_run *run, const struct vk_lint_rule *rule,
 			  "CONFIG_KALLSYMS=y) so that no boot framebuffer holds the card";
 
 	if (!is(a, "video") || !a->value || strncmp(a->value, "efifb:", 6) ||
-	    !strstr(a->value + 6, "off") || has_sysfb_blacklist(run) || run->host->simpledrm == 0)
+	    !strstr(a->value + 6, "off") || run->sysfb_blacklist || run->host->simpledrm == 0)
 		return 0;
 	if (run->host->simpledrm < 0)
 		return add(run, rule, i,
@@ -684,15 +746,9 @@ static int check_acs_override(struct vk_lint_run *run, const struct vk_lint_rule
 
 static int check_length(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
-	size_t len = 0, last = 0;
-	const struct vk_cmdline *cl = run->cl;
+	size_t len = run->length;
 
-	for (size_t k = 0; k < cl->n_args; k++) {
-		len += strlen(cl->args[k].lead) + strlen(cl->args[k].raw);
-		if (!cl->args[k].init && !cl->args[k].dashdash)
-			last = k;
-	}
-	if (i != last || len < X86_COMMAND_LINE_SIZE)
+	if (i != run->last || len < X86_COMMAND_LINE_SIZE)
 		return 0;
 	return add(run, rule, i,
 		   fmt("the command line is %zu bytes long: an x86 kernel keeps %d and cuts the "
@@ -704,59 +760,147 @@ static int check_length(struct vk_lint_run *run, const struct vk_lint_rule *rule
 /* ---- the table ---------------------------------------------------------- */
 
 static const struct vk_lint_rule rules[] = {
-	{ "iommu-vendor", VK_SEV_ERROR, "intel_iommu= on an AMD host, amd_iommu= on an Intel one",
-	  "drivers/iommu/intel/iommu.c intel_iommu_setup(), drivers/iommu/amd/init.c "
-	  "parse_amd_iommu_options()",
-	  check_vendor },
-	{ "iommu-value", VK_SEV_ERROR,
-	  "iommu= with a value no keyword matches (iommu=1: a number only sizes the AMD GART)",
-	  "arch/x86/kernel/pci-dma.c iommu_setup(), arch/x86/kernel/amd_gart_64.c "
-	  "gart_parse_options()",
-	  check_words },
-	{ "amd-iommu-value", VK_SEV_ERROR,
-	  "amd_iommu= with a value it does not take (amd_iommu=on)",
-	  "drivers/iommu/amd/init.c parse_amd_iommu_options(), "
-	  "Documentation/admin-guide/kernel-parameters.txt",
-	  check_words },
-	{ "intel-iommu-value", VK_SEV_ERROR, "intel_iommu= with a value it does not take",
-	  "drivers/iommu/intel/iommu.c intel_iommu_setup(), "
-	  "Documentation/admin-guide/kernel-parameters.txt",
-	  check_words },
-	{ "bare-module-param", VK_SEV_ERROR,
-	  "a module parameter without its module's name (ignore_msrs=1 for kvm.ignore_msrs=1)",
-	  "init/main.c unknown_bootoption(), Documentation/admin-guide/kernel-parameters.rst "
-	  "(module parameters are <module>.<param>)",
-	  check_bare_param },
-	{ "ids-malformed", VK_SEV_ERROR,
-	  "a vfio-pci.ids or pci-stub.ids item that is not vendor:device[:...] in hex",
-	  "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids(), drivers/pci/pci-stub.c "
-	  "pci_stub_init()",
-	  check_ids_malformed },
-	{ "ids-boot-gpu", VK_SEV_ERROR, "vfio-pci.ids or pci-stub.ids takes the host's boot GPU",
-	  "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids() (ids match every device of the model), "
-	  "/sys/bus/pci/devices/*/boot_vga",
-	  check_ids_boot_gpu },
-	{ "ids-both", VK_SEV_ERROR, "the same ids in pci-stub.ids and vfio-pci.ids",
-	  "drivers/pci/pci-stub.c, drivers/vfio/pci/vfio_pci.c: both claim by id, the first "
-	  "driver to load wins",
-	  check_ids_both },
-	{ "key-twice", VK_SEV_WARNING, "a parameter given more than once",
-	  "kernel/params.c parse_args() (a module parameter is set once per occurrence, the last "
-	  "stays)",
-	  check_twice },
-	{ "efifb-simpledrm", VK_SEV_WARNING,
-	  "video=efifb:off without initcall_blacklist=sysfb_init where simpledrm is built in",
-	  "drivers/firmware/sysfb.c sysfb_init(), drivers/gpu/drm/tiny/simpledrm.c, init/main.c "
-	  "initcall_blacklist()",
-	  check_efifb },
-	{ "iommu-passthrough", VK_SEV_NOTE, "iommu=pt or iommu.passthrough=1: a trade-off",
-	  "drivers/iommu/iommu.c iommu_set_def_domain_type(), "
-	  "Documentation/admin-guide/kernel-parameters.txt (iommu.passthrough)",
-	  check_passthrough },
-	{ "acs-override", VK_SEV_NOTE, "pcie_acs_override= needs an out-of-tree patch",
-	  "not in mainline: drivers/pci/quirks.c has no pcie_acs_override", check_acs_override },
-	{ "too-long", VK_SEV_WARNING, "longer than an x86 kernel keeps",
-	  "arch/x86/include/uapi/asm/setup.h COMMAND_LINE_SIZE", check_length },
+	{
+		.id = "iommu-vendor",
+		.severity = VK_SEV_ERROR,
+		.summary = "intel_iommu= on an AMD host, amd_iommu= on an Intel one",
+		.reference = "drivers/iommu/intel/iommu.c intel_iommu_setup(), "
+			     "drivers/iommu/amd/init.c parse_amd_iommu_options()",
+		.check = check_vendor,
+	},
+	{
+		.id = "iommu-value",
+		.severity = VK_SEV_ERROR,
+		.summary = "iommu= with a value no keyword matches (iommu=1: a number only sizes "
+			   "the AMD GART)",
+		.reference = "arch/x86/kernel/pci-dma.c iommu_setup(), "
+			     "arch/x86/kernel/amd_gart_64.c gart_parse_options()",
+		.check = check_words,
+		.key = "iommu",
+		.words =
+			(const char *const[]){
+				"off", "force", "noforce", "biomerge", "panic", "nopanic", "merge",
+				"nomerge", "soft", "pt", "nopt", "usedac",
+				/* handed on to the AMD GART driver (gart_parse_options()) */
+				"fullflush", "nofullflush", "noagp", "noaperture", "allowed",
+				"memaper", NULL },
+		.list = "off, force, noforce, biomerge, panic, nopanic, merge, nomerge, soft, pt, "
+			"nopt, usedac",
+		.message = "{raw}: '{bad}' is not a {key}= keyword: the kernel ignores it",
+		.fix = "remove it or use one of: {list}",
+		.number_message =
+			"{raw} does not turn the IOMMU on: no iommu= keyword matches '{bad}', and "
+			"a number only sets the size of the old AMD GART aperture",
+		.number_fix = "remove it; on Intel turn the IOMMU on with intel_iommu=on, on AMD "
+			      "it is on whenever the firmware provides an IVRS table",
+	},
+	{
+		.id = "amd-iommu-value",
+		.severity = VK_SEV_ERROR,
+		.summary = "amd_iommu= with a value it does not take (amd_iommu=on)",
+		.reference = "drivers/iommu/amd/init.c parse_amd_iommu_options(), "
+			     "Documentation/admin-guide/kernel-parameters.txt",
+		.check = check_words,
+		.key = "amd_iommu",
+		.words = (const char *const[]){ "fullflush", "off", "force_isolation",
+						"force_enable", "pgtbl_v1", "pgtbl_v2",
+						"irtcachedis", "nohugepages", "v2_pgsizes_only",
+						NULL },
+		.list = "fullflush, off, force_isolation, force_enable, pgtbl_v1, pgtbl_v2, "
+			"irtcachedis, nohugepages, v2_pgsizes_only",
+		.message = "{raw}: '{bad}' is not an amd_iommu option; the kernel logs \"AMD-Vi: "
+			   "Unknown option - '{bad}'\" and ignores it",
+		.fix = "remove it: the AMD IOMMU is on whenever the firmware provides an IVRS "
+		       "table (amd_iommu= takes only: {list})",
+	},
+	{
+		.id = "intel-iommu-value",
+		.severity = VK_SEV_ERROR,
+		.summary = "intel_iommu= with a value it does not take",
+		.reference = "drivers/iommu/intel/iommu.c intel_iommu_setup(), "
+			     "Documentation/admin-guide/kernel-parameters.txt",
+		.check = check_words,
+		.key = "intel_iommu",
+		.words = (const char *const[]){ "on", "off", "igfx_off", "strict", "sp_off",
+						"sm_on", "sm_off", "tboot_noforce", NULL },
+		.list = "on, off, igfx_off, strict, sp_off, sm_on, sm_off, tboot_noforce",
+		.message = "{raw}: '{bad}' is not a {key}= keyword: the kernel ignores it",
+		.fix = "remove it or use one of: {list}",
+	},
+	{
+		.id = "bare-module-param",
+		.severity = VK_SEV_ERROR,
+		.summary = "a module parameter without its module's name (ignore_msrs=1 for "
+			   "kvm.ignore_msrs=1)",
+		.reference = "init/main.c unknown_bootoption(), "
+			     "Documentation/admin-guide/kernel-parameters.rst (module parameters "
+			     "are <module>.<param>)",
+		.check = check_bare_param,
+	},
+	{
+		.id = "ids-malformed",
+		.severity = VK_SEV_ERROR,
+		.summary = "a vfio-pci.ids or pci-stub.ids item that is not vendor:device[:...] in "
+			   "hex",
+		.reference = "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids(), "
+			     "drivers/pci/pci-stub.c pci_stub_init()",
+		.check = check_ids_malformed,
+	},
+	{
+		.id = "ids-boot-gpu",
+		.severity = VK_SEV_ERROR,
+		.summary = "vfio-pci.ids or pci-stub.ids takes the host's boot GPU",
+		.reference = "drivers/vfio/pci/vfio_pci.c vfio_pci_fill_ids() (ids match every "
+			     "device of the model), /sys/bus/pci/devices/*/boot_vga",
+		.check = check_ids_boot_gpu,
+	},
+	{
+		.id = "ids-both",
+		.severity = VK_SEV_ERROR,
+		.summary = "the same ids in pci-stub.ids and vfio-pci.ids",
+		.reference = "drivers/pci/pci-stub.c, drivers/vfio/pci/vfio_pci.c: both claim by "
+			     "id, the first driver to load wins",
+		.check = check_ids_both,
+	},
+	{
+		.id = "key-twice",
+		.severity = VK_SEV_WARNING,
+		.summary = "a parameter given more than once",
+		.reference = "kernel/params.c parse_args() (a module parameter is set once per "
+			     "occurrence, the last stays)",
+		.check = check_twice,
+	},
+	{
+		.id = "efifb-simpledrm",
+		.severity = VK_SEV_WARNING,
+		.summary = "video=efifb:off without initcall_blacklist=sysfb_init where simpledrm "
+			   "is built in",
+		.reference = "drivers/firmware/sysfb.c sysfb_init(), "
+			     "drivers/gpu/drm/tiny/simpledrm.c, init/main.c initcall_blacklist()",
+		.check = check_efifb,
+	},
+	{
+		.id = "iommu-passthrough",
+		.severity = VK_SEV_NOTE,
+		.summary = "iommu=pt or iommu.passthrough=1: a trade-off",
+		.reference = "drivers/iommu/iommu.c iommu_set_def_domain_type(), "
+			     "Documentation/admin-guide/kernel-parameters.txt (iommu.passthrough)",
+		.check = check_passthrough,
+	},
+	{
+		.id = "acs-override",
+		.severity = VK_SEV_NOTE,
+		.summary = "pcie_acs_override= needs an out-of-tree patch",
+		.reference = "not in mainline: drivers/pci/quirks.c has no pcie_acs_override",
+		.check = check_acs_override,
+	},
+	{
+		.id = "too-long",
+		.severity = VK_SEV_WARNING,
+		.summary = "longer than an x86 kernel keeps",
+		.reference = "arch/x86/include/uapi/asm/setup.h COMMAND_LINE_SIZE",
+		.check = check_length,
+	},
 };
 
 const struct vk_lint_rule *vk_lint_rules(size_t *n)
@@ -768,20 +912,19 @@ const struct vk_lint_rule *vk_lint_rules(size_t *n)
 int vk_lint_check(const struct vk_cmdline *cl, const struct vk_lint_host *host,
 		  struct vk_findings *out)
 {
-	struct vk_lint_run run = { cl, host, out };
+	struct vk_lint_run run = { .cl = cl, .host = host, .out = out };
+	int e;
 
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < cl->n_args; i++) {
-		if (cl->args[i].init || cl->args[i].dashdash)
+	e = index_tokens(&run);
+	for (size_t i = 0; i < cl->n_args && e >= 0; i++) {
+		if (!kernel_arg(&cl->args[i]))
 			continue;
-		for (size_t r = 0; r < ARRAY_SIZE(rules); r++) {
-			int e = rules[r].check(&run, &rules[r], i);
-
-			if (e < 0) {
-				vk_findings_clear(out);
-				return e;
-			}
-		}
+		for (size_t r = 0; r < ARRAY_SIZE(rules) && e >= 0; r++)
+			e = rules[r].check(&run, &rules[r], i);
 	}
-	return 0;
+	run_clear(&run);
+	if (e < 0)
+		vk_findings_clear(out);
+	return e < 0 ? e : 0;
 }

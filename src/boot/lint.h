@@ -54,6 +54,19 @@ struct vk_lint_rule {
 	const char *reference; /* where the fact comes from */
 	/* Look at the token at index arg; add findings. 0 or -ENOMEM. */
 	int (*check)(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t arg);
+	/*
+	 * A rule about the words one option takes (check_words): the key,
+	 * the words (NULL-terminated, prefix-matched one comma-separated item
+	 * at a time), and the finding for an item no word matches. Texts are
+	 * templates: {raw} the token, {key}, {bad} the item, {list}. When
+	 * the item starts with a digit and number_message is set, that one
+	 * and number_fix are used instead.
+	 */
+	const char *key;
+	const char *const *words;
+	const char *list; /* the words as the messages name them */
+	const char *message, *fix;
+	const char *number_message, *number_fix;
 };
 
 struct vk_finding {
@@ -65,7 +78,7 @@ struct vk_finding {
 
 struct vk_findings {
 	struct vk_finding *v;
-	size_t n;
+	size_t n, cap;
 };
 
 /* Check the kernel's part of cl. Findings come in token order. Returns 0

@@ -4,7 +4,9 @@
 # parser and editor (tests/fuzz/fuzz-cmdline.c, libFuzzer) for a bounded
 # time: VFIOKIT_FUZZ_SECONDS, 20 by default. The seeds are
 # tests/fuzz/corpus/ and the GRUB corpus; what the run finds stays in a
-# temporary directory. A crash fails the test and prints the input.
+# temporary directory. Inputs up to 64 KiB, so that deep nesting and long
+# chains of variables are reached. A crash fails the test and prints the
+# input; every input that ever failed is kept in tests/fuzz/corpus/.
 source "$(dirname "$0")/../lib.sh"
 
 CLANG=${CLANG:-clang}
@@ -16,7 +18,7 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 bin=$TOP/build-fuzz/fuzz-cmdline
-srcs=("$TOP/tests/fuzz/fuzz-cmdline.c" "$TOP/src/boot/grub.c" "$TOP/src/boot/cmdline.c")
+srcs=("$TOP/tests/fuzz/fuzz-cmdline.c" "$TOP"/src/boot/grub-*.c "$TOP/src/boot/cmdline.c")
 mkdir -p "$TOP/build-fuzz"
 if [ ! -x "$bin" ] || [ -n "$(find "${srcs[@]}" "$TOP"/src/boot/*.h -newer "$bin")" ]; then
 	if ! "$CLANG" -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
@@ -31,7 +33,7 @@ if [ ! -x "$bin" ] || [ -n "$(find "${srcs[@]}" "$TOP"/src/boot/*.h -newer "$bin
 	fi
 fi
 mkdir -p "$TMP/new"
-"$bin" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -artifact_prefix="$TMP/" \
+"$bin" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=1024 -timeout=10 -artifact_prefix="$TMP/" \
 	-print_final_stats=1 "$TMP/new" "$TOP/tests/fuzz/corpus" "$TOP/tests/grub-corpus" \
 	>"$TMP/log" 2>&1
 rc=$?
