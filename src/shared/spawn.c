@@ -80,8 +80,6 @@ int vk_spawn(const char *const argv[], const char *const env_extra[], int *statu
 		posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
 		posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDERR_FILENO);
 	}
-	fflush(stdout);
-	fflush(stderr);
 	r = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	if (output)
