@@ -896,7 +896,7 @@ static const struct vk_lint_rule rules[] = {
 	},
 	{
 		.id = "too-long",
-		.severity = VK_SEV_WARNING,
+		.severity = VK_SEV_ERROR, /* what is cut has no effect */
 		.summary = "longer than an x86 kernel keeps",
 		.reference = "arch/x86/include/uapi/asm/setup.h COMMAND_LINE_SIZE",
 		.check = check_length,

@@ -95,37 +95,27 @@ static int ops_add(struct vk_cmdline_plan *p, struct ops *o, const char *arg,
 	return 0;
 }
 
-/* The vendor:device id of a device given as an id or a PCI address. */
-static int device_id(const struct vk_ctx *ctx, struct vk_pci **pci, const char *spec, char *id,
-		     size_t size, struct vk_cmdline_plan *p)
+/* The vendor:device id of a device. An address is refused: the command
+ * line names ids only, and the id of one card takes its twin too. */
+static int device_id(const char *spec, char *id, size_t size, struct vk_cmdline_plan *p)
 {
-	char addr[VK_PCI_ADDR_LEN];
 	struct vk_pci_addr a;
-	struct vk_pci_dev dev;
 	unsigned int v, d;
-	int r;
 
 	if (vk_pci_id_parse(spec, &v, &d) == 0) {
 		snprintf(id, size, "%04x:%04x", v, d);
 		return 0;
 	}
-	if (vk_pci_addr_parse(spec, &a) < 0)
+	if (vk_pci_addr_parse(spec, &a) == 0)
 		return usage(p,
-			     "'%s' is neither a vendor:device id (10de:1c03) nor a PCI address "
-			     "(0000:0f:00.0)",
-			     spec);
-	snprintf(addr, sizeof(addr), "%04x:%02x:%02x.%x", a.domain, a.bus, a.dev, a.func);
-	if (!*pci && vk_pci_new(ctx, pci) < 0)
-		return -ENOMEM;
-	if (vk_pci_dev_read(*pci, addr, &dev) < 0 || !dev.have_ident) {
-		r = fail(p, -ENODEV, "%s%s/%s: no such device: %s", ctx->prefix,
-			 VK_PATH_PCI_DEVICES, addr, dev.error ? dev.error : "cannot be read");
-		vk_pci_dev_clear(&dev);
-		return r;
-	}
-	snprintf(id, size, "%04x:%04x", dev.vendor_id, dev.device_id);
-	vk_pci_dev_clear(&dev);
-	return 0;
+			     "'%s' is a PCI address, and the kernel command line claims by "
+			     "vendor:device id only, which takes every device of that model (a "
+			     "twin the host uses too): claim this function alone with 'vfiokit "
+			     "modules write --device %s' (its driver_override) or an address "
+			     "entry in /etc/vfiokit.conf, or give its id if every such device goes "
+			     "to the guest",
+			     spec, spec);
+	return usage(p, "'%s' is not a vendor:device id (10de:1c03)", spec);
 }
 
 /* For the devices named: vfio-pci.ids, and on Intel intel_iommu=on (the
@@ -135,7 +125,6 @@ static int device_ops(const struct vk_ctx *ctx, const struct vk_cmdline_req *req
 {
 	_cleanup_free_ char *ids = malloc(req->n_devices * 10 + 16);
 	struct vk_lint_host host;
-	struct vk_pci *pci = NULL;
 	int r = 0;
 
 	if (!ids)
@@ -144,14 +133,13 @@ static int device_ops(const struct vk_ctx *ctx, const struct vk_cmdline_req *req
 	for (size_t i = 0; i < req->n_devices && !r; i++) {
 		char id[16];
 
-		r = device_id(ctx, &pci, req->devices[i], id, sizeof(id), p);
+		r = device_id(req->devices[i], id, sizeof(id), p);
 		if (r == 0 && !strstr(ids, id)) {
 			if (ids[strlen(ids) - 1] != '=')
 				strcat(ids, ",");
 			strcat(ids, id);
 		}
 	}
-	vk_pci_free(pci);
 	if (r)
 		return r;
 	if (req->kind == VK_CMDLINE_SET) {
@@ -190,6 +178,93 @@ static int add_change(const struct vk_ctx *ctx, struct vk_file *f, const char *t
 	if (!shown)
 		return -ENOMEM;
 	return vk_changes_add(&p->changes, f, false, shown, text, len);
+}
+
+/* ---- what the kernel will receive --------------------------------------- */
+
+/*
+ * What grub-mkconfig puts before the file's arguments on a normal entry,
+ * at a length a real system reaches (a distribution kernel's file name, a
+ * UUID): what the 2047 bytes must hold too.
+ */
+#define GRUB_LEAD                                              \
+	"BOOT_IMAGE=/boot/vmlinuz-6.12.41-gentoo-dist-x86_64 " \
+	"root=UUID=01234567-89ab-cdef-0123-456789abcdef ro"
+
+/* How many findings of rule the lint makes of line, in *n per rule; the
+ * rules' table order. 0 or -ENOMEM. */
+static int lint_counts(const struct vk_lint_host *host, const char *line, struct vk_findings *f)
+{
+	struct vk_cmdline *cl = NULL;
+	int r = vk_cmdline_parse(line, strlen(line), &cl);
+
+	if (r == 0)
+		r = vk_lint_check(cl, host, f);
+	vk_cmdline_free(cl);
+	return r;
+}
+
+static size_t errors_of(const struct vk_findings *f, const struct vk_lint_rule *rule)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < f->n; i++)
+		n += f->v[i].rule == rule;
+	return n;
+}
+
+/*
+ * The lint of the command line the kernel will get after the change
+ * (after) against the one it gets now (before): an error the change brings
+ * in (a line past the kernel's 2047 bytes, an argument of the wrong vendor)
+ * is refused, with the lint's words. Errors already there are cmdline
+ * lint's to report, and remove's to take away. 0, -EBADMSG or -ENOMEM.
+ */
+static int lint_result(const struct vk_ctx *ctx, const char *before, const char *after,
+		       const char *shown, struct vk_cmdline_plan *p)
+{
+	struct vk_findings old = {}, now = {};
+	struct vk_lint_host host = {};
+	int r = vk_lint_host_read(ctx, &host);
+
+	if (r == 0)
+		r = lint_counts(&host, before, &old);
+	if (r == 0)
+		r = lint_counts(&host, after, &now);
+	for (size_t i = 0; r == 0 && i < now.n; i++) {
+		const struct vk_finding *x = &now.v[i];
+
+		if (x->rule->severity != VK_SEV_ERROR ||
+		    errors_of(&now, x->rule) <= errors_of(&old, x->rule))
+			continue;
+		r = fail(p, -EBADMSG,
+			 "%s: after this change the kernel would get a command line with an "
+			 "error (%s): %s; %s; nothing changed",
+			 shown, x->rule->id, x->message, x->fix);
+	}
+	vk_findings_clear(&old);
+	vk_findings_clear(&now);
+	vk_lint_host_clear(&host);
+	return r;
+}
+
+/* What a normal GRUB entry gives the kernel with the file's text, or NULL. */
+static char *grub_line(const char *text, size_t len)
+{
+	struct vk_grub_value lx = {}, def = {};
+	struct vk_grub_error err;
+	struct vk_grub *g = NULL;
+	char *line = NULL;
+
+	if (vk_grub_parse(text, len, &g, &err) == 0 && vk_grub_value(g, VK_GRUB_LINUX, &lx) == 0 &&
+	    vk_grub_value(g, VK_GRUB_LINUX_DEFAULT, &def) == 0 &&
+	    asprintf(&line, "%s %s %s", GRUB_LEAD, lx.text ? lx.text : "",
+		     def.text ? def.text : "") < 0)
+		line = NULL;
+	vk_grub_value_clear(&lx);
+	vk_grub_value_clear(&def);
+	vk_grub_free(g);
+	return line;
 }
 
 /* Files in /etc/default/grub.d/ (Debian's grub-mkconfig reads them after
@@ -279,6 +354,16 @@ static int plan_grub(const struct vk_ctx *ctx, const struct vk_cmdline_req *req,
 	/* grub-mkconfig writes to /boot: it must be the right file system. */
 	p->boot_unmounted =
 		vk_boot_mount_check(ctx, &p->boot) == 0 && p->boot.in_fstab && !p->boot.mounted;
+	if (r > 0 && req->kind == VK_CMDLINE_SET) {
+		_cleanup_free_ char *before = grub_line(f.data, f.len),
+				    *after = grub_line(text, len);
+
+		r = before && after ? lint_result(ctx, before, after, shown, p) : 1;
+		if (r == 0)
+			r = 1;
+	}
+	if (r < 0)
+		goto out;
 	if (r == 0)
 		r = asprintf(&p->unchanged, "%s: %s already says so; nothing to change", shown,
 			     target) < 0
@@ -351,6 +436,11 @@ static int plan_kernel_cmdline(const struct vk_ctx *ctx, const struct ops *ops,
 			    ? -ENOMEM
 			    : 0;
 		goto out;
+	}
+	if (text && ops->n && ops->v[0].kind == VK_CMDLINE_SET) {
+		r = lint_result(ctx, f.data, text, shown, p);
+		if (r < 0)
+			goto out;
 	}
 	if (!text) {
 		/* A new file from the default: write it as it is. */

@@ -36,7 +36,7 @@ struct vk_cmdline_req {
 	bool grub_only;		      /* grub-mkconfig runs after (--mkconfig): GRUB only */
 	const char *const *args;      /* kernel arguments: key or key=value */
 	size_t n_args;
-	const char *const *devices; /* vendor:device ids or PCI addresses */
+	const char *const *devices; /* vendor:device ids (an address is refused) */
 	size_t n_devices;
 };
 

@@ -182,6 +182,15 @@ static int load_device(const struct errbuf *e, const config_setting_t *g, struct
 		return fail(e, line,
 			    "claim \"override\" binds one device by its address: give address = "
 			    "\"...\" instead of id (ids claim every device of the model)");
+	if (d->claim == VK_CONF_PCI_STUB && d->by_address)
+		return fail(e, line,
+			    "pci-stub claims by id only, which takes every device of the model: "
+			    "give id = \"...\" for that, or leave out claim to hand this one "
+			    "function to vfio-pci");
+	/* An address claims that function only: vfio-pci by driver_override,
+	 * never the id, which would take its twin the host may be using. */
+	if (d->by_address)
+		d->claim = VK_CONF_OVERRIDE;
 	return 0;
 }
 

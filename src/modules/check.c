@@ -397,9 +397,13 @@ static bool claims(const struct vk_drvmatch *drv, size_t n_drv, const struct vk_
 			"%s is not told to take it: %s is in no %s.ids= on the command line and in "
 			"no \"options %s ids=\" in modprobe.d",
 			c->name, id, c->name, c->name);
-		snprintf(v->fix, sizeof(v->fix),
-			 "vfiokit modules write --device %s (or vfiokit cmdline set %s.ids=%s)", id,
-			 c->name, id);
+		if (strchr(id, '.')) /* an address: that function alone */
+			snprintf(v->fix, sizeof(v->fix), "vfiokit modules write --device %s", id);
+		else
+			snprintf(v->fix, sizeof(v->fix),
+				 "vfiokit modules write --device %s (or vfiokit cmdline set "
+				 "%s.ids=%s)",
+				 id, c->name, id);
 		return false;
 	}
 	if (c->state == VK_MOD_MISSING) {

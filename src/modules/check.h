@@ -120,7 +120,9 @@ struct vk_verdict {
 /*
  * Who claims a device first at boot. drv are the drivers whose aliases
  * match it (vfio-pci and pci-stub excluded); c[0] is vfio-pci, c[1]
- * pci-stub; initramfs_known says whether an initramfs was read.
+ * pci-stub; initramfs_known says whether an initramfs was read. id names
+ * the device in the fixes: its "vendor:device", or its PCI address when
+ * the user named that function alone (no command-line ids are offered).
  */
 void vk_claim_decide(const struct vk_drvmatch *drv, size_t n_drv, const struct vk_claimer c[2],
 		     bool initramfs_known, const char *id, struct vk_verdict *v);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../pci/device.h"
 #include "../shared/macro.h"
 #include "../shared/paths.h"
 #include "conf.h"
@@ -118,18 +119,29 @@ static int plan_genkernel(const struct vk_ctx *ctx, struct vk_modules_plan *p, c
 static int plan_files(const struct vk_ctx *ctx, const struct vk_modules_req *q,
 		      const struct vk_modreport *r, struct vk_modules_plan *p)
 {
-	_cleanup_free_ const char **ids = NULL, **soft = NULL;
+	_cleanup_free_ const char **ids = NULL, **soft = NULL, **overrides = NULL;
 	_cleanup_free_ char *modprobe = NULL, *dracut = NULL, *gkmods = NULL;
 	struct vk_modconf c = {};
 	const struct vk_modinfo *v;
 	int e;
 
+	for (size_t i = 0; i < q->n_overrides; i++)
+		if (push(&overrides, &c.n_overrides, q->overrides[i], true) < 0)
+			return -ENOMEM;
 	for (size_t i = 0; i < r->n_devs; i++) {
 		const struct vk_devreport *d = &r->dr[i];
+		struct vk_pci_addr a;
 
-		if (!listed(q->overrides, q->n_overrides, d->dev.spec) &&
-		    push(&ids, &c.n_ids, d->id, true) < 0)
+		/* An address claims that function only: by driver_override,
+		 * never by its id, which would take its twin too. */
+		if (listed(q->overrides, q->n_overrides, d->dev.spec)) {
+			/* given with --override */
+		} else if (vk_pci_addr_parse(d->dev.spec, &a) == 0 && *d->dev.addr) {
+			if (push(&overrides, &c.n_overrides, d->dev.addr, true) < 0)
+				return -ENOMEM;
+		} else if (push(&ids, &c.n_ids, d->id, true) < 0) {
 			return -ENOMEM;
+		}
 		for (size_t k = 0; k < d->n_drv; k++)
 			if (d->drv[k].state == VK_MOD_MODULE) {
 				if (push(&soft, &c.n_softdeps, d->drv[k].name, true) < 0)
@@ -142,6 +154,15 @@ static int plan_files(const struct vk_ctx *ctx, const struct vk_modules_req *q,
 			}
 	}
 	v = vk_modreport_module(r, "vfio_pci");
+	if (v && v->state == VK_MOD_BUILTIN && c.n_overrides) {
+		vk_notes_add(&p->notes, VK_NOTE_ERROR,
+			     "vfio-pci is built into %s: the modprobe.d line that sets %s's "
+			     "driver_override never runs, so a claim by address cannot work; build "
+			     "vfio-pci as a module (CONFIG_VFIO_PCI=m), or claim by id (every "
+			     "device of that model)",
+			     r->kver, overrides[0]);
+		return -ENOTSUP;
+	}
 	if (v && v->state == VK_MOD_BUILTIN)
 		vk_notes_add(&p->notes, VK_NOTE_WARN,
 			     "vfio-pci is built into %s: modprobe.d options do not reach it; put "
@@ -152,8 +173,7 @@ static int plan_files(const struct vk_ctx *ctx, const struct vk_modules_req *q,
 			     "vfio-pci is not in %s: enable CONFIG_VFIO_PCI", r->kver);
 	c.ids = ids;
 	c.softdeps = soft;
-	c.overrides = q->overrides;
-	c.n_overrides = q->n_overrides;
+	c.overrides = overrides;
 	c.ignore_msrs = q->ignore_msrs;
 	c.kver = r->kver;
 	modprobe = vk_modprobe_conf_render(&c);

@@ -17,7 +17,8 @@
 
 struct vk_modules_req {
 	const char *kver; /* NULL: the kernel vk_kver_choose() picks */
-	/* The devices, ID|ADDR|MODALIAS as --device takes them, in order. */
+	/* The devices, ID|ADDR|MODALIAS as --device takes them, in order. An
+	 * address is claimed alone, through its driver_override. */
 	const char *const *devices;
 	size_t n_devices;
 	/* PCI addresses vfio-pci claims alone through driver_override (--override):
@@ -46,6 +47,9 @@ struct vk_modules_plan {
  * Plan for req into *out (zeroed by the caller). Returns
  *   0        planned;
  *   -ENXIO   a device matches nothing (modules write exits 3);
+ *   -ENOTSUP a device is claimed by address while vfio-pci is built in (the
+ *            driver_override line in modprobe.d would never run): nothing
+ *            should be written;
  *   -EBADMSG modprobe.d has lines libkmod rejects (a note for each): nothing
  *            should be written;
  *   -ENOMEM, or another negative errno: the notes say why (modules write

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../pci/device.h"
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
 #include "../shared/paths.h"
@@ -166,6 +167,7 @@ static int claimer_facts(const struct vk_ctx *ctx, struct vk_modreport *r, struc
 
 static int check_device(const struct vk_ctx *ctx, struct vk_modreport *r, struct vk_devreport *d)
 {
+	struct vk_pci_addr a;
 	int e;
 
 	snprintf(d->id, sizeof(d->id), "%04x:%04x", d->dev.vendor, d->dev.device);
@@ -184,7 +186,11 @@ static int check_device(const struct vk_ctx *ctx, struct vk_modreport *r, struct
 		if (e < 0)
 			return e;
 	}
-	vk_claim_decide(d->drv, d->n_drv, d->c, r->ir_known, d->id, &d->v);
+	/* A function named by its address is claimed alone: fixes name it so. */
+	vk_claim_decide(d->drv, d->n_drv, d->c, r->ir_known,
+			vk_pci_addr_parse(d->dev.spec, &a) == 0 && *d->dev.addr ? d->dev.addr
+										: d->id,
+			&d->v);
 	return 0;
 }
 

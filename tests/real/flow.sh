@@ -161,6 +161,34 @@ run --root "$R" plan
 expect_match flow/pci-stub-cmdline '^\+GRUB_CMDLINE_LINUX_DEFAULT="quiet intel_iommu=on pci-stub.ids=8086:10d3"$' "$OUT"
 expect_eq flow/pci-stub-no-modprobe "" "$(grep -F 'modprobe.d' <<<"$OUT")"
 
+# Two cards of one model (the fixture's two 8086:10d3): a card named by its
+# address is claimed alone, by driver_override; its id, which would take the
+# twin the host may use, is never written, by any command or configuration.
+R=$(make_root twins 'boot = "grub";
+kernel = "none";
+devices = { nic = { address = "0000:00:03.0"; }; };')
+run --root "$R" plan
+expect_eq flow/twins-plan-rc 0 "$RC"
+expect_eq flow/twins-plan-claim "override" "$(sed -n 's/^  0000:00:03.0 .*vfio-pci by \(driver_\)\?\(override\).*/\2/p' <<<"$OUT")"
+expect_eq flow/twins-plan-no-id "" "$(grep -E '8086:10d3' <<<"$OUT" | grep -E 'ids=' )"
+run --root "$R" apply
+expect_eq flow/twins-apply-rc 0 "$RC"
+expect_eq flow/twins-apply-no-id "" "$(grep -rE 'ids=[^ ]*8086:10d3' "$R/etc" 2>/dev/null)"
+expect_match flow/twins-apply-override 'for d in 0000:00:03.0; do' "$(cat "$R/etc/modprobe.d/vfiokit.conf")"
+run --root "$R" undo
+R=$(make_root twins-cli)
+before=$(state "$R")
+run --root "$R" cmdline set --device 0000:00:03.0
+expect_eq flow/twins-cmdline-rc 2 "$RC"
+expect_match flow/twins-cmdline-says "is a PCI address.*modules write --device 0000:00:03.0" "$OUT"
+expect_eq flow/twins-cmdline-unchanged "$before" "$(state "$R")"
+run --root "$R" modules write --device 0000:00:03.0
+expect_eq flow/twins-modules-rc 0 "$RC"
+expect_eq flow/twins-modules-no-id "" "$(grep -E 'ids=' "$R/etc/modprobe.d/vfiokit.conf")"
+expect_match flow/twins-modules-override 'for d in 0000:00:03.0; do' "$(cat "$R/etc/modprobe.d/vfiokit.conf")"
+run --root "$R" modules check --device 0000:00:02.0 --no-initramfs
+expect_eq flow/twins-check-no-id-hint "" "$(grep -E -- '--device 8086:10d3|cmdline set vfio-pci.ids' <<<"$OUT")"
+
 # Gentoo's dist-kernel: the profiles as a fragment in /etc/kernel/config.d.
 R=$(make_root dist 'kernel = "dist";
 profiles = [ "vfio" ];

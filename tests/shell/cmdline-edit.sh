@@ -218,13 +218,22 @@ else
 	fail cmdline-edit/kernel-cmdline-new "exit $rc: $out $err"
 fi
 printf 'root=/dev/sda2  ro\tquiet iommu=pt\n' >"$K/etc/kernel/cmdline"
-run --root "$K" cmdline set vfio-pci.ids=10de:1c03 iommu=1
-expect_eq cmdline-edit/kernel-cmdline-edit "0 root=/dev/sda2  ro	quiet iommu=1 vfio-pci.ids=10de:1c03" \
+run --root "$K" cmdline set vfio-pci.ids=10de:1c03 iommu=force
+expect_eq cmdline-edit/kernel-cmdline-edit "0 root=/dev/sda2  ro	quiet iommu=force vfio-pci.ids=10de:1c03" \
 	"$rc $(cat "$K/etc/kernel/cmdline")"
-run --root "$K" cmdline set vfio-pci.ids=10de:1c03 iommu=1
+run --root "$K" cmdline set vfio-pci.ids=10de:1c03 iommu=force
 expect_match cmdline-edit/kernel-cmdline-again "already says so; nothing to change" "$rc $out"
 run --root "$K" cmdline remove iommu vfio-pci.ids
 expect_eq cmdline-edit/kernel-cmdline-remove "0 root=/dev/sda2  ro	quiet" "$rc $(cat "$K/etc/kernel/cmdline")"
+# What the lint calls an error is not written: the 2018 guide's iommu=1,
+# and vfio-pci.ids= beside a pci-stub.ids= of the same ids.
+before=$(cat "$K/etc/kernel/cmdline")
+run --root "$K" cmdline set iommu=1
+expect_match cmdline-edit/refuses-lint-error "^1 .*after this change the kernel would get a command line with an error \(iommu-value\)" "$rc $err"
+expect_eq cmdline-edit/refused-untouched "$before" "$(cat "$K/etc/kernel/cmdline")"
+printf 'root=/dev/sda2 ro pci-stub.ids=10de:1c03\n' >"$K/etc/kernel/cmdline"
+run --root "$K" cmdline set vfio-pci.ids=10de:1c03
+expect_match cmdline-edit/refuses-ids-both "^1 .*\(ids-both\).*cmdline remove pci-stub.ids=10de:1c03" "$rc $err"
 
 # Both GRUB and loader entries: vfiokit asks rather than guesses.
 mkdir -p "$K/boot/grub"

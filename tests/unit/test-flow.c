@@ -86,6 +86,18 @@ static void conf_good(void **state)
 	assert_int_equal(c.devs[1].claim, VK_CONF_VFIO_PCI);
 	vk_conf_clear(&c);
 
+	/* An address claims that function only, with or without claim. */
+	assert_int_equal(load("devices = {\n"
+			      "  a = { address = \"0000:00:03.0\"; };\n"
+			      "  b = { address = \"0000:00:04.0\"; claim = \"vfio-pci\"; };\n"
+			      "};\n",
+			      &c, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.n_devs, 2);
+	assert_int_equal(c.devs[0].claim, VK_CONF_OVERRIDE);
+	assert_int_equal(c.devs[1].claim, VK_CONF_OVERRIDE);
+	vk_conf_clear(&c);
+
 	/* Defaults. */
 	assert_int_equal(load("", &c, err, sizeof(err)), 0);
 	assert_string_equal(c.boot, "auto");
@@ -120,6 +132,9 @@ static void conf_bad(void **state)
 		   "exactly one");
 	conf_error("devices = { gpu = { id = \"10de:1c03\"; claim = \"override\"; }; };\n",
 		   "give address");
+	conf_error(
+		"devices = {\n gpu = { address = \"0000:01:00.0\"; claim = \"pci-stub\"; };\n};\n",
+		"vfiokit.conf:2: pci-stub claims by id only");
 	conf_error("devices = { gpu = { id = \"10de:1c03\"; claim = \"vfio\"; }; };\n",
 		   "claim \"vfio\" is unknown");
 	conf_error("kernel = \"linux\";\n", "must be an absolute directory");

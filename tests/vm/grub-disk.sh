@@ -14,7 +14,8 @@
 # tests/vm/mkinitramfs.sh and those needed to mount the root, Debian's real
 # grub-mkconfig with grub-probe & co, /etc/grub.d and /usr/share/grub, the
 # GRUB modules in /boot/grub/x86_64-efi as grub-install puts them, a stock
-# /etc/default/grub (GRUB_TIMEOUT=0, GRUB_CMDLINE_LINUX="console=ttyS0",
+# /etc/default/grub (GRUB_TIMEOUT=0, GRUB_CMDLINE_LINUX="console=ttyS0
+# no_timer_check": a slow TCG boot can fail the kernel's IO-APIC timer check,
 # GRUB_TERMINAL=console), and tests/vm/grub-init.sh as /sbin/init.  Every
 # binary comes with the libraries ldd names.
 #
@@ -253,7 +254,7 @@ GRUB_DISABLE_OS_PROBER=true
 EOF
 		fi
 	} | sed -e 's/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/' \
-		-e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0"/' \
+		-e 's/^GRUB_CMDLINE_LINUX=.*/GRUB_CMDLINE_LINUX="console=ttyS0 no_timer_check"/' \
 		-e 's/^#GRUB_TERMINAL=console$/GRUB_TERMINAL=console/'
 }
 
@@ -269,7 +270,7 @@ menuentry 'vfiokit install boot' {
 	insmod part_gpt
 	insmod ext2
 	search --no-floppy --fs-uuid --set=root $1
-	linux /boot/vmlinuz-$KVER root=/dev/vda2 ro console=ttyS0 quiet
+	linux /boot/vmlinuz-$KVER root=/dev/vda2 ro console=ttyS0 no_timer_check quiet
 	initrd /boot/initrd.img-$KVER
 }
 EOF
