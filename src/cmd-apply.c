@@ -39,7 +39,7 @@ struct opts {
 	const char *verb;
 	const char *config;	  /* --config FILE, a path of the caller */
 	const char *profiles_dir; /* --profiles-dir, for kconfig merge */
-	bool allow_host;
+	bool allow_host, dry_run;
 };
 
 /* Everything one plan or apply has. */
@@ -62,8 +62,8 @@ static void flow_clear(struct flow *f)
 
 static void help(const char *verb)
 {
-	printf("Usage: vfiokit [--root DIR] %s [--config FILE] [--profiles-dir DIR]\n"
-	       "                                 [--allow-host-device]\n"
+	printf("Usage: vfiokit [--root DIR] [--json] %s [--config FILE] [--profiles-dir DIR]\n"
+	       "                                 [--allow-host-device] [--dry-run]\n"
 	       "\n",
 	       verb);
 	if (streq(verb, "plan"))
@@ -86,6 +86,7 @@ static void help(const char *verb)
 	       "  -c, --config FILE        read FILE instead of /etc/vfiokit.conf\n"
 	       "      --profiles-dir DIR   where the kconfig profiles are (as kconfig merge)\n"
 	       "      --allow-host-device  hand over such a device anyway, with a warning\n"
+	       "  -n, --dry-run            apply: write nothing, show the plan instead\n"
 	       "  -h, --help               show this help\n"
 	       "\n"
 	       "Exit status: 0 done; 1 error (a bad configuration, a refused device, a failed\n"
@@ -101,6 +102,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "allow-host-device", no_argument, NULL, 'A' },
 		{ "profiles-dir", required_argument, NULL, 'P' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -108,7 +110,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 
 	o->verb = argv[0];
 	optind = 0;
-	while ((c = getopt_long(argc, argv, ":c:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":c:nh", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config = optarg;
@@ -118,6 +120,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'P':
 			o->profiles_dir = optarg;
+			break;
+		case 'n':
+			o->dry_run = true;
 			break;
 		case 'h':
 			help(o->verb);
@@ -359,6 +364,27 @@ static void print_targets(const struct flow *f)
 	}
 }
 
+/* "config" and "devices" of the JSON report of plan and apply. */
+static void json_devices(struct vk_json *j, const struct flow *f)
+{
+	vk_json_kv_string(j, "config", f->conf.path);
+	vk_json_key(j, "devices");
+	vk_json_array_begin(j);
+	for (size_t i = 0; i < f->n_targets; i++) {
+		char id[16];
+
+		snprintf(id, sizeof(id), "%04x:%04x", f->targets[i].vendor_id,
+			 f->targets[i].device_id);
+		vk_json_object_begin(j);
+		vk_json_kv_string(j, "name", f->targets[i].from->name);
+		vk_json_kv_string(j, "address", f->targets[i].addr);
+		vk_json_kv_string(j, "id", id);
+		vk_json_kv_string(j, "claim", vk_conf_claim_name(f->targets[i].claim));
+		vk_json_object_end(j);
+	}
+	vk_json_array_end(j);
+}
+
 static int next_steps(const struct vk_ctx *ctx, const struct vk_changes *c, char ***steps,
 		      size_t *n)
 {
@@ -383,22 +409,7 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	if (ctx->json) {
 		vk_json_init(&j, stdout);
 		vk_json_object_begin(&j);
-		vk_json_kv_string(&j, "config", f->conf.path);
-		vk_json_key(&j, "devices");
-		vk_json_array_begin(&j);
-		for (size_t i = 0; i < f->n_targets; i++) {
-			char id[16];
-
-			snprintf(id, sizeof(id), "%04x:%04x", f->targets[i].vendor_id,
-				 f->targets[i].device_id);
-			vk_json_object_begin(&j);
-			vk_json_kv_string(&j, "name", f->targets[i].from->name);
-			vk_json_kv_string(&j, "address", f->targets[i].addr);
-			vk_json_kv_string(&j, "id", id);
-			vk_json_kv_string(&j, "claim", vk_conf_claim_name(f->targets[i].claim));
-			vk_json_object_end(&j);
-		}
-		vk_json_array_end(&j);
+		json_devices(&j, f);
 		vk_json_key(&j, "changes");
 		vk_json_array_begin(&j);
 	} else {
@@ -449,19 +460,59 @@ out:
 	return r;
 }
 
+/* What apply did, as JSON: the files changed so far, the journal, the
+ * steps, and the error when it stopped. */
+static void apply_json(const struct flow *f, bool journal, char **steps, size_t n_steps,
+		       bool failed)
+{
+	struct vk_json j;
+
+	vk_json_init(&j, stdout);
+	vk_json_object_begin(&j);
+	json_devices(&j, f);
+	vk_json_key(&j, "changes");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < f->tx.n_done; i++) {
+		const struct vk_change *c = &f->tx.changes.v[i];
+
+		vk_json_object_begin(&j);
+		vk_json_kv_string(&j, "path", c->f.target);
+		vk_json_kv_string(&j, "action", c->f.exists ? "changed" : "created");
+		vk_json_object_end(&j);
+	}
+	vk_json_array_end(&j);
+	vk_json_kv_string(&j, "journal", journal ? VK_PATH_JOURNAL : NULL);
+	vk_json_kv_bool(&j, "complete", f->tx.n_done == f->tx.changes.n);
+	vk_json_kv_bool(&j, "partial", f->partial);
+	vk_json_key(&j, "then");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < n_steps; i++)
+		vk_json_string(&j, steps[i]);
+	vk_json_array_end(&j);
+	if (failed)
+		vk_json_kv_string(&j, "error", vk_log_first_error());
+	vk_json_object_end(&j);
+}
+
 static int do_apply(struct vk_ctx *ctx, struct flow *f)
 {
 	char **steps = NULL;
 	size_t n_steps = 0;
 	int r;
 
-	print_targets(f);
 	if (!f->tx.changes.n) {
-		printf("Nothing to change: the system already matches %s.\n", f->conf.path);
+		if (ctx->json) {
+			apply_json(f, false, NULL, 0, false);
+		} else {
+			print_targets(f);
+			printf("Nothing to change: the system already matches %s.\n", f->conf.path);
+		}
 		return f->partial ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 	}
+	if (!ctx->json)
+		print_targets(f);
 	r = vk_tx_apply(&f->tx, f->conf.path, time(NULL));
-	for (size_t i = 0; i < f->tx.n_done; i++) {
+	for (size_t i = 0; i < f->tx.n_done && !ctx->json; i++) {
 		const struct vk_change *c = &f->tx.changes.v[i];
 
 		printf("%s: %s\n", c->shown, c->f.exists ? "changed" : "created");
@@ -469,17 +520,22 @@ static int do_apply(struct vk_ctx *ctx, struct flow *f)
 	vk_cmd_notes(ctx, &f->tx.notes, VK_NOTES_REPORT);
 	if (r == -ENOMEM)
 		vk_err("out of memory");
+	if (r == 0 && next_steps(ctx, &f->tx.changes, &steps, &n_steps) < 0) {
+		vk_err("out of memory");
+		r = -ENOMEM;
+	}
+	if (ctx->json) {
+		/* A journal is there once a file was changed. */
+		apply_json(f, f->tx.n_done > 0, steps, n_steps, r != 0);
+	} else if (r == 0) {
+		printf("Recorded in %s%s ('vfiokit undo' restores it all). Now:\n", ctx->prefix,
+		       VK_PATH_JOURNAL);
+		for (size_t i = 0; i < n_steps; i++)
+			printf("  %s\n", steps[i]);
+	}
+	vk_strv_free(steps, n_steps);
 	if (r)
 		return VK_EXIT_ERROR;
-	if (next_steps(ctx, &f->tx.changes, &steps, &n_steps) < 0) {
-		vk_err("out of memory");
-		return VK_EXIT_ERROR;
-	}
-	printf("Recorded in %s%s ('vfiokit undo' restores it all). Now:\n", ctx->prefix,
-	       VK_PATH_JOURNAL);
-	for (size_t i = 0; i < n_steps; i++)
-		printf("  %s\n", steps[i]);
-	vk_strv_free(steps, n_steps);
 	return f->partial ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 }
 
@@ -494,8 +550,8 @@ int cmd_apply(struct vk_ctx *ctx, int argc, char **argv)
 		return r < 0 ? VK_EXIT_OK : r;
 	r = prepare(ctx, &o, &f);
 	if (r == 0)
-		r = streq(o.verb, "plan") ? do_plan(ctx, &f) : do_apply(ctx, &f);
-	if (r == 0 && f.partial && streq(o.verb, "plan"))
+		r = streq(o.verb, "plan") || o.dry_run ? do_plan(ctx, &f) : do_apply(ctx, &f);
+	if (r == 0 && f.partial && (streq(o.verb, "plan") || o.dry_run))
 		r = VK_EXIT_PROBLEMS;
 	flow_clear(&f);
 	return r;

@@ -118,7 +118,7 @@ static int lint_parse(int argc, char **argv, struct lint_opts *o)
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->running = true;
@@ -351,7 +351,7 @@ static int edit_parse(int argc, char **argv, struct edit_opts *o, const char *ve
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (vk_boot_method_parse(optarg, &o->method) < 0)
@@ -432,14 +432,11 @@ static int cmd_edit(struct vk_ctx *ctx, int argc, char **argv, enum vk_cmdline_o
 	struct edit_opts o = { .kind = kind };
 	struct vk_cmdline_req req;
 	struct vk_cmdline_plan p;
-	/* set and remove report in text, with --json too. */
-	struct vk_ctx text = *ctx;
 	int r;
 
 	r = edit_parse(argc, argv, &o, verb);
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
-	text.json = false;
 	req = (struct vk_cmdline_req){ .kind = kind,
 				       .method = o.method,
 				       .all_entries = o.all_entries,
@@ -449,7 +446,7 @@ static int cmd_edit(struct vk_ctx *ctx, int argc, char **argv, enum vk_cmdline_o
 				       .devices = o.devices,
 				       .n_devices = o.n_devices };
 	r = vk_cmdline_plan(ctx, &req, &p);
-	vk_cmd_notes(&text, &p.notes, VK_NOTES_REPORT);
+	vk_cmd_notes(ctx, &p.notes, VK_NOTES_REPORT);
 	if (r == -EINVAL) {
 		r = vk_usage_error("cmdline %s: %s", verb, p.usage);
 		goto out;
@@ -479,11 +476,11 @@ static int cmd_edit(struct vk_ctx *ctx, int argc, char **argv, enum vk_cmdline_o
 	r = VK_EXIT_OK;
 	if (o.dry_run)
 		goto out;
-	vk_cmd_notes(&text, &p.after, 1u << VK_NOTE_WARN);
+	vk_cmd_notes(ctx, &p.after, 1u << VK_NOTE_WARN);
 	if (o.mkconfig)
 		r = run_mkconfig(ctx);
 	else
-		vk_cmd_notes(&text, &p.after, VK_NOTES_NEXT);
+		vk_cmd_notes(ctx, &p.after, VK_NOTES_NEXT);
 out:
 	vk_cmdline_plan_clear(&p);
 	return r;
@@ -643,12 +640,14 @@ static int cmd_show(struct vk_ctx *ctx, int argc, char **argv)
 	char why[512];
 	int detected, r = 0;
 
-	if (argc > 1 && (streq(argv[1], "-h") || streq(argv[1], "--help"))) {
-		help();
-		return VK_EXIT_OK;
-	}
-	if (argc > 1)
-		return vk_usage_error("cmdline show: unexpected argument '%s'", argv[1]);
+	for (int i = 1; i < argc; i++)
+		if (streq(argv[i], "-h") || streq(argv[i], "--help")) {
+			help();
+			return VK_EXIT_OK;
+		}
+	for (int i = 1; i < argc; i++)
+		if (!streq(argv[i], "--"))
+			return vk_usage_error("cmdline show: unexpected argument '%s'", argv[i]);
 	vk_file_load(ctx->rootfd, VK_PATH_PROC_CMDLINE, VK_MAX_CMDLINE_FILE, &running);
 	if (running.data)
 		one_line(running.data);
@@ -724,22 +723,13 @@ out:
 /* ---- dispatch ----------------------------------------------------------- */
 
 static const struct vk_cmd verbs[] = {
-	{ "show", cmd_show, "the command line each boot method would give the kernel" },
-	{ "lint", cmd_lint, "explain what is wrong with a command line" },
-	{ "set", cmd_set, "add or change arguments where the host keeps them" },
-	{ "remove", cmd_remove, "remove arguments where the host keeps them" },
+	{ "show", cmd_show, "the command line each boot method would give the kernel", 0 },
+	{ "lint", cmd_lint, "explain what is wrong with a command line", 0 },
+	{ "set", cmd_set, "add or change arguments where the host keeps them", VK_CMD_NO_JSON },
+	{ "remove", cmd_remove, "remove arguments where the host keeps them", VK_CMD_NO_JSON },
 };
 
 int cmd_cmdline(struct vk_ctx *ctx, int argc, char **argv)
 {
-	if (argc < 2)
-		return vk_usage_error("cmdline: no verb given (show, lint, set or remove)");
-	if (streq(argv[1], "-h") || streq(argv[1], "--help")) {
-		help();
-		return VK_EXIT_OK;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		if (streq(argv[1], verbs[i].name))
-			return verbs[i].fn(ctx, argc - 1, argv + 1);
-	return vk_usage_error("cmdline: unknown verb '%s' (show, lint, set or remove)", argv[1]);
+	return vk_cmd_dispatch(ctx, verbs, ARRAY_SIZE(verbs), help, argc, argv);
 }

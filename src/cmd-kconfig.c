@@ -172,6 +172,29 @@ static int parse_args(const char *verb, int argc, char **argv, struct opts *o)
 
 /* ---- report ------------------------------------------------------------ */
 
+/* "version" and "requests" of the JSON report. */
+static void report_json(struct vk_json *j, const struct vk_kconfig_run *run, const char *version)
+{
+	vk_json_kv_string(j, "version", version && *version ? version : NULL);
+	vk_json_key(j, "requests");
+	vk_json_array_begin(j);
+	for (size_t i = 0; run->out && i < run->reqs.n_reqs; i++) {
+		const struct vk_kconfig_outcome *o = &run->out[i];
+		char where[512];
+
+		snprintf(where, sizeof(where), "%s:%u", o->req->file, o->req->line);
+		vk_json_object_begin(j);
+		vk_json_kv_string(j, "symbol", o->req->sym);
+		vk_json_kv_string(j, "requested", o->req->value);
+		vk_json_kv_string(j, "from", where);
+		vk_json_kv_string(j, "value", o->final);
+		vk_json_kv_string(j, "status", o->status);
+		vk_json_kv_string(j, "reason", o->reason);
+		vk_json_object_end(j);
+	}
+	vk_json_array_end(j);
+}
+
 void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run *run,
 			   const char *version, bool check, int verbosity)
 {
@@ -183,23 +206,7 @@ void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run
 
 		vk_json_init(&j, stdout);
 		vk_json_object_begin(&j);
-		vk_json_kv_string(&j, "version", version && *version ? version : NULL);
-		vk_json_key(&j, "requests");
-		vk_json_array_begin(&j);
-		for (size_t i = 0; i < n; i++) {
-			char where[512];
-
-			snprintf(where, sizeof(where), "%s:%u", out[i].req->file, out[i].req->line);
-			vk_json_object_begin(&j);
-			vk_json_kv_string(&j, "symbol", out[i].req->sym);
-			vk_json_kv_string(&j, "requested", out[i].req->value);
-			vk_json_kv_string(&j, "from", where);
-			vk_json_kv_string(&j, "value", out[i].final);
-			vk_json_kv_string(&j, "status", out[i].status);
-			vk_json_kv_string(&j, "reason", out[i].reason);
-			vk_json_object_end(&j);
-		}
-		vk_json_array_end(&j);
+		report_json(&j, run, version);
 		vk_json_object_end(&j);
 		return;
 	}
@@ -257,6 +264,54 @@ static int failed(const struct vk_ctx *ctx, const struct vk_kconfig_run *run, in
 	return VK_EXIT_ERROR;
 }
 
+/* merge --json: the report, then each file with what happened to it (the
+ * diff with --dry-run), and the error that stopped it. */
+static int merge_json(struct vk_ctx *ctx, const struct vk_kconfig_run *run, bool dry_run, int rc)
+{
+	struct vk_json j;
+
+	vk_json_init(&j, stdout);
+	vk_json_object_begin(&j);
+	report_json(&j, run, run->version);
+	vk_json_key(&j, "files");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < run->changes.n; i++) {
+		const struct vk_change *ch = &run->changes.v[i];
+		bool same = vk_change_same(ch);
+		_cleanup_free_ char *diff = NULL, *newname = NULL;
+		int r = 0;
+
+		if (dry_run && !same &&
+		    (asprintf(&newname, "%s (vfiokit)", ch->shown) < 0 ||
+		     vk_diff_unified(ch->shown, ch->f.data, ch->f.len, newname, ch->text, ch->len,
+				     &diff) < 0))
+			r = -ENOMEM;
+		if (!dry_run && !same)
+			r = vk_cmd_write_change(ctx, ch, false, -1, NULL);
+		if (r) {
+			if (r == -ENOMEM)
+				vk_err("out of memory");
+			rc = VK_EXIT_ERROR;
+			break;
+		}
+		vk_json_object_begin(&j);
+		vk_json_kv_string(&j, "path", ch->f.target);
+		vk_json_kv_string(&j, "action",
+				  same		 ? "unchanged"
+				  : dry_run	 ? (ch->f.exists ? "would change" : "would create")
+				  : ch->f.exists ? "changed"
+						 : "created");
+		if (dry_run)
+			vk_json_kv_string(&j, "diff", diff);
+		vk_json_object_end(&j);
+	}
+	vk_json_array_end(&j);
+	if (rc == VK_EXIT_ERROR)
+		vk_json_kv_string(&j, "error", vk_log_first_error());
+	vk_json_object_end(&j);
+	return rc;
+}
+
 static int do_merge(struct vk_ctx *ctx, struct opts *o)
 {
 	struct vk_kconfig_req req;
@@ -272,14 +327,15 @@ static int do_merge(struct vk_ctx *ctx, struct opts *o)
 	vk_cmd_notes(ctx, &run.notes, VK_NOTES_REPORT);
 	if (run.kc && ctx->verbosity > 0)
 		fprintf(stderr, "vfiokit: make olddefconfig took %.1f ms\n", run.olddefconfig_ms);
-	if (run.out)
+	if (run.out && !ctx->json)
 		vk_cmd_kconfig_report(ctx, &run, run.version, false, ctx->verbosity);
 	rc = run.n_failed ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
-	if (o->dry_run && ctx->json)
+	if (ctx->json) {
+		rc = merge_json(ctx, &run, o->dry_run, rc);
 		goto out;
+	}
 	for (size_t i = 0; i < run.changes.n; i++) {
-		r = vk_cmd_write_change(ctx, &run.changes.v[i], o->dry_run,
-					ctx->json ? -1 : ctx->verbosity, NULL);
+		r = vk_cmd_write_change(ctx, &run.changes.v[i], o->dry_run, ctx->verbosity, NULL);
 		if (r) {
 			rc = r;
 			goto out;
@@ -456,33 +512,39 @@ out:
 
 /* ---- dispatch ---------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int (*fn)(struct vk_ctx *ctx, struct opts *o);
-} verbs[] = {
-	{ "merge", do_merge },
-	{ "check", do_check },
-	{ "explain", do_explain },
+static int run(struct vk_ctx *ctx, int argc, char **argv,
+	       int (*fn)(struct vk_ctx *ctx, struct opts *o))
+{
+	struct opts o = {};
+	int r = parse_args(argv[0], argc, argv, &o);
+
+	if (r)
+		return r < 0 ? VK_EXIT_OK : r;
+	return fn(ctx, &o);
+}
+
+static int cmd_merge(struct vk_ctx *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, do_merge);
+}
+
+static int cmd_check(struct vk_ctx *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, do_check);
+}
+
+static int cmd_explain(struct vk_ctx *ctx, int argc, char **argv)
+{
+	return run(ctx, argc, argv, do_explain);
+}
+
+static const struct vk_cmd verbs[] = {
+	{ "merge", cmd_merge, "merge the profiles into the kernel's .config", 0 },
+	{ "check", cmd_check, "report each option the profiles need", 0 },
+	{ "explain", cmd_explain, "what SYMBOL depends on and what blocks it", VK_CMD_NO_JSON },
 };
 
 int cmd_kconfig(struct vk_ctx *ctx, int argc, char **argv)
 {
-	struct opts o = {};
-	int r;
-
-	if (argc < 2 || streq(argv[1], "-h") || streq(argv[1], "--help")) {
-		if (argc < 2)
-			return vk_usage_error("kconfig: which verb? merge, check or explain");
-		help();
-		return VK_EXIT_OK;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
-		if (!streq(argv[1], verbs[i].name))
-			continue;
-		r = parse_args(verbs[i].name, argc - 1, argv + 1, &o);
-		if (r)
-			return r < 0 ? VK_EXIT_OK : r;
-		return verbs[i].fn(ctx, &o);
-	}
-	return vk_usage_error("kconfig: unknown verb '%s' (merge, check, explain)", argv[1]);
+	return vk_cmd_dispatch(ctx, verbs, ARRAY_SIZE(verbs), help, argc, argv);
 }

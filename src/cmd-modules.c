@@ -99,17 +99,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	};
 	int c;
 
-	if (argc < 2 || streq(argv[1], "-h") || streq(argv[1], "--help")) {
-		if (argc < 2)
-			return vk_usage_error("modules: no verb given (check or write)");
-		help();
-		return -1;
-	}
-	o->verb = argv[1];
-	if (!streq(o->verb, "check") && !streq(o->verb, "write"))
-		return vk_usage_error("modules: unknown verb '%s' (check or write)", o->verb);
-	argc--;
-	argv++;
+	o->verb = argv[0];
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
 		switch (c) {
@@ -667,15 +657,24 @@ out:
 	return rc;
 }
 
-int cmd_modules(struct vk_ctx *ctx, int argc, char **argv)
+static int run(struct vk_ctx *ctx, int argc, char **argv)
 {
 	struct opts o = {};
-	int r;
+	int r = parse_args(argc, argv, &o);
 
-	r = parse_args(argc, argv, &o);
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
 	if (streq(o.verb, "check"))
 		return modules_check(ctx, &o);
 	return modules_write(ctx, &o);
+}
+
+static const struct vk_cmd verbs[] = {
+	{ "check", run, "the modules and initramfs of the kernel about to boot", 0 },
+	{ "write", run, "the modprobe.d and initramfs settings", VK_CMD_NO_JSON },
+};
+
+int cmd_modules(struct vk_ctx *ctx, int argc, char **argv)
+{
+	return vk_cmd_dispatch(ctx, verbs, ARRAY_SIZE(verbs), help, argc, argv);
 }

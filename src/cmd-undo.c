@@ -17,6 +17,7 @@
 #include "flow/transaction.h"
 #include "shared/diff.h"
 #include "shared/exit.h"
+#include "shared/json.h"
 #include "shared/log.h"
 #include "shared/macro.h"
 #include "shared/strv.h"
@@ -46,25 +47,65 @@ static void help(void)
 	       "nothing restored; 2 usage error.\n");
 }
 
-static int show_diff(const struct vk_undo_item *it, const char *shown)
+static int make_diff(const struct vk_undo_item *it, const char *shown, char **diff)
 {
-	_cleanup_free_ char *diff = NULL, *old = NULL;
+	_cleanup_free_ char *old = NULL;
 
 	if (asprintf(&old, "%s (before apply)", shown) < 0 ||
 	    vk_diff_unified(shown, it->now.data, it->now.len, old, it->backup ? it->backup : "",
-			    it->backup_len, &diff) < 0)
+			    it->backup_len, diff) < 0)
 		return -ENOMEM;
-	fputs(diff, stdout);
 	return 0;
+}
+
+/* What undo did to each file of the journal, for --json. */
+struct report {
+	const char **action; /* per journal entry; NULL: not reached */
+	char **diff;	     /* per journal entry, with --dry-run */
+	char **steps;
+	size_t n_steps;
+};
+
+static void report_json(const struct vk_undo *u, const struct report *rep, bool dry_run,
+			bool journal, bool failed)
+{
+	struct vk_json j;
+
+	vk_json_init(&j, stdout);
+	vk_json_object_begin(&j);
+	vk_json_kv_string(&j, "journal", journal ? VK_PATH_JOURNAL : NULL);
+	vk_json_kv_bool(&j, "dry_run", dry_run);
+	vk_json_key(&j, "files");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; rep->action && i < u->j.n; i++) {
+		if (!rep->action[i])
+			continue;
+		vk_json_object_begin(&j);
+		vk_json_kv_string(&j, "path", u->j.v[i].path);
+		vk_json_kv_string(&j, "action", rep->action[i]);
+		if (dry_run)
+			vk_json_kv_string(&j, "diff", rep->diff[i]);
+		vk_json_object_end(&j);
+	}
+	vk_json_array_end(&j);
+	vk_json_key(&j, "then");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < rep->n_steps; i++)
+		vk_json_string(&j, rep->steps[i]);
+	vk_json_array_end(&j);
+	if (failed)
+		vk_json_kv_string(&j, "error", vk_log_first_error());
+	vk_json_object_end(&j);
 }
 
 int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 {
 	_cleanup_free_ char *jshown = vk_ctx_path(ctx, VK_PATH_JOURNAL);
 	struct vk_undo u = { .rootfd = ctx->rootfd, .prefix = ctx->prefix };
+	struct report rep = {};
 	const char **paths = NULL;
-	char **steps = NULL;
-	size_t n_steps = 0, n_paths = 0;
+	size_t n_paths = 0;
+	bool reached = false;
 	struct opts o = {};
 	int r;
 
@@ -75,7 +116,11 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 		goto nomem;
 	r = vk_undo_open(&u);
 	if (r == -ENOENT) {
-		printf("Nothing to undo: %s does not exist (vfiokit apply writes it).\n", jshown);
+		if (ctx->json)
+			report_json(&u, &rep, o.dry_run, false, false);
+		else
+			printf("Nothing to undo: %s does not exist (vfiokit apply writes it).\n",
+			       jshown);
 		r = VK_EXIT_OK;
 		goto out;
 	}
@@ -114,21 +159,30 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	paths = calloc(u.j.n + 1, sizeof(*paths));
-	if (!paths)
+	rep.action = calloc(u.j.n + 1, sizeof(*rep.action));
+	rep.diff = calloc(u.j.n + 1, sizeof(*rep.diff));
+	if (!paths || !rep.action || !rep.diff)
 		goto nomem;
+	reached = true;
 	for (size_t i = 0; i < u.j.n; i++) {
 		_cleanup_free_ char *shown = vk_ctx_path(ctx, u.j.v[i].path);
+		bool existed = u.j.v[i].existed;
 
 		if (!shown)
 			goto nomem;
 		if (u.items[i].action == VK_UNDO_KEEP) {
-			printf("%s: as before apply\n", shown);
+			rep.action[i] = "unchanged";
+			if (!ctx->json)
+				printf("%s: as before apply\n", shown);
 			continue;
 		}
 		paths[n_paths++] = u.j.v[i].path;
 		if (o.dry_run) {
-			if (show_diff(&u.items[i], shown) < 0)
+			rep.action[i] = existed ? "would restore" : "would remove";
+			if (make_diff(&u.items[i], shown, &rep.diff[i]) < 0)
 				goto nomem;
+			if (!ctx->json)
+				fputs(rep.diff[i], stdout);
 			continue;
 		}
 		r = vk_undo_restore(&u, i);
@@ -137,11 +191,14 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 			r = VK_EXIT_ERROR;
 			goto out;
 		}
-		printf("%s: %s\n", shown,
-		       u.j.v[i].existed ? "restored" : "removed (apply created it)");
+		rep.action[i] = existed ? "restored" : "removed";
+		if (!ctx->json)
+			printf("%s: %s\n", shown,
+			       existed ? "restored" : "removed (apply created it)");
 	}
 	if (o.dry_run) {
-		printf("dry run: nothing restored\n");
+		if (!ctx->json)
+			printf("dry run: nothing restored\n");
 		goto out;
 	}
 	/* Every file is as before: the journal and its copies go. */
@@ -152,21 +209,31 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (!n_paths) {
-		printf("Every file was already as before apply; %s removed.\n", jshown);
+		if (!ctx->json)
+			printf("Every file was already as before apply; %s removed.\n", jshown);
 		goto out;
 	}
-	if (vk_flow_next_steps(ctx, paths, n_paths, false, &steps, &n_steps) < 0)
+	if (vk_flow_next_steps(ctx, paths, n_paths, false, &rep.steps, &rep.n_steps) < 0)
 		goto nomem;
+	if (ctx->json)
+		goto out;
 	printf("Undone; %s removed. Now:\n", jshown);
-	for (size_t i = 0; i < n_steps; i++)
-		printf("  %s\n", steps[i]);
+	for (size_t i = 0; i < rep.n_steps; i++)
+		printf("  %s\n", rep.steps[i]);
 	goto out;
 nomem:
 	vk_err("out of memory");
 	r = VK_EXIT_ERROR;
 out:
+	/* Once files were reached, the report says which were restored. */
+	if (ctx->json && reached)
+		report_json(&u, &rep, o.dry_run, true, r != 0);
+	for (size_t i = 0; rep.diff && i < u.j.n; i++)
+		free(rep.diff[i]);
+	free(rep.diff);
+	free(rep.action);
 	free(paths);
-	vk_strv_free(steps, n_steps);
+	vk_strv_free(rep.steps, rep.n_steps);
 	vk_undo_clear(&u);
 	return r;
 }

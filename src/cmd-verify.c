@@ -27,7 +27,7 @@
 
 static void help(void)
 {
-	printf("Usage: vfiokit [--root DIR] verify [--json] [--checks LIST] [--device ID|ADDR]\n"
+	printf("Usage: vfiokit [--root DIR] [--json] verify [--checks LIST] [--device ID|ADDR]\n"
 	       "\n"
 	       "After the reboot, check that the running system is ready for VFIO\n"
 	       "passthrough: one line per check, PASS, WARN (with a hint), FAIL (with a\n"
@@ -41,7 +41,6 @@ static void help(void)
 	       "                      (10de:1c03) or PCI address (0000:0f:00.0); may be\n"
 	       "                      repeated\n"
 	       "  --profiles-dir DIR  the kconfig profiles (default " PROFILES_DIR ")\n"
-	       "  --json              print a JSON report (keys in vfiokit(8))\n"
 	       "  -h, --help          show this help\n"
 	       "\n"
 	       "Exit status: 0 no check failed; 1 error; 2 usage error; 3 a check failed.\n"
@@ -53,7 +52,6 @@ struct opts {
 	struct vk_verify_opts v;
 	const char *devices[MAX_DEVICES];
 	const char *ids[MAX_DEVICES]; /* those claimed by id, from the configuration */
-	bool json;
 };
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -62,7 +60,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "checks", required_argument, NULL, 'c' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "profiles-dir", required_argument, NULL, 'p' },
-		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -109,9 +106,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 		case 'p':
 			o->v.profiles_dir = optarg;
-			break;
-		case 'j':
-			o->json = true;
 			break;
 		case 'h':
 			help();
@@ -219,7 +213,7 @@ int cmd_verify(struct vk_ctx *ctx, int argc, char **argv)
 		r = VK_EXIT_ERROR;
 		goto out;
 	}
-	if (ctx->json || o.json)
+	if (ctx->json)
 		print_json(&v);
 	else
 		print_text(&v);

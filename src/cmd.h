@@ -12,11 +12,39 @@
 #include "shared/ctx.h"
 #include "shared/write.h"
 
+/* A row's flags. */
+#define VK_CMD_NO_JSON (1u << 0) /* has no JSON report: --json is refused */
+
 struct vk_cmd {
 	const char *name;
 	int (*fn)(struct vk_ctx *ctx, int argc, char **argv);
 	const char *help;
+	unsigned int flags;
 };
+
+/* An option: "-x", "--xyz", not "-" alone nor a word. */
+static inline bool vk_arg_is_option(const char *arg)
+{
+	return arg[0] == '-' && arg[1];
+}
+
+/* The first word of argv[from..argc) that is not an option, before any
+ * "--", moved to argv[from] (the arguments before it move up by one):
+ * options may come before a command's name or verb, so that
+ * "cmdline --dry-run set X" is "cmdline set --dry-run X". An option there
+ * gives its value with '=' (--bootloader=grub). Returns false when there
+ * is no such word. */
+bool vk_cmd_word(int argc, char **argv, int from);
+
+/* Run the row of table named by the first word of argv[1..] (see
+ * vk_cmd_word), with that word as its argv[0]. group (argv[0], "cmdline")
+ * names the command in messages; help() is shown for -h or --help without
+ * a verb. The row's flags are checked first. Returns an exit status. */
+int vk_cmd_dispatch(struct vk_ctx *ctx, const struct vk_cmd *table, size_t n, void (*help)(void),
+		    int argc, char **argv);
+
+/* The usage error of --json on a row with VK_CMD_NO_JSON, or 0. */
+int vk_cmd_check_flags(const struct vk_ctx *ctx, const char *name, const struct vk_cmd *row);
 
 int cmd_groups(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_kconfig(struct vk_ctx *ctx, int argc, char **argv);

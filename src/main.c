@@ -2,11 +2,11 @@
 /*
  * vfiokit: prepare a Linux host for VFIO PCI passthrough and prove it works.
  *
- * This file only parses the global options and dispatches to a command
- * group (src/cmd-*.c).
+ * This file only parses the global options, which may come before or
+ * after the command, and dispatches to a command group (src/cmd-*.c).
  */
 #include <errno.h>
-#include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,7 @@
 
 #include "cmd.h"
 #include "shared/exit.h"
+#include "shared/json.h"
 #include "shared/log.h"
 #include "shared/macro.h"
 
@@ -22,15 +23,17 @@
 #endif
 
 static const struct vk_cmd commands[] = {
-	{ "groups", cmd_groups, "list IOMMU groups and whether each can be passed through" },
-	{ "kconfig", cmd_kconfig, "merge, check and explain the kernel configuration" },
-	{ "cmdline", cmd_cmdline, "show, check and change the kernel command line" },
-	{ "modules", cmd_modules, "check the modules and initramfs of the kernel about to boot" },
-	{ "verify", cmd_verify, "after the reboot: check that passthrough is ready" },
-	{ "init", cmd_init, "write a starter /etc/vfiokit.conf from this machine's devices" },
-	{ "plan", cmd_apply, "show every change /etc/vfiokit.conf asks for, as diffs" },
-	{ "apply", cmd_apply, "make those changes, with backups and a journal" },
-	{ "undo", cmd_undo, "restore what apply changed" },
+	{ "groups", cmd_groups, "list IOMMU groups and whether each can be passed through", 0 },
+	{ "kconfig", cmd_kconfig, "merge, check and explain the kernel configuration", 0 },
+	{ "cmdline", cmd_cmdline, "show, check and change the kernel command line", 0 },
+	{ "modules", cmd_modules, "check the modules and initramfs of the kernel about to boot",
+	  0 },
+	{ "verify", cmd_verify, "after the reboot: check that passthrough is ready", 0 },
+	{ "init", cmd_init, "write a starter /etc/vfiokit.conf from this machine's devices",
+	  VK_CMD_NO_JSON },
+	{ "plan", cmd_apply, "show every change /etc/vfiokit.conf asks for, as diffs", 0 },
+	{ "apply", cmd_apply, "make those changes, with backups and a journal", 0 },
+	{ "undo", cmd_undo, "restore what apply changed", 0 },
 };
 
 static void usage(void)
@@ -53,6 +56,8 @@ static void usage(void)
 	       "  -h, --help      show this help; 'vfiokit <command> --help' for a command\n"
 	       "  -V, --version   show the version\n"
 	       "\n"
+	       "Options may come before or after the command, up to '--'.\n"
+	       "\n"
 	       "Exit status: 0 ok, 1 error, 2 usage error, 3 a check found problems.\n"
 	       "\n"
 	       "Start with 'vfiokit groups' to see which devices can be handed to a guest.\n"
@@ -69,66 +74,130 @@ static void close_stdout(void)
 	}
 }
 
+/* With --json, stdout carries one JSON document, an error too. */
+static void json_error(int status)
+{
+	struct vk_json j;
+	const char *msg = vk_log_first_error();
+
+	vk_json_init(&j, stdout);
+	vk_json_object_begin(&j);
+	vk_json_kv_string(&j, "error", msg ? msg : "failed (see the messages on stderr)");
+	vk_json_kv_uint(&j, "exit_status", (unsigned long)status);
+	vk_json_object_end(&j);
+}
+
+/* Take a global option out of argv at *i (its value too): 1 when it was
+ * one, 0 when not, else a usage exit status. */
+static int global_option(int argc, char **argv, int *i, const char **root, int *quiet, int *verbose,
+			 bool *json)
+{
+	const char *a = argv[*i];
+
+	if (streq(a, "--json")) {
+		*json = true;
+	} else if (streq(a, "--quiet")) {
+		(*quiet)++;
+	} else if (streq(a, "--verbose")) {
+		(*verbose)++;
+	} else if (!strncmp(a, "--root=", 7)) {
+		*root = a + 7;
+	} else if (streq(a, "--root") || streq(a, "-r")) {
+		if (*i + 1 >= argc)
+			return vk_usage_error("option '%s' needs an argument", a);
+		*root = argv[++*i];
+	} else if (!strncmp(a, "-r", 2)) {
+		*root = a + 2;
+	} else if (a[0] == '-' && a[1] && strspn(a + 1, "qv") == strlen(a + 1)) {
+		for (const char *p = a + 1; *p; p++)
+			(*(*p == 'q' ? quiet : verbose))++;
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "root", required_argument, NULL, 'r' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{},
-	};
 	struct vk_ctx ctx = { .root = "/", .rootfd = -1 };
-	const char *root = NULL;
-	int c, r;
+	_cleanup_free_ char **rest = calloc((size_t)argc + 1, sizeof(char *));
+	const char *root = NULL, *unknown = NULL;
+	int n = 0, quiet = 0, verbose = 0, r;
+	bool command = false, options_end = false;
 
 	atexit(close_stdout);
-	opterr = 0;
-	/* '+': stop at the command, its own options are its business. */
-	while ((c = getopt_long(argc, argv, "+:r:qvhV", options, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			root = optarg;
-			break;
-		case 'j':
-			ctx.json = true;
-			break;
-		case 'q':
-			ctx.verbosity = -1;
-			break;
-		case 'v':
-			ctx.verbosity++;
-			break;
-		case 'h':
+	if (!rest) {
+		vk_err("out of memory");
+		return VK_EXIT_ERROR;
+	}
+	/* The global options go wherever they are before "--"; the rest is
+	 * the command's, its name first (vk_cmd_word). */
+	rest[n++] = argv[0];
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (options_end || !vk_arg_is_option(a)) {
+			command = true;
+			rest[n++] = argv[i];
+			continue;
+		}
+		if (streq(a, "--")) {
+			options_end = true;
+			rest[n++] = argv[i];
+			continue;
+		}
+		r = global_option(argc, argv, &i, &root, &quiet, &verbose, &ctx.json);
+		if (r > 1)
+			goto out;
+		if (r == 1)
+			continue;
+		if (!command && (streq(a, "-h") || streq(a, "--help"))) {
 			usage();
 			return VK_EXIT_OK;
-		case 'V':
+		}
+		if (!command && (streq(a, "-V") || streq(a, "--version"))) {
 			printf("vfiokit %s\n", VERSION);
 			return VK_EXIT_OK;
-		case ':':
-			return vk_usage_error("option '%s' needs an argument", argv[optind - 1]);
-		default:
-			return vk_usage_error("unknown option '%s'", argv[optind - 1]);
 		}
+		if (!command && !unknown)
+			unknown = a;
+		rest[n++] = argv[i];
 	}
+	if (quiet && verbose) {
+		r = vk_usage_error("-q and -v exclude each other");
+		goto out;
+	}
+	ctx.verbosity = quiet ? -1 : verbose;
 	vk_log_verbosity = ctx.verbosity;
-	if (optind >= argc)
-		return vk_usage_error("no command given");
-
+	if (!vk_cmd_word(n, rest, 1)) {
+		r = unknown ? vk_usage_error("unknown option '%s'", unknown)
+			    : vk_usage_error("no command given");
+		goto out;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
-		if (!streq(argv[optind], commands[i].name))
+		if (!streq(rest[1], commands[i].name))
 			continue;
+		vk_log_command = commands[i].name;
+		r = vk_cmd_check_flags(&ctx, commands[i].name, &commands[i]);
+		if (r)
+			goto out;
 		r = vk_ctx_open(&ctx, root);
 		if (r < 0) {
 			vk_err("%s: %s", ctx.root,
 			       r == -ENOTDIR ? "--root is not a directory" : strerror(-r));
-			return VK_EXIT_ERROR;
+			r = VK_EXIT_ERROR;
+			goto out;
 		}
-		r = commands[i].fn(&ctx, argc - optind, argv + optind);
+		r = commands[i].fn(&ctx, n - 1, rest + 1);
 		vk_ctx_close(&ctx);
-		return r;
+		goto out;
 	}
-	return vk_usage_error("unknown command '%s'", argv[optind]);
+	r = vk_usage_error("unknown command '%s'%s", rest[1],
+			   unknown && strchr(unknown, '=') == NULL
+				   ? " (before the command, an option gives its value with '=')"
+				   : "");
+out:
+	if (ctx.json && r && !vk_json_documents)
+		json_error(r);
+	return r;
 }

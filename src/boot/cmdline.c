@@ -565,7 +565,7 @@ int vk_cmdline_op_parse(const char *arg, enum vk_cmdline_op_kind kind, struct vk
 	const char *eq = strchr(arg, '=');
 
 	memset(op, 0, sizeof(*op));
-	if (!*arg || eq == arg)
+	if (!*arg || eq == arg || *arg == '-')
 		return -EINVAL;
 	for (const char *p = arg; *p; p++)
 		if (vk_cmdline_isspace((unsigned char)*p) || *p == '"')

@@ -82,6 +82,8 @@ static int ops_add(struct vk_cmdline_plan *p, struct ops *o, const char *arg,
 	r = vk_cmdline_op_parse(arg, kind, &o->v[o->n]);
 	if (r == -ENOMEM)
 		return r;
+	if (r < 0 && *arg == '-')
+		return usage(p, "'%s' is not a kernel argument: it starts with '-'", arg);
 	if (r < 0)
 		return usage(
 			p, "'%s' is not a kernel argument (key or key=value, no blanks or quotes)",

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "json.h"
 
+unsigned int vk_json_documents;
+
 void vk_json_init(struct vk_json *j, FILE *out)
 {
 	j->out = out;
@@ -41,8 +43,10 @@ static void close_(struct vk_json *j, char c)
 	if (!empty)
 		fprintf(j->out, "\n%*s", 2 * j->depth, "");
 	fputc(c, j->out);
-	if (j->depth == 0)
+	if (j->depth == 0) {
 		fputc('\n', j->out);
+		vk_json_documents++;
+	}
 }
 
 void vk_json_object_begin(struct vk_json *j)

@@ -17,6 +17,10 @@ struct vk_json {
 	bool after_key;
 };
 
+/* How many documents (top-level values) have been finished, on any
+ * stream: --json prints one, or an error document. */
+extern unsigned int vk_json_documents;
+
 void vk_json_init(struct vk_json *j, FILE *out);
 void vk_json_object_begin(struct vk_json *j);
 void vk_json_object_end(struct vk_json *j);

@@ -6,13 +6,26 @@
 #include "log.h"
 
 int vk_log_verbosity;
+const char *vk_log_command;
+static char first_error[1024];
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
+	va_list copy;
+
+	va_copy(copy, ap);
+	if (!*prefix && !*first_error)
+		vsnprintf(first_error, sizeof(first_error), fmt, copy);
+	va_end(copy);
 	fflush(stdout);
 	fprintf(stderr, "vfiokit: %s", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+}
+
+const char *vk_log_first_error(void)
+{
+	return *first_error ? first_error : NULL;
 }
 
 void vk_err(const char *fmt, ...)
@@ -42,6 +55,7 @@ int vk_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);
-	fputs("Try 'vfiokit --help' for more information.\n", stderr);
+	fprintf(stderr, "Try 'vfiokit %s%s--help' for more information.\n",
+		vk_log_command ? vk_log_command : "", vk_log_command ? " " : "");
 	return VK_EXIT_USAGE;
 }

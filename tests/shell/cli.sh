@@ -29,7 +29,14 @@ check help-short 0 'groups +list IOMMU groups' '^$' -- -h
 check version 0 '^vfiokit [0-9]+\.[0-9]+' '^$' -- -V
 check no-command 2 '^$' "no command given|Try 'vfiokit --help'" --
 check unknown-command 2 '^$' "^vfiokit: unknown command 'frobnicate'" -- frobnicate
-check unknown-option 2 '^$' "^vfiokit: unknown option '--frob'" -- --frob groups
+check unknown-option 2 '^$' "^vfiokit: unknown option '--frob'" -- --frob
+# An option before the command is the command's.
+check option-before-command 2 '^$' "^vfiokit: groups: unknown option '--frob'" -- --frob groups
+check option-value-before-command 2 '^$' "unknown command 'x' \\(before the command, an option gives its value with '='\\)" -- --device x groups
+check quiet-verbose 2 '^$' "-q and -v exclude each other" -- -q groups -v
+check usage-hint-command 2 '^$' "Try 'vfiokit groups --help'" -- groups --frob
+check usage-hint-verb 2 '^$' "Try 'vfiokit cmdline --help'" -- cmdline set
+check help-after-options 0 'Usage: .*groups \[--class CLASS\]' '^$' -- groups --json -h
 check abbreviated-command 2 '^$' "unknown command 'group'" -- group
 check root-missing-arg 2 '^$' "option '--root' needs an argument" -- --root
 check root-not-dir 1 '^$' '/etc/passwd: --root is not a directory' -- --root /etc/passwd groups
