@@ -197,6 +197,7 @@ void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run
 			vk_json_kv_string(&j, "value", out[i].final);
 			vk_json_kv_string(&j, "status", out[i].status);
 			vk_json_kv_string(&j, "reason", out[i].reason);
+			vk_json_kv_bool(&j, "essential", out[i].essential != NULL);
 			vk_json_object_end(&j);
 		}
 		vk_json_array_end(&j);
@@ -209,11 +210,18 @@ void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run
 		if (!oc->reason && verbosity < 1 && !check)
 			continue;
 		printf("%-8s  CONFIG_%s=%s", oc->status, oc->req->sym, oc->req->value);
-		if (oc->reason)
+		if (oc->verdict == VK_VERDICT_BUILTIN)
+			printf(", is y (built in, %s)",
+			       check ? "as good as a module" : "kept as y");
+		else if (oc->verdict != VK_VERDICT_MET)
+			printf(", is %s", oc->final ? oc->final : "not set");
+		if (!oc->reason)
+			printf("\n");
+		else
 			printf("  (%s:%u)\n          %s\n", oc->req->file, oc->req->line,
 			       oc->reason);
-		else
-			printf("\n");
+		if (oc->essential)
+			printf("          essential: %s\n", oc->essential);
 	}
 	if (verbosity >= 0)
 		printf("%zu requested, %zu %s, %zu %s%s%s\n", n, n - failed, check ? "ok" : "kept",
