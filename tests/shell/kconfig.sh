@@ -41,6 +41,7 @@ expect_eq kconfig/dist-kernel "# Written by vfiokit kconfig merge --dist-kernel;
 CONFIG_VFIO=m
 CONFIG_VFIO_PCI=m
 CONFIG_PCI_STUB=m
+CONFIG_VFIO_IOMMU_TYPE1=m
 CONFIG_VIRTUALIZATION=y
 CONFIG_KVM=m
 CONFIG_KVM_AMD=m" "$(cat "$TMP/amd/etc/kernel/config.d/vfiokit.config")"
