@@ -274,8 +274,13 @@ int vk_kconfig_judge(struct vk_kconfig_run *run, const struct vk_dotconfig *conf
 			continue;
 		case VK_VERDICT_MOOT:
 			oc->status = "n/a";
-			oc->reason = strdup(n && n->note ? n->note
-							 : "an alternative the index names is set");
+			/* Not in the tree: say so as merge always did. */
+			if (run->kc && !vk_kconfig_defined(run->kc, r->sym))
+				oc->reason = vk_explain_request(&e, r);
+			else
+				oc->reason = strdup(
+					n && n->note ? n->note
+						     : "an alternative the index names is set");
 			if (!oc->reason)
 				return -ENOMEM;
 			continue;
