@@ -40,6 +40,7 @@ struct opts {
 	const char *config;	  /* --config FILE, a path of the caller */
 	const char *profiles_dir; /* --profiles-dir, for kconfig merge */
 	bool allow_host, dry_run;
+	bool force; /* --force: apply even when an essential option is lost */
 };
 
 /* Everything one plan or apply has. */
@@ -63,9 +64,9 @@ static void flow_clear(struct flow *f)
 static void help(const char *verb)
 {
 	printf("Usage: vfiokit [--root DIR] [--json] %s [--config FILE] [--profiles-dir DIR]\n"
-	       "                                 [--allow-host-device] [--dry-run]\n"
+	       "                                 [--allow-host-device]%s\n"
 	       "\n",
-	       verb);
+	       verb, streq(verb, "apply") ? " [--dry-run] [--force]" : "");
 	if (streq(verb, "plan"))
 		printf("Show every change the setup in /etc/vfiokit.conf makes, as unified diffs,\n"
 		       "and the commands to run afterwards. Nothing is written.\n");
@@ -85,13 +86,18 @@ static void help(const char *verb)
 	       "Options:\n"
 	       "  -c, --config FILE        read FILE instead of /etc/vfiokit.conf\n"
 	       "      --profiles-dir DIR   where the kconfig profiles are (as kconfig merge)\n"
-	       "      --allow-host-device  hand over such a device anyway, with a warning\n"
-	       "  -n, --dry-run            apply: write nothing, show the plan instead\n"
-	       "  -h, --help               show this help\n"
+	       "      --allow-host-device  hand over such a device anyway, with a warning\n");
+	if (streq(verb, "apply"))
+		printf("  -n, --dry-run            write nothing, show the plan instead\n"
+		       "      --force              write even when an essential kernel option\n"
+		       "                           (VFIO, vfio-pci, the IOMMU driver...) will not\n"
+		       "                           be built\n");
+	printf("  -h, --help               show this help\n"
 	       "\n"
 	       "Exit status: 0 done; 1 error (a bad configuration, a refused device, a failed\n"
 	       "write: nothing written, or see the journal); 2 usage error; 3 done, but some\n"
-	       "kernel option did not survive kconfig (see above).\n"
+	       "kernel option did not survive kconfig (see above), or an essential one did\n"
+	       "not and nothing was written (apply without --force).\n"
 	       "\n"
 	       "See vfiokit.conf(5) for the file, vfiokit(8) for the steps.\n");
 }
@@ -103,6 +109,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "allow-host-device", no_argument, NULL, 'A' },
 		{ "profiles-dir", required_argument, NULL, 'P' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -123,6 +130,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case 'n':
 			o->dry_run = true;
+			break;
+		case 'F':
+			if (!streq(o->verb, "apply"))
+				return vk_usage_error("%s: unknown option '%s'", o->verb,
+						      argv[optind - 1]);
+			o->force = true;
 			break;
 		case 'h':
 			help(o->verb);
@@ -397,6 +410,41 @@ static int next_steps(const struct vk_ctx *ctx, const struct vk_changes *c, char
 	return vk_flow_next_steps(ctx, paths, c->n, true, steps, n);
 }
 
+/* The essential requests that did not survive kconfig, for plan and apply. */
+static void essential_text(const struct vk_kconfig_run *run)
+{
+	printf("%zu essential kernel option%s will not be built: passthrough cannot work "
+	       "without %s:\n",
+	       run->n_essential, run->n_essential == 1 ? "" : "s",
+	       run->n_essential == 1 ? "it" : "them");
+	for (size_t i = 0; i < run->reqs.n_reqs; i++) {
+		const struct vk_kconfig_outcome *oc = &run->out[i];
+
+		if (oc->essential)
+			printf("  CONFIG_%s=%s, is %s: %s\n", oc->req->sym, oc->req->value,
+			       oc->final ? oc->final : "not set", oc->essential);
+	}
+}
+
+static void essential_json(struct vk_json *j, const struct vk_kconfig_run *run)
+{
+	vk_json_array_begin(j);
+	for (size_t i = 0; run->out && i < run->reqs.n_reqs; i++) {
+		const struct vk_kconfig_outcome *oc = &run->out[i];
+
+		if (!oc->essential)
+			continue;
+		vk_json_object_begin(j);
+		vk_json_kv_string(j, "symbol", oc->req->sym);
+		vk_json_kv_string(j, "requested", oc->req->value);
+		vk_json_kv_string(j, "value", oc->final);
+		vk_json_kv_string(j, "reason", oc->reason);
+		vk_json_kv_string(j, "essential", oc->essential);
+		vk_json_object_end(j);
+	}
+	vk_json_array_end(j);
+}
+
 static int do_plan(struct vk_ctx *ctx, struct flow *f)
 {
 	char **steps = NULL;
@@ -436,6 +484,8 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	}
 	if (ctx->json) {
 		vk_json_array_end(&j);
+		vk_json_key(&j, "essential_lost");
+		essential_json(&j, &f->kconfig);
 		vk_json_key(&j, "then");
 		vk_json_array_begin(&j);
 		for (size_t i = 0; f->tx.changes.n && i < n_steps; i++)
@@ -443,6 +493,12 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 		vk_json_array_end(&j);
 		vk_json_object_end(&j);
 		putchar('\n');
+	} else if (f->kconfig.n_essential) {
+		printf("\n");
+		essential_text(&f->kconfig);
+		printf("%zu file%s would change, but 'vfiokit apply' writes nothing unless "
+		       "--force.\n",
+		       f->tx.changes.n, f->tx.changes.n == 1 ? "" : "s");
 	} else if (!f->tx.changes.n) {
 		printf("\nNothing to change: the system already matches %s.\n", f->conf.path);
 	} else {
@@ -494,22 +550,36 @@ static void apply_json(const struct flow *f, bool journal, char **steps, size_t 
 	vk_json_object_end(&j);
 }
 
-static int do_apply(struct vk_ctx *ctx, struct flow *f)
+static int do_apply(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
 	char **steps = NULL;
 	size_t n_steps = 0;
 	int r;
 
+	if (f->kconfig.n_essential) {
+		if (!ctx->json) {
+			print_targets(f);
+			essential_text(&f->kconfig);
+		}
+		if (!o->force) {
+			vk_err("nothing written: the kernel built from this configuration cannot "
+			       "pass devices through; fix the options above (vfiokit kconfig "
+			       "explain SYMBOL), or give --force");
+			return VK_EXIT_PROBLEMS;
+		}
+		vk_warn("--force: writing all the same");
+	}
 	if (!f->tx.changes.n) {
 		if (ctx->json) {
 			apply_json(f, false, NULL, 0, false);
 		} else {
-			print_targets(f);
+			if (!f->kconfig.n_essential)
+				print_targets(f);
 			printf("Nothing to change: the system already matches %s.\n", f->conf.path);
 		}
 		return f->partial ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 	}
-	if (!ctx->json)
+	if (!ctx->json && !f->kconfig.n_essential)
 		print_targets(f);
 	r = vk_tx_apply(&f->tx, f->conf.path, time(NULL));
 	for (size_t i = 0; i < f->tx.n_done && !ctx->json; i++) {
@@ -550,7 +620,7 @@ int cmd_apply(struct vk_ctx *ctx, int argc, char **argv)
 		return r < 0 ? VK_EXIT_OK : r;
 	r = prepare(ctx, &o, &f);
 	if (r == 0)
-		r = streq(o.verb, "plan") || o.dry_run ? do_plan(ctx, &f) : do_apply(ctx, &f);
+		r = streq(o.verb, "plan") || o.dry_run ? do_plan(ctx, &f) : do_apply(ctx, &o, &f);
 	if (r == 0 && f.partial && (streq(o.verb, "plan") || o.dry_run))
 		r = VK_EXIT_PROBLEMS;
 	flow_clear(&f);

@@ -190,6 +190,7 @@ static void report_json(struct vk_json *j, const struct vk_kconfig_run *run, con
 		vk_json_kv_string(j, "value", o->final);
 		vk_json_kv_string(j, "status", o->status);
 		vk_json_kv_string(j, "reason", o->reason);
+		vk_json_kv_bool(j, "essential", o->essential != NULL);
 		vk_json_object_end(j);
 	}
 	vk_json_array_end(j);
@@ -216,11 +217,18 @@ void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run
 		if (!oc->reason && verbosity < 1 && !check)
 			continue;
 		printf("%-8s  CONFIG_%s=%s", oc->status, oc->req->sym, oc->req->value);
-		if (oc->reason)
+		if (oc->verdict == VK_VERDICT_BUILTIN)
+			printf(", is y (built in, %s)",
+			       check ? "as good as a module" : "kept as y");
+		else if (oc->verdict != VK_VERDICT_MET)
+			printf(", is %s", oc->final ? oc->final : "not set");
+		if (!oc->reason)
+			printf("\n");
+		else
 			printf("  (%s:%u)\n          %s\n", oc->req->file, oc->req->line,
 			       oc->reason);
-		else
-			printf("\n");
+		if (oc->essential)
+			printf("          essential: %s\n", oc->essential);
 	}
 	if (verbosity >= 0)
 		printf("%zu requested, %zu %s, %zu %s%s%s\n", n, n - failed, check ? "ok" : "kept",

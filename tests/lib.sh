@@ -38,3 +38,17 @@ vk_cache() {
 	local d="${VFIOKIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vfiokit}"
 	mkdir -p "$d" && printf '%s\n' "$d"
 }
+
+# vk_debian_config SERIES: the configuration Debian built its 6.1 or 6.12
+# image with (tests/vm/kernel.sh fetches the image).
+vk_debian_config() {
+	local meta=linux-image-amd64 line root= kver=
+	[ "$1" = 6.12 ] && meta=linux-image-6.12-amd64
+	while IFS= read -r line; do
+		case $line in
+		KVER=*) kver=${line#KVER=} ;;
+		MODROOT=*) root=${line#MODROOT=} ;;
+		esac
+	done < <("$TOP/tests/vm/kernel.sh" "$meta" 2>/dev/null)
+	[ -n "$root" ] && [ -f "$root/boot/config-$kver" ] && printf '%s\n' "$root/boot/config-$kver"
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../shared/macro.h"
+#include "../shared/system.h"
 #include "merge.h"
 
 static struct vk_request *find(struct vk_requests *reqs, const char *sym)
@@ -76,7 +77,8 @@ void vk_requests_clear(struct vk_requests *reqs)
 	memset(reqs, 0, sizeof(*reqs));
 }
 
-int vk_requests_apply(const struct vk_requests *reqs, struct vk_dotconfig *c)
+int vk_requests_apply(const struct vk_requests *reqs, struct vk_dotconfig *c,
+		      const struct vk_profiles *idx)
 {
 	for (size_t i = 0; i < reqs->n_reqs; i++) {
 		const struct vk_request *r = &reqs->reqs[i];
@@ -84,8 +86,11 @@ int vk_requests_apply(const struct vk_requests *reqs, struct vk_dotconfig *c)
 
 		/* A line that already says it keeps its bytes. A requested n is
 		 * written even for an absent symbol: kconfig would give an absent
-		 * one its default. */
-		if (vk_request_met(r, c) && vk_dotconfig_find(c, r->sym))
+		 * one its default. A y asked to be m stays y. */
+		enum vk_verdict v = vk_request_judge(r, c, idx, NULL);
+
+		if ((v == VK_VERDICT_MET || v == VK_VERDICT_BUILTIN) &&
+		    vk_dotconfig_find(c, r->sym))
 			continue;
 		e = vk_dotconfig_set(c, r->sym, r->value);
 		if (e < 0)
@@ -94,11 +99,38 @@ int vk_requests_apply(const struct vk_requests *reqs, struct vk_dotconfig *c)
 	return 0;
 }
 
-bool vk_request_met(const struct vk_request *r, const struct vk_dotconfig *c)
+/* Not for kernel version ver (added later, removed before, only with an
+ * out-of-tree patch)? */
+static bool moot(const struct vk_symnote *n, const char *ver)
+{
+	if (!n)
+		return false;
+	if (n->patch)
+		return true;
+	if (ver && *ver && n->added && vk_kver_cmp(ver, n->added) < 0)
+		return true;
+	return ver && *ver && n->removed && vk_kver_cmp(ver, n->removed) >= 0;
+}
+
+static bool alternative_set(const struct vk_symnote *n, const struct vk_dotconfig *c)
+{
+	for (size_t i = 0; n && i < n->n_alternatives; i++)
+		if (vk_dotconfig_value(c, n->alternatives[i]))
+			return true;
+	return false;
+}
+
+enum vk_verdict vk_request_judge(const struct vk_request *r, const struct vk_dotconfig *c,
+				 const struct vk_profiles *idx, const char *version)
 {
 	const char *v = vk_dotconfig_value(c, r->sym);
+	const struct vk_symnote *n = idx ? vk_profiles_note(idx, r->sym) : NULL;
 
-	if (streq(r->value, "n"))
-		return !v;
-	return v && streq(v, r->value);
+	if (streq(r->value, "n") ? !v : v && streq(v, r->value))
+		return VK_VERDICT_MET;
+	if (v && streq(r->value, "m") && streq(v, "y") && !(n && n->module_only))
+		return VK_VERDICT_BUILTIN;
+	if (moot(n, version) || alternative_set(n, c))
+		return VK_VERDICT_MOOT;
+	return VK_VERDICT_UNMET;
 }

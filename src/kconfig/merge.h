@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "dotconfig.h"
+#include "profiles.h"
 
 struct vk_request {
 	const char *sym;
@@ -37,9 +38,33 @@ struct vk_requests {
 int vk_requests_add(struct vk_requests *reqs, const struct vk_dotconfig *frag);
 void vk_requests_clear(struct vk_requests *reqs);
 
-/* Write every request into c. 0 or -ENOMEM. */
-int vk_requests_apply(const struct vk_requests *reqs, struct vk_dotconfig *c);
+/* Write every request into c, except one c already meets (see
+ * vk_request_judge: a y stays y when m is asked). idx may be NULL.
+ * 0 or -ENOMEM. */
+int vk_requests_apply(const struct vk_requests *reqs, struct vk_dotconfig *c,
+		      const struct vk_profiles *idx);
 
-/* Does c's value for r->sym satisfy the request? "n" is satisfied by an
- * absent or "not set" symbol; strings compare as written. */
-bool vk_request_met(const struct vk_request *r, const struct vk_dotconfig *c);
+enum vk_verdict {
+	VK_VERDICT_MET,	    /* as written */
+	VK_VERDICT_BUILTIN, /* m asked, y given: built in serves as well */
+	VK_VERDICT_MOOT,    /* not for this kernel version or tree, or an alternative is set */
+	VK_VERDICT_UNMET,
+};
+
+/*
+ * The one judgement of a request against a configuration, for kconfig
+ * merge, check, plan and verify alike. "n" is met by an absent or "not
+ * set" symbol; strings and numbers compare as written; y meets a request
+ * for m unless idx marks the symbol module_only. A request the index says
+ * is not in kernel version (added later, removed before, only with a
+ * patch), or with an alternative that c sets, is moot. idx and version may
+ * be NULL.
+ */
+enum vk_verdict vk_request_judge(const struct vk_request *r, const struct vk_dotconfig *c,
+				 const struct vk_profiles *idx, const char *version);
+
+/* Is the verdict a pass? */
+static inline bool vk_verdict_ok(enum vk_verdict v)
+{
+	return v != VK_VERDICT_UNMET;
+}

@@ -258,20 +258,51 @@ int vk_kconfig_judge(struct vk_kconfig_run *run, const struct vk_dotconfig *conf
 	run->out = calloc(run->reqs.n_reqs + 1, sizeof(*run->out));
 	if (!run->out)
 		return -ENOMEM;
-	run->n_failed = 0;
+	run->n_failed = run->n_essential = 0;
 	for (size_t i = 0; i < run->reqs.n_reqs; i++) {
 		const struct vk_request *r = &run->reqs.reqs[i];
+		const struct vk_symnote *n = vk_profiles_note(&run->idx, r->sym);
 		struct vk_kconfig_outcome *oc = &run->out[i];
 
 		oc->req = r;
 		oc->final = vk_dotconfig_value(conf, r->sym);
-		if (vk_request_met(r, conf)) {
+		oc->verdict = vk_request_judge(r, conf, &run->idx, version);
+		switch (oc->verdict) {
+		case VK_VERDICT_MET:
+		case VK_VERDICT_BUILTIN:
 			oc->status = check ? "ok" : "kept";
 			continue;
+		case VK_VERDICT_MOOT:
+			oc->status = "n/a";
+			/* Not in the tree: say so as merge always did. */
+			if (run->kc && !vk_kconfig_defined(run->kc, r->sym))
+				oc->reason = vk_explain_request(&e, r);
+			else
+				oc->reason = strdup(
+					n && n->note ? n->note
+						     : "an alternative the index names is set");
+			if (!oc->reason)
+				return -ENOMEM;
+			continue;
+		case VK_VERDICT_UNMET:
+			break;
 		}
 		run->n_failed++;
 		oc->status = !check ? "not kept" : oc->final ? "wrong" : "missing";
-		oc->reason = vk_explain_request(&e, r);
+		if (n && n->module_only && oc->final && streq(oc->final, "y") &&
+		    streq(r->value, "m")) {
+			if (asprintf(&oc->reason, "built in, but it must be a module: %s",
+				     n->module_only) < 0)
+				oc->reason = NULL;
+		} else {
+			oc->reason = vk_explain_request(&e, r);
+		}
+		if (!oc->reason)
+			return -ENOMEM;
+		if (n && n->essential) {
+			oc->essential = n->essential;
+			run->n_essential++;
+		}
 	}
 	return 0;
 }
@@ -402,7 +433,8 @@ int vk_kconfig_plan_merge(const struct vk_ctx *ctx, const struct vk_kconfig_req 
 	detect_localmodconfig(run, &base);
 	vk_kconfig_substitute(run);
 	r = -ENOMEM;
-	if (vk_requests_apply(&run->reqs, &base) < 0 || !(text = vk_dotconfig_text(&base, &len)))
+	if (vk_requests_apply(&run->reqs, &base, &run->idx) < 0 ||
+	    !(text = vk_dotconfig_text(&base, &len)))
 		goto out;
 	r = resolve(req, run, text, len, &resolved, &rlen);
 	if (r)

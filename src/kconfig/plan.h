@@ -43,9 +43,11 @@ struct vk_kconfig_req {
 /* One request against a configuration. */
 struct vk_kconfig_outcome {
 	const struct vk_request *req;
-	const char *status; /* "kept"/"ok", or "not kept"/"missing"/"wrong" */
-	char *reason;	    /* why it is not met; NULL when met */
-	const char *final;  /* the value in the result, NULL for not set */
+	enum vk_verdict verdict;
+	const char *status;    /* "kept"/"ok", "n/a", or "not kept"/"missing"/"wrong" */
+	char *reason;	       /* why it is not met or moot; NULL when met */
+	const char *final;     /* the value in the result, NULL for not set */
+	const char *essential; /* failed, and passthrough needs it: the index's why */
 };
 
 /* Everything one run has loaded; cleared in one place. */
@@ -62,6 +64,7 @@ struct vk_kconfig_run {
 	size_t n_names;
 	struct vk_kconfig_outcome *out; /* one per request, after a judgement */
 	size_t n_failed;
+	size_t n_essential;	/* failed requests with an essential outcome */
 	double olddefconfig_ms; /* how long the tree's make olddefconfig took */
 	struct vk_changes changes;
 	struct vk_notes notes;
@@ -87,8 +90,9 @@ char *vk_kconfig_config_path(const struct vk_kconfig_req *req, const struct vk_k
 /* A request for a symbol the tree lacks, with an alternative the tree has
  * (MZEN on an unpatched tree), asks for that one instead, with a note. */
 void vk_kconfig_substitute(struct vk_kconfig_run *run);
-/* Judge every request against conf (check: the words of check) into
- * run->out and run->n_failed. 0 or -ENOMEM. */
+/* Judge every request against conf with vk_request_judge (check: the
+ * words of check) into run->out, run->n_failed and run->n_essential (the
+ * failed requests the index marks essential). 0 or -ENOMEM. */
 int vk_kconfig_judge(struct vk_kconfig_run *run, const struct vk_dotconfig *conf,
 		     const char *version, bool check);
 

@@ -66,6 +66,8 @@ static int load_notes(struct vk_profiles *p, const config_t *cfg, char *err, siz
 		sn->removed = get_str(e, "removed");
 		sn->patch = get_str(e, "patch");
 		sn->note = get_str(e, "note");
+		sn->module_only = get_str(e, "module_only");
+		sn->essential = get_str(e, "essential");
 		if (!sn->name)
 			return entry_error(e, "a symbol entry needs a name", err, errlen);
 		if (!alt)

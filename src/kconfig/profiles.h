@@ -18,6 +18,8 @@ struct vk_symnote {
 	const char *added, *removed; /* "6.2", or NULL */
 	const char *patch;	     /* only in trees with this patch, or NULL */
 	const char *note;	     /* one sentence for the user, or NULL */
+	const char *module_only;     /* why y does not serve for m, or NULL */
+	const char *essential;	     /* why passthrough needs it, or NULL */
 	const char **alternatives;   /* in order of preference */
 	size_t n_alternatives;
 };

@@ -18,6 +18,7 @@
 #include "../boot/lint.h"
 #include "../kconfig/dotconfig.h"
 #include "../kconfig/merge.h"
+#include "../kconfig/plan.h"
 #include "../kconfig/profiles.h"
 #include "../kconfig/running.h"
 #include "../pci/device.h"
@@ -611,31 +612,6 @@ static void check_cmdline(const struct vk_ctx *ctx, const struct vk_verify_opts 
 
 /* ---- kconfig ----------------------------------------------------------- */
 
-/* Does this request not apply to kernel version ver (added later,
- * removed before, or only with an out-of-tree patch)? */
-static bool request_moot(const struct vk_profiles *idx, const char *sym, const char *ver)
-{
-	const struct vk_symnote *n = vk_profiles_note(idx, sym);
-
-	if (!n)
-		return false;
-	if (n->patch)
-		return true;
-	if (ver && *ver && n->added && vk_kver_cmp(ver, n->added) < 0)
-		return true;
-	if (ver && *ver && n->removed && vk_kver_cmp(ver, n->removed) >= 0)
-		return true;
-	return false;
-}
-
-static bool alternative_met(const struct vk_symnote *n, const struct vk_dotconfig *c)
-{
-	for (size_t i = 0; n && i < n->n_alternatives; i++)
-		if (vk_dotconfig_value(c, n->alternatives[i]))
-			return true;
-	return false;
-}
-
 static void check_kconfig(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 			  const char *vendor, struct vk_verify *v)
 {
@@ -643,7 +619,7 @@ static void check_kconfig(const struct vk_ctx *ctx, const struct vk_verify_opts 
 	_cleanup_free_ char *text = NULL, *name = NULL;
 	struct vk_profiles idx = {};
 	struct vk_dotconfig conf = {};
-	char err[512], ver[64] = "", osrel[64] = "", cwd[PATH_MAX];
+	char err[512], ver[64] = "", osrel[64] = "";
 	size_t len;
 	int r;
 
@@ -679,72 +655,56 @@ static void check_kconfig(const struct vk_ctx *ctx, const struct vk_verify_opts 
 	if (!vk_dotconfig_version(&conf, ver, sizeof(ver)) &&
 	    vk_read_file(ctx->rootfd, vk_rel(VK_PATH_PROC_OSRELEASE), osrel, sizeof(osrel)) > 0)
 		snprintf(ver, sizeof(ver), "%s", osrel);
-	if (!getcwd(cwd, sizeof(cwd)))
-		snprintf(cwd, sizeof(cwd), ".");
 	for (size_t i = 0; i < idx.n_profiles; i++) {
 		const struct vk_profile *p = &idx.profiles[i];
 		/* The VFIO essentials fail; tuning profiles (bridge, cpu-*) warn. */
 		bool essential = !strncmp(p->name, "iommu-", 6) || !strncmp(p->name, "kvm-", 4) ||
 				 streq(p->name, "vfio");
-		struct vk_requests reqs = {};
-		struct vk_dotconfig frag = {};
-		_cleanup_free_ char *path = NULL, *ftext = NULL;
+		const char *const names[] = { p->name };
+		struct vk_kconfig_req req = { .profiles_dir = o->profiles_dir,
+					      .profiles = names,
+					      .n_profiles = 1 };
+		struct vk_kconfig_run run = {};
 		char missing[512] = "", pwhat[128];
-		size_t n_missing = 0;
-		struct vk_file f = {};
+		size_t shown = 0;
 
 		if (!streq(p->vendor, "any") && (!vendor || !streq(p->vendor, vendor)))
 			continue;
 		snprintf(pwhat, sizeof(pwhat), "kernel config has profile %s", p->name);
-		if (asprintf(&path, "%s%s%s/%s", idx.dir[0] == '/' ? "" : cwd,
-			     idx.dir[0] == '/' ? "" : "/", idx.dir, p->file) < 0) {
-			v->err = -ENOMEM;
+		/* The same requests and judgement as kconfig check. */
+		r = vk_kconfig_load_requests(ctx, &req, &run);
+		if (r == 0)
+			r = vk_kconfig_judge(&run, &conf, ver, true);
+		if (r == -ENOMEM) {
+			v->err = r;
+			vk_kconfig_run_clear(&run);
 			break;
 		}
-		{
-			_cleanup_close_ int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-			r = fd < 0 ? -errno : vk_file_load(fd, path, 1 << 20, &f);
-		}
-		if (r == 0 && !f.exists)
-			r = -ENOENT;
-		if (r == 0)
-			r = vk_dotconfig_parse(path, f.data, f.len, true, &frag, err, sizeof(err));
-		if (r == 0)
-			r = vk_requests_add(&reqs, &frag);
 		if (r < 0) {
-			vk_verify_addf(v, "kconfig", VK_RESULT_UNKNOWN, pwhat, "%s: %s", path,
-				       r == -EINVAL ? err : strerror(-r));
+			const struct vk_note *n =
+				run.notes.n ? &run.notes.v[run.notes.n - 1] : NULL;
+
+			vk_verify_add(v, "kconfig", VK_RESULT_UNKNOWN, pwhat,
+				      n ? n->text : strerror(-r));
+		} else if (!run.n_failed) {
+			vk_verify_add(v, "kconfig", VK_RESULT_PASS, pwhat, NULL);
 		} else {
-			for (size_t k = 0; k < reqs.n_reqs; k++) {
-				const struct vk_request *q = &reqs.reqs[k];
+			for (size_t k = 0; k < run.reqs.n_reqs; k++) {
+				const struct vk_kconfig_outcome *oc = &run.out[k];
 				size_t used = strlen(missing);
 
-				const char *have = vk_dotconfig_value(&conf, q->sym);
-
-				/* Built in is as good as a module on the running kernel. */
-				if (streq(q->value, "m") && have && streq(have, "y"))
+				if (vk_verdict_ok(oc->verdict) || shown++ >= 8 ||
+				    used >= sizeof(missing) - 64)
 					continue;
-				if (vk_request_met(q, &conf) || request_moot(&idx, q->sym, ver) ||
-				    alternative_met(vk_profiles_note(&idx, q->sym), &conf))
-					continue;
-				if (n_missing++ < 8 && used < sizeof(missing) - 64)
-					snprintf(missing + used, sizeof(missing) - used,
-						 "%sCONFIG_%s=%s (is %s)", used ? ", " : "", q->sym,
-						 q->value,
-						 vk_dotconfig_value(&conf, q->sym) ?: "not set");
+				snprintf(missing + used, sizeof(missing) - used,
+					 "%sCONFIG_%s=%s (is %s)", used ? ", " : "", oc->req->sym,
+					 oc->req->value, oc->final ? oc->final : "not set");
 			}
-			if (!n_missing)
-				vk_verify_add(v, "kconfig", VK_RESULT_PASS, pwhat, NULL);
-			else
-				vk_verify_addf(v, "kconfig",
-					       essential ? VK_RESULT_FAIL : VK_RESULT_WARN, pwhat,
-					       "%s: %zu not as asked: %s%s", name, n_missing,
-					       missing, n_missing > 8 ? ", ..." : "");
+			vk_verify_addf(v, "kconfig", essential ? VK_RESULT_FAIL : VK_RESULT_WARN,
+				       pwhat, "%s: %zu not as asked: %s%s", name, run.n_failed,
+				       missing, run.n_failed > 8 ? ", ..." : "");
 		}
-		vk_requests_clear(&reqs);
-		vk_dotconfig_clear(&frag);
-		vk_file_clear(&f);
+		vk_kconfig_run_clear(&run);
 	}
 out:
 	vk_profiles_clear(&idx);

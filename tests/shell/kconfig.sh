@@ -41,6 +41,7 @@ expect_eq kconfig/dist-kernel "# Written by vfiokit kconfig merge --dist-kernel;
 CONFIG_VFIO=m
 CONFIG_VFIO_PCI=m
 CONFIG_PCI_STUB=m
+CONFIG_VFIO_IOMMU_TYPE1=m
 CONFIG_VIRTUALIZATION=y
 CONFIG_KVM=m
 CONFIG_KVM_AMD=m" "$(cat "$TMP/amd/etc/kernel/config.d/vfiokit.config")"
@@ -67,3 +68,19 @@ expect_match kconfig/fragment-twice 'twice.config:3: CONFIG_VFIO is given twice 
 expect_eq kconfig/untouched "$sum" "$(sha256sum <"$TMP/intel/base.config")"
 vk kconfig frob
 expect_eq kconfig/unknown-verb 2 "$RC"
+
+# A request for m on a built-in symbol: merge leaves the y (and says so
+# with -v), check calls it ok and shows both values.
+printf '# Linux/x86 6.1.0 Kernel Configuration\nCONFIG_VFIO=y\nCONFIG_VFIO_PCI=y\nCONFIG_PCI_STUB=m\nCONFIG_VFIO_IOMMU_TYPE1=y\n' \
+	>"$TMP/builtin.config"
+vk -v kconfig merge --dry-run --config "$TMP/builtin.config" --profiles-dir "$TOP/profiles" --profile vfio
+expect_match kconfig/merge-keeps-builtin '^kept +CONFIG_VFIO_PCI=m, is y \(built in, kept as y\)$' "$OUT"
+expect_match kconfig/merge-keeps-builtin-diff 'up to date$' "$OUT"
+vk kconfig check --config "$TMP/builtin.config" --profiles-dir "$TOP/profiles" --profile vfio
+expect_eq kconfig/check-builtin-status 0 "$RC"
+expect_match kconfig/check-builtin '^ok +CONFIG_VFIO_PCI=m, is y \(built in, as good as a module\)$' "$OUT"
+sed -i 's/^CONFIG_PCI_STUB=m/# CONFIG_PCI_STUB is not set/' "$TMP/builtin.config"
+vk --json kconfig check --config "$TMP/builtin.config" --profiles-dir "$TOP/profiles" --profile vfio
+expect_eq kconfig/check-json-values "VFIO_PCI m y ok|PCI_STUB m null missing" \
+	"$(jq -r '[.requests[] | select(.symbol == "VFIO_PCI" or .symbol == "PCI_STUB") |
+		"\(.symbol) \(.requested) \(.value) \(.status)"] | join("|")' <<<"$OUT")"

@@ -11,6 +11,7 @@
 
 #include "kconfig/dotconfig.h"
 #include "kconfig/merge.h"
+#include "kconfig/plan.h"
 #include "shared/macro.h"
 #include "shared/system.h"
 
@@ -158,13 +159,127 @@ static void merge_later_wins(void **state)
 	assert_string_equal(reqs.conflicts[0].now.value, "m");
 
 	parse("CONFIG_Y=m\nCONFIG_OTHER=y\n", false, &base);
-	assert_int_equal(vk_requests_apply(&reqs, &base), 0);
+	assert_int_equal(vk_requests_apply(&reqs, &base, NULL), 0);
 	out = vk_dotconfig_text(&base, NULL);
 	assert_string_equal(out, "CONFIG_Y=m\nCONFIG_OTHER=y\nCONFIG_X=m\n# CONFIG_Z is not set\n");
-	assert_true(vk_request_met(&reqs.reqs[2], &base));
+	assert_int_equal(vk_request_judge(&reqs.reqs[2], &base, NULL, NULL), VK_VERDICT_MET);
 	vk_requests_clear(&reqs);
 	vk_dotconfig_clear(&a);
 	vk_dotconfig_clear(&b);
+	vk_dotconfig_clear(&base);
+}
+
+/* The one judgement of kconfig merge, check and verify. */
+static void judge_request(void **state)
+{
+	struct vk_symnote notes[] = {
+		{ .name = "KVM", .module_only = "its options are set in modprobe.d" },
+		{ .name = "VFIO_CONTAINER", .added = "6.2" },
+		{ .name = "MZEN",
+		  .patch = "a patch",
+		  .alternatives = (const char *[]){ "GENERIC_CPU" },
+		  .n_alternatives = 1 },
+	};
+	struct vk_profiles idx = { .notes = notes, .n_notes = ARRAY_SIZE(notes) };
+	struct vk_dotconfig c;
+	struct vk_request r = { .file = "f.config", .line = 1 };
+
+	parse("CONFIG_VFIO_PCI=y\nCONFIG_KVM=y\nCONFIG_TUN=m\n# CONFIG_DEBUG is not "
+	      "set\nCONFIG_CMDLINE=\"quiet\"\nCONFIG_NR_CPUS=64\n",
+	      false, &c);
+	/* y serves for m, unless the index says the symbol must be a module. */
+	r.sym = "VFIO_PCI", r.value = "m";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, "6.1.0"), VK_VERDICT_BUILTIN);
+	assert_int_equal(vk_request_judge(&r, &c, NULL, NULL), VK_VERDICT_BUILTIN);
+	r.sym = "KVM";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, "6.1.0"), VK_VERDICT_UNMET);
+	assert_non_null(vk_profiles_note(&idx, "KVM")->module_only);
+	/* but m never serves for y */
+	r.sym = "TUN", r.value = "y";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, "6.1.0"), VK_VERDICT_UNMET);
+	r.value = "m";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, "6.1.0"), VK_VERDICT_MET);
+	/* n: met by "is not set" and by absence, not by m or y */
+	r.sym = "DEBUG", r.value = "n";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, NULL), VK_VERDICT_MET);
+	r.sym = "ABSENT";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, NULL), VK_VERDICT_MET);
+	r.sym = "TUN";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, NULL), VK_VERDICT_UNMET);
+	/* strings and numbers compare as written */
+	r.sym = "CMDLINE", r.value = "\"quiet\"";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, NULL), VK_VERDICT_MET);
+	r.value = "\"quiet splash\"";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, NULL), VK_VERDICT_UNMET);
+	r.sym = "NR_CPUS", r.value = "64";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, NULL), VK_VERDICT_MET);
+	r.value = "y";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, NULL), VK_VERDICT_UNMET);
+	/* not in this version: moot; in a later one: missing */
+	r.sym = "VFIO_CONTAINER", r.value = "y";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, "6.1.0"), VK_VERDICT_MOOT);
+	assert_int_equal(vk_request_judge(&r, &c, &idx, "6.12.0"), VK_VERDICT_UNMET);
+	r.sym = "MZEN";
+	assert_int_equal(vk_request_judge(&r, &c, &idx, "6.12.0"), VK_VERDICT_MOOT);
+	vk_dotconfig_clear(&c);
+}
+
+/* check's outcomes: y for m is ok, with the value shown; a module-only
+ * symbol built in is wrong with the index's reason; an essential one
+ * counts. */
+static void judge_outcomes(void **state)
+{
+	struct vk_symnote notes[] = {
+		{ .name = "KVM", .module_only = "its options are set in modprobe.d" },
+		{ .name = "VFIO_PCI", .essential = "vfio-pci claims the devices" },
+	};
+	struct vk_kconfig_run run = {};
+	struct vk_dotconfig frag, conf;
+
+	run.idx.notes = notes;
+	run.idx.n_notes = ARRAY_SIZE(notes);
+	parse("CONFIG_VFIO=m\nCONFIG_VFIO_PCI=m\nCONFIG_KVM=m\n", true, &frag);
+	parse("CONFIG_VFIO=y\nCONFIG_KVM=y\n", false, &conf);
+	assert_int_equal(vk_requests_add(&run.reqs, &frag), 0);
+	assert_int_equal(vk_kconfig_judge(&run, &conf, "6.1.0", true), 0);
+	assert_int_equal(run.n_failed, 2);
+	assert_int_equal(run.n_essential, 1);
+	assert_string_equal(run.out[0].status, "ok");
+	assert_int_equal(run.out[0].verdict, VK_VERDICT_BUILTIN);
+	assert_string_equal(run.out[0].final, "y");
+	assert_null(run.out[0].reason);
+	assert_string_equal(run.out[1].status, "missing");
+	assert_string_equal(run.out[1].essential, "vfio-pci claims the devices");
+	assert_string_equal(run.out[2].status, "wrong");
+	assert_string_equal(run.out[2].reason,
+			    "built in, but it must be a module: its options are set in modprobe.d");
+	assert_null(run.out[2].essential);
+	/* vk_kconfig_run_clear would free the index's notes, which are ours */
+	run.idx.notes = NULL;
+	run.idx.n_notes = 0;
+	vk_kconfig_run_clear(&run);
+	vk_dotconfig_clear(&frag);
+	vk_dotconfig_clear(&conf);
+}
+
+/* A request for m on a built-in symbol leaves the y; one for y on a module
+ * and one for m on a module-only symbol that is y are written. */
+static void apply_keeps_builtin(void **state)
+{
+	struct vk_symnote notes[] = { { .name = "KVM", .module_only = "why" } };
+	struct vk_profiles idx = { .notes = notes, .n_notes = 1 };
+	struct vk_dotconfig frag, base;
+	struct vk_requests reqs = {};
+	_cleanup_free_ char *out = NULL;
+
+	parse("CONFIG_VFIO_PCI=m\nCONFIG_TUN=y\nCONFIG_KVM=m\n", true, &frag);
+	parse("CONFIG_VFIO_PCI=y\nCONFIG_TUN=m\nCONFIG_KVM=y\n", false, &base);
+	assert_int_equal(vk_requests_add(&reqs, &frag), 0);
+	assert_int_equal(vk_requests_apply(&reqs, &base, &idx), 0);
+	out = vk_dotconfig_text(&base, NULL);
+	assert_string_equal(out, "CONFIG_VFIO_PCI=y\nCONFIG_TUN=y\nCONFIG_KVM=m\n");
+	vk_requests_clear(&reqs);
+	vk_dotconfig_clear(&frag);
 	vk_dotconfig_clear(&base);
 }
 
@@ -240,6 +355,9 @@ int main(void)
 		cmocka_unit_test(nul_byte),
 		cmocka_unit_test(twice_is_fine_in_a_config),
 		cmocka_unit_test(merge_later_wins),
+		cmocka_unit_test(judge_request),
+		cmocka_unit_test(judge_outcomes),
+		cmocka_unit_test(apply_keeps_builtin),
 		cmocka_unit_test(unterminated_buffer),
 		cmocka_unit_test(many_lines),
 		cmocka_unit_test(kernel_versions),
