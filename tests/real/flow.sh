@@ -165,7 +165,7 @@ expect_eq flow/pci-stub-no-modprobe "" "$(grep -F 'modprobe.d' <<<"$OUT")"
 R=$(make_root dist 'kernel = "dist";
 profiles = [ "vfio" ];
 devices = { nic = { address = "0000:00:03.0"; claim = "override"; }; };')
-run --root "$R" apply --profiles-dir "$TOP/profiles"
+run --root "$R" apply
 expect_eq flow/dist-kernel-rc 0 "$RC"
 expect_match flow/dist-kernel-next "emerge --oneshot sys-kernel/gentoo-kernel" "$OUT"
 expect_match flow/dist-kernel-fragment "^CONFIG_VFIO_PCI=[ym]$" "$(cat "$R/etc/kernel/config.d/vfiokit.config" 2>&1)"
@@ -184,7 +184,7 @@ devices = { nic = { address = "0000:00:03.0"; claim = "override"; }; };')
 	ln -s linux-6.1 "$R/usr/src/linux" # as eselect kernel makes it
 	cp "$TREE/arch/x86/configs/x86_64_defconfig" "$TMP/defconfig"
 	cp "$TMP/defconfig" "$R/usr/src/linux/.config"
-	run --root "$R" apply --profiles-dir "$TOP/profiles"
+	run --root "$R" apply
 	expect_eq flow/tree-rc 0 "$RC"
 	expect_match flow/tree-next "^  make -C /usr/src/linux-6.1 " "$OUT"
 	expect_match flow/tree-config "^CONFIG_VFIO_PCI=[ym]$" "$(cat "$R/usr/src/linux/.config")"
