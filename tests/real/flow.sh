@@ -4,7 +4,8 @@
 # fixture) with Debian's real module tree (tests/kernel-image.sh 6.1) and a
 # Debian /etc/default/grub: the diffs, the journal, a second run that
 # changes nothing, undo refusing a file changed since, the refusal of the
-# host's own devices, bad configurations (file:line, nothing written), and
+# host's own devices, bad configurations (file:line, nothing written), a
+# write that fails half-way (everything put back), and
 # apply killed with SIGKILL at every write, rename, link, unlink and fsync
 # (strace's fault injection): each file old or new, never a mix, and undo
 # still restoring the start.
@@ -154,6 +155,36 @@ bad override-and-id 'devices = {
 	a = { id = "8086:10d3"; };
 	b = { address = "0000:00:03.0"; claim = "override"; };
 };' "etc/vfiokit.conf:3: 0000:00:03.0 \(8086:10d3\) is already asked for at line 2"
+
+# A write that fails half-way (modprobe.d written, then /etc/default
+# read-only, or its FILE.vfiokit-bak a directory): apply puts back every
+# file it wrote, leaves no journal, says so and exits 1.
+rollback() { # rollback NAME ROOT COMMAND... (the apply, run by COMMAND)
+	local name=$1 r=$2
+	shift 2
+	s=$(state "$r")
+	OUT=$("$@" 2>&1)
+	RC=$?
+	expect_eq "flow/rollback-$name-rc" 1 "$RC"
+	expect_match "flow/rollback-$name-says" "every file this apply wrote is put back as it was" "$OUT"
+	expect_eq "flow/rollback-$name-state" "$s" "$(state "$r")"
+	expect_eq "flow/rollback-$name-no-modprobe" "no" \
+		"$([ -e "$r/etc/modprobe.d" ] && echo yes || echo no)"
+	expect_eq "flow/rollback-$name-no-journal" "no" \
+		"$([ -e "$r/var/lib/vfiokit/journal" ] && echo yes || echo no)"
+}
+R=$(make_root ro)
+if unshare -m true 2>/dev/null; then
+	rollback read-only "$R" unshare -m sh -c 'mount --bind "$1/etc/default" "$1/etc/default" &&
+		mount -o remount,bind,ro "$1/etc/default" && exec "$2" --root "$1" apply' sh "$R" "$VFIOKIT"
+	expect_match flow/rollback-read-only-cause "etc/default/grub: Read-only file system" "$OUT"
+else
+	skip flow/rollback-read-only "unshare -m is not permitted here (not root?)"
+fi
+R=$(make_root bakdir)
+mkdir "$R/etc/default/grub.vfiokit-bak"
+rollback bak-directory "$R" "$VFIOKIT" --root "$R" apply
+expect_match flow/rollback-bak-directory-cause "etc/default/grub: Is a directory; stopped here" "$OUT"
 
 # pci-stub by id: the command line only, no modprobe.d.
 R=$(make_root stub 'devices = { nic = { id = "8086:10d3"; claim = "pci-stub"; }; };')
