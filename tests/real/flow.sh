@@ -5,7 +5,7 @@
 # Debian /etc/default/grub: the diffs, the journal, a second run that
 # changes nothing, undo refusing a file changed since, the refusal of the
 # host's own devices, bad configurations (file:line, nothing written), a
-# write that fails half-way (everything put back), and
+# write that fails half-way (everything put back), a relative --root, and
 # apply killed with SIGKILL at every write, rename, link, unlink and fsync
 # (strace's fault injection): each file old or new, never a mix, and undo
 # still restoring the start.
@@ -223,6 +223,30 @@ devices = { nic = { address = "0000:00:03.0"; claim = "override"; }; };')
 	expect_match flow/tree-journal 'path = "/usr/src/linux-6.1/.config"' "$(cat "$R/var/lib/vfiokit/journal")"
 	run --root "$R" undo
 	expect_eq flow/tree-undone "$(cat "$TMP/defconfig")" "$(cat "$R/usr/src/linux/.config")"
+	# A relative --root, made absolute once: make olddefconfig runs in
+	# the tree, and the journal holds paths inside the root only, so
+	# that an undo with the root named another way (from a rescue
+	# system: the absolute path) restores it, and the other way round.
+	s=$(state "$R")
+	OUT=$(cd "$TMP" && "$VFIOKIT" --root tree apply 2>&1)
+	expect_eq flow/relative-root-apply-rc 0 "$?"
+	expect_match flow/relative-root-apply-config "^CONFIG_VFIO_PCI=[ym]$" "$(cat "$R/usr/src/linux/.config")"
+	expect_eq flow/relative-root-journal-paths "" \
+		"$(grep -o 'path = "[^"]*"' "$R/var/lib/vfiokit/journal" | grep -F "$TMP")"
+	expect_match flow/relative-root-journal-tree 'path = "/usr/src/linux-6.1/.config"' \
+		"$(cat "$R/var/lib/vfiokit/journal")"
+	run --root "$R/" undo
+	expect_eq flow/relative-root-absolute-undo-rc 0 "$RC"
+	expect_eq flow/relative-root-absolute-undo-state "$s" "$(state "$R")"
+	expect_eq flow/relative-root-absolute-undo-config "$(cat "$TMP/defconfig")" \
+		"$(cat "$R/usr/src/linux/.config")"
+	run --root "$R" apply
+	expect_eq flow/absolute-root-apply-rc 0 "$RC"
+	OUT=$(cd "$TMP/tree/usr" && "$VFIOKIT" --root .. undo 2>&1)
+	expect_eq flow/relative-root-undo-rc 0 "$?"
+	expect_eq flow/relative-root-undo-state "$s" "$(state "$R")"
+	expect_eq flow/relative-root-undo-config "$(cat "$TMP/defconfig")" \
+		"$(cat "$R/usr/src/linux/.config")"
 	rm -rf "$R"
 else
 	fail flow/tree "tests/kernel-source.sh 6.1 failed: $(tail -n 3 "$TMP/src.err")"
