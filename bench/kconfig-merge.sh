@@ -41,7 +41,7 @@ own_ms() {
 	for ((i = 0; i < RUNS; i++)); do
 		t0=$EPOCHREALTIME
 		"$TOP/vfiokit" -v kconfig merge --dry-run --config "$TMP/base.config" \
-			--kernel-dir "$TREE" --profiles-dir "$TOP/profiles" --profile "$PROFILES" \
+			--kernel-dir "$TREE" --profile "$PROFILES" \
 			2>"$TMP/v.err" >/dev/null
 		t1=$EPOCHREALTIME
 		make_ms=$(sed -n 's/.*make olddefconfig took \([0-9.]*\) ms/\1/p' "$TMP/v.err")
@@ -49,17 +49,17 @@ own_ms() {
 	done | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
 whole=$(median_ms "$RUNS" "$TOP/vfiokit" kconfig merge --dry-run --config "$TMP/base.config" \
-	--kernel-dir "$TREE" --profiles-dir "$TOP/profiles" --profile "$PROFILES")
+	--kernel-dir "$TREE" --profile "$PROFILES")
 own=$(own_ms)
 peak=$(/usr/bin/time -f %M "$TOP/vfiokit" kconfig merge --dry-run --config "$TMP/base.config" \
-	--kernel-dir "$TREE" --profiles-dir "$TOP/profiles" --profile "$PROFILES" 2>&1 >/dev/null | tail -n 1)
+	--kernel-dir "$TREE" --profile "$PROFILES" 2>&1 >/dev/null | tail -n 1)
 
 # A 400-line fragment: 400 settings taken from Debian's configuration, flipped.
 grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$CONFIG" | head -n 400 |
 	sed 's/=y$/=M/; s/=m$/=y/; s/=M$/=m/' >"$TMP/big.config"
 mkdir -p "$TMP/noroot"
 ours=$(median_ms "$RUNS" "$TOP/vfiokit" --root "$TMP/noroot" kconfig merge --dry-run \
-	--config "$TMP/base.config" --profiles-dir "$TOP/profiles" "$TMP/big.config")
+	--config "$TMP/base.config" "$TMP/big.config")
 mkdir -p "$TMP/mc"
 theirs=$(median_ms "$RUNS" sh -c "cd '$TMP' && '$TREE/scripts/kconfig/merge_config.sh' -m -O '$TMP/mc' \
 	base.config big.config")

@@ -38,13 +38,13 @@ make_input() {
 	fragment)
 		awk -v n="$n" 'BEGIN { for (i = 0; i < n; i++) printf "CONFIG_S%d=y\n", i }' >"$d/frag.config"
 		echo "$VK --root $TMP/root kconfig merge --dry-run --config $TMP/base.config" \
-			"--profiles-dir $TOP/profiles $d/frag.config"
+			"$d/frag.config"
 		;;
 	config)
 		awk -v n="$n" 'BEGIN { print "# Linux/x86 6.1.0 Kernel Configuration"
 			for (i = 0; i < n; i++) printf "CONFIG_S%d=y\n", i }' >"$d/.config"
 		echo "$VK --root $TMP/root kconfig check --config $d/.config" \
-			"--profiles-dir $TOP/profiles --profile vfio"
+			"--profile vfio"
 		;;
 	kconfig)
 		# In files of 10,000 entries (a file is read up to 16 MiB).
@@ -58,14 +58,14 @@ make_input() {
 			}
 		}'
 		echo "$VK --root $TMP/root kconfig check --config $TMP/base.config --kernel-dir $d" \
-			"--profiles-dir $TOP/profiles --profile vfio"
+			"--profile vfio"
 		;;
 	chain)
 		awk -v n="$n" 'BEGIN { printf "config VFIO\n\ttristate \"vfio\"\n\tdepends on B"
 			for (i = 0; i < n; i++) printf " && S%d", i
 			printf "\n" }' >"$d/Kconfig"
 		echo "$VK --root $TMP/root kconfig check --config $TMP/base.config --kernel-dir $d" \
-			"--profiles-dir $TOP/profiles --profile vfio"
+			"--profile vfio"
 		;;
 	esac
 }

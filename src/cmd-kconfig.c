@@ -73,7 +73,7 @@ static void help(void)
 	       "  --dist-kernel       merge: write the fragments to /etc/kernel/config.d/\n"
 	       "                      vfiokit.config for Gentoo's dist-kernel instead\n"
 	       "  --dry-run           merge: show the changes as a diff, write nothing\n"
-	       "  --profiles-dir DIR  where the profiles are (default " PROFILES_DIR ")\n"
+	       "  --profiles-dir DIR  where the profiles are (default " VK_PROFILES_DIR ")\n"
 	       "  -h, --help          show this help\n"
 	       "\n"
 	       "Exit status: 0 every request kept (merge) or ok (check); 1 error, the .config\n"

@@ -13,15 +13,12 @@
 #include "cmd.h"
 #include "flow/config.h"
 #include "pci/device.h"
+#include "shared/datadir.h"
 #include "shared/exit.h"
 #include "shared/json.h"
 #include "shared/log.h"
 #include "shared/macro.h"
 #include "verify/verify.h"
-
-#ifndef PROFILES_DIR
-#define PROFILES_DIR "/usr/share/vfiokit/profiles"
-#endif
 
 #define MAX_DEVICES 64
 
@@ -40,7 +37,7 @@ static void help(void)
 	       "  --device ID|ADDR    a device meant for a guest, by vendor:device id\n"
 	       "                      (10de:1c03) or PCI address (0000:0f:00.0); may be\n"
 	       "                      repeated\n"
-	       "  --profiles-dir DIR  the kconfig profiles (default " PROFILES_DIR ")\n"
+	       "  --profiles-dir DIR  the kconfig profiles (default " VK_PROFILES_DIR ")\n"
 	       "  -h, --help          show this help\n"
 	       "\n"
 	       "Exit status: 0 no check failed; 1 error; 2 usage error; 3 a check failed.\n"
@@ -66,7 +63,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	int c;
 
 	o->v.groups = VK_CHECK_ALL;
-	o->v.profiles_dir = PROFILES_DIR;
+	o->v.profiles_dir = vk_profiles_dir();
 	o->v.devices = o->devices;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, ":h", options, NULL)) != -1) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../shared/ctx.h"
@@ -96,13 +97,150 @@ static const struct vk_tx_ops *ops_of(const struct vk_tx_ops *ops)
 	return ops ? ops : &real_ops;
 }
 
+/*
+ * What every path an apply writes held before it, so that an apply that
+ * fails half-way can put everything back: the files it changes, the
+ * FILE.vfiokit-bak each replace leaves, the journal and the copies under
+ * the backup directory.
+ */
+struct saved {
+	struct vk_file f; /* as it was; f.path is the path */
+	char *made;	  /* not there: the first of its directories that was not either */
+};
+
+struct before {
+	struct saved *v;
+	size_t n;
+};
+
+static void before_clear(struct before *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		vk_file_clear(&b->v[i].f);
+		free(b->v[i].made);
+	}
+	free(b->v);
+	*b = (struct before){};
+}
+
+/* The first directory on the way to abs that is not there, or NULL. */
+static int first_missing_dir(int rootfd, const char *abs, char **out)
+{
+	_cleanup_free_ char *dir = strdup(abs);
+	struct stat st;
+
+	*out = NULL;
+	if (!dir)
+		return -ENOMEM;
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (fstatat(rootfd, vk_rel(dir), &st, 0) < 0) {
+			if (errno != ENOENT)
+				return -errno;
+			*out = TAKE_PTR(dir);
+			return 0;
+		}
+		*slash = '/';
+	}
+	return 0;
+}
+
+/* Remember abs as it is now, once. 0 or -errno. */
+static int remember_one(int rootfd, struct before *b, const char *abs)
+{
+	struct saved *v, *s;
+	int r;
+
+	for (size_t i = 0; i < b->n; i++)
+		if (streq(b->v[i].f.path, abs))
+			return 0;
+	v = realloc(b->v, (b->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	b->v = v;
+	s = &b->v[b->n];
+	*s = (struct saved){};
+	r = vk_file_load(rootfd, abs, MAX_STATE_FILE, &s->f);
+	if (r == 0 && !s->f.exists)
+		r = first_missing_dir(rootfd, abs, &s->made);
+	if (r < 0) {
+		vk_file_clear(&s->f);
+		return r;
+	}
+	b->n++;
+	return 0;
+}
+
+/* Remember abs and the FILE.vfiokit-bak a replace of it leaves. */
+static int remember(int rootfd, struct before *b, const char *abs)
+{
+	_cleanup_free_ char *bak = NULL;
+	int r = remember_one(rootfd, b, abs);
+
+	if (r < 0)
+		return r;
+	if (asprintf(&bak, "%s%s", abs, VK_BACKUP_SUFFIX) < 0)
+		return -ENOMEM;
+	return remember_one(rootfd, b, bak);
+}
+
+/* Put s back: its content before, or removed with the directories made
+ * for it. 0 or -errno. */
+static int put_back_one(int rootfd, const struct saved *s)
+{
+	struct vk_file now;
+	int r = vk_file_load(rootfd, s->f.path, MAX_STATE_FILE, &now);
+
+	if (r < 0)
+		return r;
+	if (s->f.exists) {
+		if (!now.exists || now.len != s->f.len || memcmp(now.data, s->f.data, now.len))
+			r = vk_file_put_back(rootfd, &now, s->f.data, s->f.len);
+	} else if (now.exists && unlinkat(rootfd, vk_rel(now.target), 0) < 0) {
+		r = -errno;
+	} else if (s->made) {
+		_cleanup_free_ char *dir = strdup(s->f.path);
+		char *slash;
+
+		if (!dir)
+			r = -ENOMEM;
+		/* Only empty ones go: another file may have come meanwhile. */
+		while (dir && (slash = strrchr(dir, '/')) && strlen(dir) > strlen(s->made)) {
+			*slash = '\0';
+			if (unlinkat(rootfd, vk_rel(dir), AT_REMOVEDIR) < 0)
+				break;
+		}
+	}
+	vk_file_clear(&now);
+	return r;
+}
+
+/* Put every remembered path back, the last written first: the files of
+ * the system, then the journal and the backups. Stops at the first that
+ * cannot be, so that the journal stays for undo; its index in *failed. */
+static int put_back(int rootfd, const struct before *b, size_t *failed)
+{
+	for (size_t i = b->n; i-- > 0;) {
+		int r = put_back_one(rootfd, &b->v[i]);
+
+		if (r < 0) {
+			*failed = i;
+			return r;
+		}
+	}
+	return 0;
+}
+
 /* Write text to abs under the root as a whole new version (a backup or
  * the journal). 0 or -errno. */
-static int put_state_file(int rootfd, const struct vk_tx_ops *ops, const char *abs,
-			  const char *text, size_t len)
+static int put_state_file(int rootfd, const struct vk_tx_ops *ops, struct before *b,
+			  const char *abs, const char *text, size_t len)
 {
 	struct vk_file f;
-	int r = ops->mkdir_parents(rootfd, vk_rel(abs));
+	int r = remember(rootfd, b, abs);
+
+	if (r == 0)
+		r = ops->mkdir_parents(rootfd, vk_rel(abs));
 
 	if (r == 0)
 		r = vk_file_load(rootfd, abs, MAX_STATE_FILE, &f);
@@ -113,10 +251,10 @@ static int put_state_file(int rootfd, const struct vk_tx_ops *ops, const char *a
 	return r;
 }
 
-static int save_journal(struct vk_tx *tx, const struct vk_journal *j)
+static int save_journal(struct vk_tx *tx, struct before *b, const struct vk_journal *j)
 {
 	_cleanup_free_ char *text = vk_journal_render(j);
-	int r = text ? put_state_file(tx->rootfd, ops_of(tx->ops), VK_PATH_JOURNAL, text,
+	int r = text ? put_state_file(tx->rootfd, ops_of(tx->ops), b, VK_PATH_JOURNAL, text,
 				      strlen(text))
 		     : -ENOMEM;
 
@@ -132,7 +270,8 @@ static int save_journal(struct vk_tx *tx, const struct vk_journal *j)
  * and what it holds now is noted as "previous": if this apply stops before
  * the file is replaced, undo still knows it.
  */
-static int journal_change(struct vk_tx *tx, struct vk_journal *j, const struct vk_change *c)
+static int journal_change(struct vk_tx *tx, struct before *b, struct vk_journal *j,
+			  const struct vk_change *c)
 {
 	char now[VK_SHA256_HEX_LEN] = "";
 	struct vk_jentry *e = vk_journal_find(j, c->f.target);
@@ -164,7 +303,7 @@ static int journal_change(struct vk_tx *tx, struct vk_journal *j, const struct v
 		e->backup = NULL;
 		return -ENOMEM;
 	}
-	r = put_state_file(tx->rootfd, ops_of(tx->ops), e->backup, c->f.data, c->f.len);
+	r = put_state_file(tx->rootfd, ops_of(tx->ops), b, e->backup, c->f.data, c->f.len);
 	if (r < 0)
 		FAIL(&tx->notes, r, "%s%s: %s; nothing written", tx->prefix, e->backup,
 		     strerror(-r));
@@ -187,10 +326,31 @@ static int load_journal(struct vk_tx *tx, struct vk_journal *j)
 	return r;
 }
 
+/* After a failure: put back everything this apply wrote, and say so. */
+static void roll_back(struct vk_tx *tx, const struct before *b)
+{
+	size_t failed = 0;
+	int r = put_back(tx->rootfd, b, &failed);
+
+	if (r == 0) {
+		if (b->n)
+			vk_notes_add(&tx->notes, VK_NOTE_NOTICE,
+				     "every file this apply wrote is put back as it was "
+				     "(and the journal with it)");
+		tx->n_done = 0;
+		return;
+	}
+	FAIL(&tx->notes, r,
+	     "%s%s: cannot put it back as it was (%s): the journal %s%s is kept; 'vfiokit "
+	     "undo' restores the files changed",
+	     tx->prefix, b->v[failed].f.path, strerror(-r), tx->prefix, VK_PATH_JOURNAL);
+}
+
 int vk_tx_apply(struct vk_tx *tx, const char *config, time_t when)
 {
 	const struct vk_tx_ops *ops = ops_of(tx->ops);
 	struct vk_journal j = {};
+	struct before b = {};
 	char now[32];
 	int r;
 
@@ -209,25 +369,24 @@ int vk_tx_apply(struct vk_tx *tx, const char *config, time_t when)
 	if (!j.config || !j.time)
 		goto out;
 	for (size_t i = 0; i < tx->changes.n; i++) {
-		r = journal_change(tx, &j, &tx->changes.v[i]);
+		r = journal_change(tx, &b, &j, &tx->changes.v[i]);
 		if (r < 0)
 			goto out;
 	}
 	/* The journal first: from here on, undo knows every file. */
-	r = save_journal(tx, &j);
+	r = save_journal(tx, &b, &j);
 	if (r)
 		goto out;
 	for (size_t i = 0; i < tx->changes.n; i++) {
 		const struct vk_change *c = &tx->changes.v[i];
 
-		r = c->f.exists ? 0 : ops->mkdir_parents(tx->rootfd, vk_rel(c->f.target));
+		r = remember(tx->rootfd, &b, c->f.target);
+		if (r == 0 && !c->f.exists)
+			r = ops->mkdir_parents(tx->rootfd, vk_rel(c->f.target));
 		if (r == 0)
 			r = ops->replace(tx->rootfd, &c->f, c->text, c->len);
 		if (r < 0) {
-			FAIL(&tx->notes, r,
-			     "%s%s: %s; stopped here: 'vfiokit undo' restores the files changed "
-			     "before it",
-			     tx->prefix, c->f.target,
+			FAIL(&tx->notes, r, "%s%s: %s; stopped here", tx->prefix, c->f.target,
 			     r == -ESTALE ? "changed by someone else meanwhile" : strerror(-r));
 			goto out;
 		}
@@ -236,8 +395,11 @@ int vk_tx_apply(struct vk_tx *tx, const char *config, time_t when)
 	j.complete = true;
 	for (size_t i = 0; i < j.n; i++)
 		j.v[i].previous[0] = '\0';
-	r = save_journal(tx, &j);
+	r = save_journal(tx, &b, &j);
 out:
+	if (r < 0)
+		roll_back(tx, &b);
+	before_clear(&b);
 	vk_journal_clear(&j);
 	return r;
 }

@@ -5,8 +5,8 @@
  * file's content before is copied under /var/lib/vfiokit/backup, each
  * file is replaced atomically, and the journal is marked complete. After
  * a crash at any point every file is as before or as after, and undo puts
- * back what the journal says. Nothing here prints: what the user should
- * know is in the notes.
+ * back what the journal says. An apply that fails puts back what it wrote. Nothing here prints:
+ * what the user should know is in the notes.
  */
 #pragma once
 
@@ -41,8 +41,12 @@ struct vk_tx {
 int vk_tx_take(struct vk_tx *tx, struct vk_changes *from);
 
 /* Make every change, recording config and when in the journal. 0, or
- * -errno with an error note: before the journal is written nothing is
- * changed; after, the first tx->n_done files are, and undo restores them. */
+ * -errno with an error note. On an error every path this apply wrote is
+ * put back as it was (the files, their FILE.vfiokit-bak, the journal as
+ * before this apply or none, this apply's backups) and tx->n_done is 0;
+ * when that fails too, an error note names the file, the journal stays,
+ * the first tx->n_done files are changed and undo restores them. A crash
+ * leaves the journal: undo restores what was changed. */
 int vk_tx_apply(struct vk_tx *tx, const char *config, time_t when);
 void vk_tx_clear(struct vk_tx *tx);
 

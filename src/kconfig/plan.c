@@ -124,8 +124,8 @@ int vk_kconfig_load_requests(const struct vk_ctx *ctx, const struct vk_kconfig_r
 	char err[512];
 	int r;
 
-	r = vk_profiles_load(req->profiles_dir ? req->profiles_dir : PROFILES_DIR, &run->idx, err,
-			     sizeof(err));
+	r = vk_profiles_load(req->profiles_dir ? req->profiles_dir : vk_profiles_dir(), &run->idx,
+			     err, sizeof(err));
 	if (r < 0)
 		return FAIL(run, r, "%s", err);
 	r = choose_profiles(ctx, req, run);

@@ -13,20 +13,21 @@
 
 #include "../shared/change.h"
 #include "../shared/ctx.h"
+#include "../shared/datadir.h"
 #include "dotconfig.h"
 #include "kconfig.h"
 #include "merge.h"
 #include "profiles.h"
 
-#ifndef PROFILES_DIR
-#define PROFILES_DIR "/usr/share/vfiokit/profiles"
-#endif
+/* The installed profiles, as the help texts show them; a request without
+ * profiles_dir takes vk_profiles_dir() (src/shared/datadir.h). */
+#define PROFILES_DIR VK_PROFILES_DIR
 
 #define VK_KCONFIG_MAX_FRAGMENTS 32
 #define VK_KCONFIG_MAX		 (16u << 20)
 
 struct vk_kconfig_req {
-	const char *profiles_dir;    /* NULL: PROFILES_DIR */
+	const char *profiles_dir;    /* NULL: vk_profiles_dir() */
 	const char *const *profiles; /* names, or "auto": by the CPU vendor */
 	size_t n_profiles;
 	const char *const *fragments; /* files, paths of this process */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,13 +23,25 @@ int vk_ctx_open(struct vk_ctx *ctx, const char *root)
 		close(fd);
 		return -ENOTDIR;
 	}
-	len = strlen(ctx->root);
-	while (len > 0 && ctx->root[len - 1] == '/')
-		len--;
-	ctx->prefix = strndup(ctx->root, len);
+	errno = 0;
+	if (ctx->root[0] == '/') {
+		len = strlen(ctx->root);
+		while (len > 0 && ctx->root[len - 1] == '/')
+			len--;
+		ctx->prefix = strndup(ctx->root, len);
+	} else {
+		/* Made absolute once: paths under the root are handed to
+		 * programs run elsewhere (make -C) and compared with the
+		 * absolute paths of this process. */
+		ctx->prefix = realpath(ctx->root, NULL);
+		if (ctx->prefix && streq(ctx->prefix, "/"))
+			ctx->prefix[0] = '\0';
+	}
 	if (!ctx->prefix) {
+		int r = errno ? -errno : -ENOMEM;
+
 		close(fd);
-		return -ENOMEM;
+		return r;
 	}
 	ctx->rootfd = fd;
 	return 0;

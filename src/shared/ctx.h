@@ -11,7 +11,7 @@
 
 struct vk_ctx {
 	const char *root; /* as given, "/" by default */
-	char *prefix;	  /* root without trailing slashes: "" for "/" */
+	char *prefix;	  /* root without trailing slashes: "" for "/"; absolute */
 	int rootfd;	  /* O_PATH directory descriptor of root */
 	bool json;	  /* --json */
 	int verbosity;	  /* -q: -1, default 0, -v: 1 and more */

@@ -86,3 +86,7 @@
 #define VK_PATH_OVMF_DEBIAN_4M		 "/usr/share/OVMF/OVMF_CODE_4M.fd"
 #define VK_PATH_OVMF_FEDORA		 "/usr/share/edk2/ovmf/OVMF_CODE.fd"
 #define VK_PATH_OVMF_QEMU		 "/usr/share/qemu/edk2-x86_64-code.fd"
+
+/* Of this process itself, not of the root: which binary runs
+ * (src/shared/datadir.h). */
+#define VK_PATH_PROC_SELF_EXE "/proc/self/exe"

@@ -282,7 +282,8 @@ fail:
 	return r;
 }
 
-int vk_file_replace(int rootfd, const struct vk_file *f, const char *data, size_t len)
+static int replace(int rootfd, const struct vk_file *f, const char *data, size_t len,
+		   bool keep_backup)
 {
 	_cleanup_free_ char *dir = NULL, *tmp = NULL, *btmp = NULL, *backup = NULL;
 	_cleanup_close_ int dirfd = -1;
@@ -302,7 +303,7 @@ int vk_file_replace(int rootfd, const struct vk_file *f, const char *data, size_
 	r = unchanged(rootfd, f);
 	if (r < 0)
 		return r;
-	if (f->exists) {
+	if (f->exists && keep_backup) {
 		if (asprintf(&backup, "%s%s", base, VK_BACKUP_SUFFIX) < 0) {
 			backup = NULL;
 			return -ENOMEM;
@@ -346,4 +347,14 @@ fail:
 	if (btmp)
 		unlinkat(dirfd, btmp, 0);
 	return r;
+}
+
+int vk_file_replace(int rootfd, const struct vk_file *f, const char *data, size_t len)
+{
+	return replace(rootfd, f, data, len, true);
+}
+
+int vk_file_put_back(int rootfd, const struct vk_file *f, const char *data, size_t len)
+{
+	return replace(rootfd, f, data, len, false);
 }

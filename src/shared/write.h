@@ -54,3 +54,7 @@ int vk_file_read_all(int rootfd, const char *abs, size_t max, char **text, size_
  * then, nor on any other error (-EROFS, -EACCES, -ENOSPC, ...).
  */
 int vk_file_replace(int rootfd, const struct vk_file *f, const char *data, size_t len);
+
+/* vk_file_replace() without the FILE.vfiokit-bak: for putting back the
+ * content a file had, when the copy is kept elsewhere. */
+int vk_file_put_back(int rootfd, const struct vk_file *f, const char *data, size_t len);

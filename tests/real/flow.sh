@@ -4,7 +4,8 @@
 # fixture) with Debian's real module tree (tests/kernel-image.sh 6.1) and a
 # Debian /etc/default/grub: the diffs, the journal, a second run that
 # changes nothing, undo refusing a file changed since, the refusal of the
-# host's own devices, bad configurations (file:line, nothing written), and
+# host's own devices, bad configurations (file:line, nothing written), a
+# write that fails half-way (everything put back), a relative --root, and
 # apply killed with SIGKILL at every write, rename, link, unlink and fsync
 # (strace's fault injection): each file old or new, never a mix, and undo
 # still restoring the start.
@@ -155,6 +156,36 @@ bad override-and-id 'devices = {
 	b = { address = "0000:00:03.0"; claim = "override"; };
 };' "etc/vfiokit.conf:3: 0000:00:03.0 \(8086:10d3\) is already asked for at line 2"
 
+# A write that fails half-way (modprobe.d written, then /etc/default
+# read-only, or its FILE.vfiokit-bak a directory): apply puts back every
+# file it wrote, leaves no journal, says so and exits 1.
+rollback() { # rollback NAME ROOT COMMAND... (the apply, run by COMMAND)
+	local name=$1 r=$2
+	shift 2
+	s=$(state "$r")
+	OUT=$("$@" 2>&1)
+	RC=$?
+	expect_eq "flow/rollback-$name-rc" 1 "$RC"
+	expect_match "flow/rollback-$name-says" "every file this apply wrote is put back as it was" "$OUT"
+	expect_eq "flow/rollback-$name-state" "$s" "$(state "$r")"
+	expect_eq "flow/rollback-$name-no-modprobe" "no" \
+		"$([ -e "$r/etc/modprobe.d" ] && echo yes || echo no)"
+	expect_eq "flow/rollback-$name-no-journal" "no" \
+		"$([ -e "$r/var/lib/vfiokit/journal" ] && echo yes || echo no)"
+}
+R=$(make_root ro)
+if unshare -m true 2>/dev/null; then
+	rollback read-only "$R" unshare -m sh -c 'mount --bind "$1/etc/default" "$1/etc/default" &&
+		mount -o remount,bind,ro "$1/etc/default" && exec "$2" --root "$1" apply' sh "$R" "$VFIOKIT"
+	expect_match flow/rollback-read-only-cause "etc/default/grub: Read-only file system" "$OUT"
+else
+	skip flow/rollback-read-only "unshare -m is not permitted here (not root?)"
+fi
+R=$(make_root bakdir)
+mkdir "$R/etc/default/grub.vfiokit-bak"
+rollback bak-directory "$R" "$VFIOKIT" --root "$R" apply
+expect_match flow/rollback-bak-directory-cause "etc/default/grub: Is a directory; stopped here" "$OUT"
+
 # pci-stub by id: the command line only, no modprobe.d.
 R=$(make_root stub 'devices = { nic = { id = "8086:10d3"; claim = "pci-stub"; }; };')
 run --root "$R" plan
@@ -193,7 +224,7 @@ expect_eq flow/twins-check-no-id-hint "" "$(grep -E -- '--device 8086:10d3|cmdli
 R=$(make_root dist 'kernel = "dist";
 profiles = [ "vfio" ];
 devices = { nic = { address = "0000:00:03.0"; claim = "override"; }; };')
-run --root "$R" apply --profiles-dir "$TOP/profiles"
+run --root "$R" apply
 expect_eq flow/dist-kernel-rc 0 "$RC"
 expect_match flow/dist-kernel-next "emerge --oneshot sys-kernel/gentoo-kernel" "$OUT"
 expect_match flow/dist-kernel-fragment "^CONFIG_VFIO_PCI=[ym]$" "$(cat "$R/etc/kernel/config.d/vfiokit.config" 2>&1)"
@@ -212,7 +243,7 @@ devices = { nic = { address = "0000:00:03.0"; claim = "override"; }; };')
 	ln -s linux-6.1 "$R/usr/src/linux" # as eselect kernel makes it
 	cp "$TREE/arch/x86/configs/x86_64_defconfig" "$TMP/defconfig"
 	cp "$TMP/defconfig" "$R/usr/src/linux/.config"
-	run --root "$R" apply --profiles-dir "$TOP/profiles"
+	run --root "$R" apply
 	expect_eq flow/tree-rc 0 "$RC"
 	expect_match flow/tree-next "^  make -C /usr/src/linux-6.1 " "$OUT"
 	expect_match flow/tree-config "^CONFIG_VFIO_PCI=[ym]$" "$(cat "$R/usr/src/linux/.config")"
@@ -220,6 +251,30 @@ devices = { nic = { address = "0000:00:03.0"; claim = "override"; }; };')
 	expect_match flow/tree-journal 'path = "/usr/src/linux-6.1/.config"' "$(cat "$R/var/lib/vfiokit/journal")"
 	run --root "$R" undo
 	expect_eq flow/tree-undone "$(cat "$TMP/defconfig")" "$(cat "$R/usr/src/linux/.config")"
+	# A relative --root, made absolute once: make olddefconfig runs in
+	# the tree, and the journal holds paths inside the root only, so
+	# that an undo with the root named another way (from a rescue
+	# system: the absolute path) restores it, and the other way round.
+	s=$(state "$R")
+	OUT=$(cd "$TMP" && "$VFIOKIT" --root tree apply 2>&1)
+	expect_eq flow/relative-root-apply-rc 0 "$?"
+	expect_match flow/relative-root-apply-config "^CONFIG_VFIO_PCI=[ym]$" "$(cat "$R/usr/src/linux/.config")"
+	expect_eq flow/relative-root-journal-paths "" \
+		"$(grep -o 'path = "[^"]*"' "$R/var/lib/vfiokit/journal" | grep -F "$TMP")"
+	expect_match flow/relative-root-journal-tree 'path = "/usr/src/linux-6.1/.config"' \
+		"$(cat "$R/var/lib/vfiokit/journal")"
+	run --root "$R/" undo
+	expect_eq flow/relative-root-absolute-undo-rc 0 "$RC"
+	expect_eq flow/relative-root-absolute-undo-state "$s" "$(state "$R")"
+	expect_eq flow/relative-root-absolute-undo-config "$(cat "$TMP/defconfig")" \
+		"$(cat "$R/usr/src/linux/.config")"
+	run --root "$R" apply
+	expect_eq flow/absolute-root-apply-rc 0 "$RC"
+	OUT=$(cd "$TMP/tree/usr" && "$VFIOKIT" --root .. undo 2>&1)
+	expect_eq flow/relative-root-undo-rc 0 "$?"
+	expect_eq flow/relative-root-undo-state "$s" "$(state "$R")"
+	expect_eq flow/relative-root-undo-config "$(cat "$TMP/defconfig")" \
+		"$(cat "$R/usr/src/linux/.config")"
 	rm -rf "$R"
 else
 	fail flow/tree "tests/kernel-source.sh 6.1 failed: $(tail -n 3 "$TMP/src.err")"

@@ -15,7 +15,7 @@ ALL_AMD="iommu-amd,vfio,kvm-amd,bridge"
 
 # vk ARGS...: run vfiokit on this tree; OUT, ERR and RC hold the result.
 vk() {
-	OUT=$("$VFIOKIT" kconfig "$@" --kernel-dir "$TREE" --profiles-dir "$TOP/profiles" 2>"$TMP/err")
+	OUT=$("$VFIOKIT" kconfig "$@" --kernel-dir "$TREE" 2>"$TMP/err")
 	RC=$?
 	ERR=$(cat "$TMP/err")
 }
@@ -114,7 +114,7 @@ tree_tests() { # SERIES
 	fi
 	vk check --config "$TMP/debian.config" --profile vfio
 	OUT=$("$VFIOKIT" --json kconfig check --config "$TMP/debian.config" --kernel-dir "$TREE" \
-		--profiles-dir "$TOP/profiles" --profile vfio | jq -r '.version as $v |
+		--profile vfio | jq -r '.version as $v |
 		.requests[] | "\($v) \(.symbol) \(.requested) \(.from) \(.value) \(.status) \(.reason)"')
 	expect_match "kconfig-$s-check-json" "^$s\.[0-9]+ VFIO_PCI m .*/profiles/vfio.config:5 m ok null$" "$OUT"
 	# --running: /proc/config.gz, else /boot/config-RELEASE, under --root.
@@ -123,18 +123,18 @@ tree_tests() { # SERIES
 	echo "$s.0-test" >"$TMP/run/proc/sys/kernel/osrelease"
 	cp "$TMP/debian.config" "$TMP/run/boot/config-$s.0-test"
 	OUT=$("$VFIOKIT" --root "$TMP/run" kconfig check --running --kernel-dir "$TREE" \
-		--profiles-dir "$TOP/profiles" --profile vfio 2>&1)
+		--profile vfio 2>&1)
 	expect_match "kconfig-$s-running-boot" "^Checking $TMP/run/boot/config-$s.0-test" "$OUT"
 	gzip -c "$TMP/debian.config" >"$TMP/run/proc/config.gz"
 	OUT=$("$VFIOKIT" --root "$TMP/run" kconfig check --running --kernel-dir "$TREE" \
-		--profiles-dir "$TOP/profiles" --profile vfio 2>&1)
+		--profile vfio 2>&1)
 	expect_match "kconfig-$s-running-gz" "^Checking $TMP/run/proc/config.gz" "$OUT"
 	expect_match "kconfig-$s-running-ok" "^4 requested, 4 ok, 0 not ok for Linux $s\." "$OUT"
 	# Untouched by a merge that asks for nothing: the model keeps every byte
 	# of Debian's 11,000-line configuration.
 	: >"$TMP/run/empty.config"
 	OUT=$("$VFIOKIT" --root "$TMP/run" kconfig merge --config "$TMP/debian.config" \
-		--profiles-dir "$TOP/profiles" "$TMP/run/empty.config" 2>&1)
+		"$TMP/run/empty.config" 2>&1)
 	if cmp -s "$TMP/debian.config" "$DEBCONF" && grep -q ': up to date$' <<<"$OUT"; then
 		pass "kconfig-$s-round-trip"
 	else

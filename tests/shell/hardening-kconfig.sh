@@ -58,7 +58,7 @@ printf '# Linux/x86 6.1.0 Kernel Configuration\nCONFIG_64BIT=y\n' >"$TMP/base.co
 # $TMP/NAME (its Kconfig written by the caller).
 check_tree() {
 	vk --root "$TMP/root" kconfig check --config "$TMP/base.config" --kernel-dir "$TMP/$1" \
-		--profiles-dir "$TOP/profiles" --profile vfio
+		--profile vfio
 }
 
 # tree NAME: a directory for a Kconfig tree; the Kconfig text on stdin.
@@ -71,7 +71,7 @@ printf 'f:=$(f)\nconfig VFIO\n\ttristate "vfio"\n\tdepends on PCI$(f)\n' | tree 
 check_tree self-ref
 accepted hardening-kconfig/self-assignment
 vk --root "$TMP/root" kconfig explain --config "$TMP/base.config" --kernel-dir "$TMP/self-ref" \
-	--profiles-dir "$TOP/profiles" VFIO
+	VFIO
 expect_match hardening-kconfig/self-assignment-explain '^  depends on: +PCI$' "$OUT"
 
 # nested N OPEN CLOSE: OPEN N times, B, CLOSE N times (awk: no 100,000-deep
@@ -117,7 +117,7 @@ awk 'BEGIN {
 check_tree chain
 accepted hardening-kconfig/and-chain-100000
 vk --root "$TMP/root" kconfig explain --config "$TMP/base.config" --kernel-dir "$TMP/chain" \
-	--profiles-dir "$TOP/profiles" VFIO
+	VFIO
 expect_match hardening-kconfig/and-chain-explain '^  depends on: +B && S0 && S1 && S2 ' "$OUT"
 
 # A macro that doubles per line: refused at the cap, with its line.
@@ -133,7 +133,7 @@ refused hardening-kconfig/doubling-macro 'Kconfig:[0-9]+: macro expansion larger
 # .config checked. Linear: seconds, where a scan per line took minutes.
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "CONFIG_S%d=y\n", i }' >"$TMP/big.config"
 vk --root "$TMP/root" kconfig merge --dry-run --config "$TMP/base.config" \
-	--profiles-dir "$TOP/profiles" "$TMP/big.config"
+	"$TMP/big.config"
 if [ "$RC" -ne 0 ] && [ "$RC" -ne 3 ]; then
 	fail hardening-kconfig/fragment-100000 "exit status $RC"
 	printf '%s\n' "$ERR" | tail -n 5 | sed 's/^/    /'
@@ -144,9 +144,9 @@ else
 fi
 printf 'CONFIG_S5=m\n' >>"$TMP/big.config"
 vk --root "$TMP/root" kconfig merge --dry-run --config "$TMP/base.config" \
-	--profiles-dir "$TOP/profiles" "$TMP/big.config"
+	"$TMP/big.config"
 refused hardening-kconfig/fragment-twice 'big.config:100001: CONFIG_S5 is given twice \(first on line 6\)'
-vk --root "$TMP/root" kconfig check --config "$TMP/big.config" --profiles-dir "$TOP/profiles" \
+vk --root "$TMP/root" kconfig check --config "$TMP/big.config" \
 	--profile vfio
 if [ "$MS" -gt 30000 ]; then
 	fail hardening-kconfig/config-100000 "took $MS ms"
@@ -158,11 +158,11 @@ fi
 # without reading it all.
 mkdir -p "$TMP/gz/proc"
 yes '# CONFIG_PADDING is not set' | head -c 200000000 | gzip -1 >"$TMP/gz/proc/config.gz"
-vk --root "$TMP/gz" kconfig check --running --profiles-dir "$TOP/profiles" --profile vfio
+vk --root "$TMP/gz" kconfig check --running --profile vfio
 refused hardening-kconfig/config-gz-bomb 'config.gz: larger than 16 MiB once inflated'
 if [ -x /usr/bin/time ]; then
 	/usr/bin/time -o "$TMP/time" -f %M "$VFIOKIT" --root "$TMP/gz" kconfig check --running \
-		--profiles-dir "$TOP/profiles" --profile vfio >/dev/null 2>&1
+		--profile vfio >/dev/null 2>&1
 	peak=$(tail -n 1 "$TMP/time")
 	if [ "$peak" -lt 150000 ]; then
 		pass hardening-kconfig/config-gz-bomb-memory

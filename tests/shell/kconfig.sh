@@ -20,22 +20,21 @@ root_of() { # FIXTURE DIR
 }
 root_of amd-bridge "$TMP/amd"
 root_of intel "$TMP/intel"
-vk --root "$TMP/amd" kconfig merge --dry-run --config "$TMP/amd/base.config" \
-	--profiles-dir "$TOP/profiles"
+vk --root "$TMP/amd" kconfig merge --dry-run --config "$TMP/amd/base.config"
 expect_match kconfig/auto-amd \
 	'^Profiles for an amd processor \(/proc/cpuinfo\): iommu-amd vfio kvm-amd bridge cpu-zen$' "$OUT"
 expect_match kconfig/no-tree-said 'No kernel tree at .*: the requests are merged but kconfig cannot check them' "$OUT"
 vk --root "$TMP/intel" kconfig merge --dry-run --config "$TMP/intel/base.config" \
-	--profiles-dir "$TOP/profiles" --profile auto
+	--profile auto
 expect_match kconfig/auto-intel \
 	'^Profiles for an intel processor \(/proc/cpuinfo\): iommu-intel vfio kvm-intel bridge$' "$OUT"
 expect_match kconfig/dry-run-diff '^\+CONFIG_INTEL_IOMMU=y$' "$OUT"
 mkdir -p "$TMP/nocpu"
-vk --root "$TMP/nocpu" kconfig merge --config "$TMP/intel/base.config" --profiles-dir "$TOP/profiles"
+vk --root "$TMP/nocpu" kconfig merge --config "$TMP/intel/base.config"
 expect_match kconfig/auto-unknown-vendor 'cannot tell the CPU vendor; name the profiles with --profile' "$ERR"
 
 # dist-kernel: the requests go to /etc/kernel/config.d, once.
-vk --root "$TMP/amd" kconfig merge --dist-kernel --profiles-dir "$TOP/profiles" --profile vfio,kvm-amd
+vk --root "$TMP/amd" kconfig merge --dist-kernel --profile vfio,kvm-amd
 expect_eq kconfig/dist-kernel "# Written by vfiokit kconfig merge --dist-kernel; Gentoo's dist-kernel
 # merges it into the kernel's configuration when it builds.
 CONFIG_VFIO=m
@@ -45,27 +44,40 @@ CONFIG_VFIO_IOMMU_TYPE1=m
 CONFIG_VIRTUALIZATION=y
 CONFIG_KVM=m
 CONFIG_KVM_AMD=m" "$(cat "$TMP/amd/etc/kernel/config.d/vfiokit.config")"
-vk --root "$TMP/amd" kconfig merge --dist-kernel --dry-run --profiles-dir "$TOP/profiles" --profile vfio,kvm-amd
+vk --root "$TMP/amd" kconfig merge --dist-kernel --dry-run --profile vfio,kvm-amd
 expect_eq kconfig/dist-kernel-idempotent "$TMP/amd/etc/kernel/config.d/vfiokit.config: up to date" "$(tail -n 1 <<<"$OUT")"
 
 # Refused: no Kconfig in --kernel-dir, a Kconfig the reader does not know,
 # an unknown profile, a fragment that names a symbol twice. The .config
 # stays as it was.
 sum=$(sha256sum <"$TMP/intel/base.config")
-vk kconfig merge --config "$TMP/intel/base.config" --kernel-dir "$TMP" --profiles-dir "$TOP/profiles" --profile vfio
+vk kconfig merge --config "$TMP/intel/base.config" --kernel-dir "$TMP" --profile vfio
 expect_match kconfig/no-kconfig "$TMP: no Kconfig here" "$ERR"
 mkdir -p "$TMP/odd"
 printf 'config FOO\n\tbool "foo"\n\tfrobnicate BAR\n' >"$TMP/odd/Kconfig"
-vk kconfig merge --config "$TMP/intel/base.config" --kernel-dir "$TMP/odd" --profiles-dir "$TOP/profiles" --profile vfio
+vk kconfig merge --config "$TMP/intel/base.config" --kernel-dir "$TMP/odd" --profile vfio
 expect_match kconfig/unknown-syntax "Kconfig:3: .*frobnicate" "$ERR"
 expect_eq kconfig/unknown-syntax-status 1 "$RC"
-vk kconfig merge --config "$TMP/intel/base.config" --profiles-dir "$TOP/profiles" --profile nosuch
+vk kconfig merge --config "$TMP/intel/base.config" --profile nosuch
 expect_match kconfig/unknown-profile "no profile 'nosuch'" "$ERR"
 expect_eq kconfig/unknown-profile-status 2 "$RC"
-vk --root "$TMP/amd" kconfig merge --config "$TMP/intel/base.config" --profiles-dir "$TOP/profiles" \
+vk --root "$TMP/amd" kconfig merge --config "$TMP/intel/base.config" \
 	"$TOP/tests/kconfig/twice.config"
 expect_match kconfig/fragment-twice 'twice.config:3: CONFIG_VFIO is given twice \(first on line 1\)' "$ERR"
 expect_eq kconfig/untouched "$sum" "$(sha256sum <"$TMP/intel/base.config")"
+# --profiles-dir: another directory's profiles are the ones used; a
+# directory without an index is an error that names it. (The tests
+# elsewhere use the default: the build's own binary takes its tree's
+# profiles.)
+cp -r "$TOP/profiles" "$TMP/own-profiles"
+printf 'CONFIG_VFIO=m\nCONFIG_VFIO_NOIOMMU=y\n' >"$TMP/own-profiles/vfio.config"
+vk --root "$TMP/amd" kconfig merge --dry-run --config "$TMP/intel/base.config" \
+	--profiles-dir "$TMP/own-profiles" --profile vfio
+expect_match kconfig/profiles-dir-used '^\+CONFIG_VFIO_NOIOMMU=y$' "$OUT"
+vk --root "$TMP/amd" kconfig merge --dry-run --config "$TMP/intel/base.config" --profile vfio
+expect_match kconfig/profiles-dir-default-tree '^\+CONFIG_PCI_STUB=m$' "$OUT"
+vk kconfig check --config "$TMP/intel/base.config" --profiles-dir "$TMP/nowhere" --profile vfio
+expect_match kconfig/profiles-dir-missing "$TMP/nowhere/profiles.conf" "$ERR"
 vk kconfig frob
 expect_eq kconfig/unknown-verb 2 "$RC"
 

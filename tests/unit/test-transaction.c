@@ -3,7 +3,9 @@
  * a second apply with nothing new, undo, a file changed since apply, and
  * a stop before each file operation of an apply (a child process that
  * exits there, as a crash would), after which every file is whole and
- * undo brings back the start. */
+ * undo brings back the start, and a failure of each file operation, after
+ * which the apply itself has put every file back as it was. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -299,6 +301,117 @@ static void stop_anywhere(void **state)
 	assert_file(r, "etc/grub", OLD_A);
 }
 
+/* ---- a failure of each file operation ------------------------------------ */
+
+static int fail_at;
+
+static bool fails_now(void)
+{
+	return ops_seen++ == fail_at;
+}
+
+static int fail_replace(int rootfd, const struct vk_file *f, const char *data, size_t len)
+{
+	return fails_now() ? -EIO : vk_file_replace(rootfd, f, data, len);
+}
+
+static int fail_mkdir(int rootfd, const char *rel)
+{
+	return fails_now() ? -EIO : vk_mkdir_parents(rootfd, rel);
+}
+
+static const struct vk_tx_ops fail_ops = { fail_replace, fail_mkdir };
+
+/* Every regular file under dir (rel to the root) with its content, in
+ * order: "name\ncontent\n..." appended to *out. */
+static void snapshot(const struct root *r, const char *rel, char **out)
+{
+	struct dirent **names;
+	char path[512];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
+	n = scandir(path, &names, NULL, alphasort);
+	assert_true(n >= 0);
+	for (int i = 0; i < n; i++) {
+		const char *name = names[i]->d_name;
+		struct stat st;
+
+		if (!streq(name, ".") && !streq(name, "..")) {
+			_cleanup_free_ char *sub = NULL;
+
+			assert_true(asprintf(&sub, "%s/%s", rel, name) >= 0);
+			assert_int_equal(fstatat(r->fd, sub, &st, AT_SYMLINK_NOFOLLOW), 0);
+			if (S_ISDIR(st.st_mode)) {
+				snapshot(r, sub, out);
+			} else {
+				_cleanup_free_ char *text = get(r, sub);
+				char *more;
+
+				assert_non_null(text);
+				assert_true(asprintf(&more, "%s%s\n%s\n", *out, sub, text) >= 0);
+				free(*out);
+				*out = more;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+}
+
+static char *tree(const struct root *r)
+{
+	char *out = strdup("");
+
+	snapshot(r, ".", &out);
+	return out;
+}
+
+/* A failure at each point, on a first apply and on a second one that
+ * finds the journal and FILE.vfiokit-bak files of the first: the files
+ * are as at the start, and the journal as it was (none, or the first's). */
+static void fail_anywhere(void **state)
+{
+	struct root *r = *state;
+
+	for (int round = 0; round < 2; round++) {
+		_cleanup_free_ char *start = NULL;
+		int points = 0;
+
+		if (round == 1) {
+			/* A first apply, then the files as the user left them. */
+			assert_int_equal(apply(r, NULL), 0);
+			put(r, "etc/grub", OLD_A);
+			put(r, "etc/config", OLD_C);
+			assert_int_equal(unlinkat(r->fd, "etc/modprobe.d/vfiokit.conf", 0), 0);
+		}
+		start = tree(r);
+		for (fail_at = 0;; fail_at++) {
+			_cleanup_free_ char *now = NULL;
+			int rc;
+
+			ops_seen = 0;
+			rc = apply(r, &fail_ops);
+			if (rc == 0)
+				break; /* no failure any more: every point was tried */
+			assert_int_equal(rc, -EIO);
+			points++;
+			now = tree(r);
+			assert_string_equal(now, start);
+			if (round == 0) {
+				assert_file(r, "var/lib/vfiokit/journal", NULL);
+				/* The directory made for the new file goes too. */
+				assert_int_equal(faccessat(r->fd, "etc/modprobe.d", F_OK, 0), -1);
+			}
+		}
+		/* backups, journal, 3 files and a directory, journal again */
+		assert_true(points >= 7);
+		print_message("round %d: failed at %d points\n", round, points);
+		assert_file(r, "etc/grub", NEW_A);
+		assert_file(r, "etc/modprobe.d/vfiokit.conf", NEW_B);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -306,6 +419,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(undo_refuses_edited, setup, teardown),
 		cmocka_unit_test_setup_teardown(take_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(stop_anywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(fail_anywhere, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

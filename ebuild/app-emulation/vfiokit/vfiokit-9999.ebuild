@@ -31,7 +31,7 @@ BDEPEND="
 "
 
 src_compile() {
-	emake CC="$(tc-getCC)" PKG_CONFIG="$(tc-getPKG_CONFIG)"
+	emake CC="$(tc-getCC)" PKG_CONFIG="$(tc-getPKG_CONFIG)" PREFIX="${EPREFIX}/usr"
 }
 
 src_test() {
