@@ -655,6 +655,18 @@ static void genkernel(void **state)
 	assert_int_equal(vk_genkernel_conf_edit(set, strlen(set), "vfio vfio_pci", &out, &len), 1);
 	assert_string_equal(out, "a=1\nAMODULES_vfio=\"vfio vfio_pci\"\nb=2");
 	free(out);
+
+	/* A NUL byte is kept, and so is every line (not "%.*s"). */
+	static const char nul[] = "X=\0\nAMODULES_vfio=\"vfio\"\nY=1\n";
+	static const char want[] = "X=\0\nAMODULES_vfio=\"vfio vfio_pci\"\nY=1\n";
+	char *edited = NULL;
+	size_t elen = 0;
+
+	assert_int_equal(
+		vk_genkernel_conf_edit(nul, sizeof(nul) - 1, "vfio vfio_pci", &edited, &elen), 1);
+	assert_int_equal(elen, sizeof(want) - 1);
+	assert_memory_equal(edited, want, elen);
+	free(edited);
 }
 
 /* ---- the initramfs reader -------------------------------------------------------- */
