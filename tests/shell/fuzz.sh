@@ -39,6 +39,7 @@ seeds() {
 	kernel-cmdline) echo "$F/corpus-kernel-cmdline $F/corpus $TOP/tests/kconfig" ;;
 	diff) echo "$F/corpus-diff $TOP/tests/grub-corpus $TOP/profiles" ;;
 	conf) echo "$F/corpus-conf $TOP/docs/vfiokit.conf.example" ;;
+	lint) echo "$F/corpus-lint $F/corpus" ;;
 	*) echo "$F/corpus-$1" ;;
 	esac
 }
