@@ -83,6 +83,25 @@ build-asan/test-%: test-%.c $(LIB_SRCS) $(HDRS) $(PATHS_H) | deps-build
 	$(CC) $(ASAN_CFLAGS) -Isrc -o $@ $< $(LIB_SRCS) $(PC_LIBS) \
 		$(shell $(PKG_CONFIG) --cflags --libs cmocka)
 
+# libFuzzer targets (tests/fuzz/fuzz-*.c), built with clang: the library
+# sources once into build-fuzz/, then one binary per target.
+# tests/shell/fuzz.sh runs them; `make fuzz FUZZ_SECONDS=600` runs each longer.
+CLANG       ?= clang
+FUZZ_SECONDS ?= 15
+FUZZ_CFLAGS  = -std=gnu11 $(DEFS) -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined $(PC_CFLAGS)
+FUZZ_OBJS   := $(LIB_SRCS:src/%.c=build-fuzz/obj/%.o)
+FUZZ_BINS   := $(addprefix build-fuzz/,$(basename $(notdir $(wildcard tests/fuzz/fuzz-*.c))))
+build-fuzz/obj/%.o: src/%.c $(HDRS) | deps-build
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+build-fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_OBJS) $(PC_LIBS)
+fuzz-build: $(FUZZ_BINS)
+fuzz: fuzz-build
+	@VFIOKIT_FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/shell/fuzz.sh
+.PHONY: fuzz-build fuzz
+
 test-binaries: build-asan/vfiokit $(UNIT_BINS)
 .PHONY: test-binaries
 
@@ -109,4 +128,4 @@ install: vfiokit
 	chmod 644 $(DESTDIR)$(UNITDIR)/vfiokit-verify.service
 
 clean:
-	rm -rf build build-asan vfiokit
+	rm -rf build build-asan build-fuzz vfiokit

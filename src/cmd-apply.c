@@ -203,6 +203,7 @@ static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f
 	if (r == -ESRCH)
 		return vk_usage_error("%s", f->kconfig.usage);
 	if (r) {
+		vk_cmd_refused(&f->kconfig.changes);
 		if (r == -ENOMEM)
 			vk_err("out of memory");
 		vk_err("kconfig merge failed (see above): nothing written");
@@ -306,6 +307,7 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f)
 	else if (r == -ENOMEM)
 		vk_err("out of memory");
 	if (r) {
+		vk_cmd_refused(&plan.changes);
 		vk_err("cmdline set failed (see above): nothing written");
 		vk_cmdline_plan_clear(&plan);
 		return r > 0 ? r : VK_EXIT_ERROR;

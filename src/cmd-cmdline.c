@@ -447,6 +447,7 @@ static int cmd_edit(struct vk_ctx *ctx, int argc, char **argv, enum vk_cmdline_o
 				       .n_devices = o.n_devices };
 	r = vk_cmdline_plan(ctx, &req, &p);
 	vk_cmd_notes(ctx, &p.notes, VK_NOTES_REPORT);
+	vk_cmd_refused(&p.changes);
 	if (r == -EINVAL) {
 		r = vk_usage_error("cmdline %s: %s", verb, p.usage);
 		goto out;

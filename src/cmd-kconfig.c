@@ -265,6 +265,7 @@ static void request_of(struct vk_ctx *ctx, const struct opts *o, struct vk_kconf
 static int failed(const struct vk_ctx *ctx, const struct vk_kconfig_run *run, int r)
 {
 	vk_cmd_notes(ctx, &run->notes, VK_NOTES_REPORT);
+	vk_cmd_refused(&run->changes);
 	if (r == -ESRCH)
 		return vk_usage_error("%s", run->usage);
 	if (r == -ENOMEM)

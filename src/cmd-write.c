@@ -97,6 +97,12 @@ int vk_cmd_write_change(const struct vk_ctx *ctx, const struct vk_change *ch, bo
 	return vk_cmd_write(&w, &ch->f, ch->text, ch->len, changed);
 }
 
+void vk_cmd_refused(const struct vk_changes *c)
+{
+	if (c->refused)
+		vk_err("%s", c->refused);
+}
+
 void vk_cmd_notes(const struct vk_ctx *ctx, const struct vk_notes *n, unsigned int mask)
 {
 	for (size_t i = 0; i < n->n; i++) {

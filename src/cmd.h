@@ -89,6 +89,9 @@ int vk_cmd_write(const struct vk_write *w, const struct vk_file *f, const char *
 int vk_cmd_write_change(const struct vk_ctx *ctx, const struct vk_change *ch, bool dry_run,
 			int verbosity, bool *changed);
 
+/* Print why a planner refused a file (vk_changes_add()), if it did. */
+void vk_cmd_refused(const struct vk_changes *c);
+
 /* Print the notes of the kinds in mask (1u << VK_NOTE_...), in order:
  * warnings (quiet with -q) and errors to stderr; the others to stdout, never with
  * --json, INFO and NEXT not with -q. */

@@ -24,9 +24,10 @@ int vk_kernel_cmdline_default(const struct vk_ctx *ctx, char **text, const char 
 	r = vk_file_load(ctx->rootfd, VK_PATH_KERNEL_CMDLINE_USR, 1 << 20, &f);
 	if (r == 0 && f.exists) {
 		*from = VK_PATH_KERNEL_CMDLINE_USR;
+		r = memchr(f.data, '\0', f.len) ? -EILSEQ : 0;
 		*text = TAKE_PTR(f.data);
 		vk_file_clear(&f);
-		return 0;
+		return r;
 	}
 	if (r == 0)
 		vk_file_clear(&f);
@@ -38,6 +39,11 @@ int vk_kernel_cmdline_default(const struct vk_ctx *ctx, char **text, const char 
 	if (r < 0)
 		return r;
 	*from = VK_PATH_PROC_CMDLINE;
+	if (memchr(f.data, '\0', f.len)) {
+		*text = TAKE_PTR(f.data);
+		vk_file_clear(&f);
+		return -EILSEQ;
+	}
 	r = vk_cmdline_parse(f.data, f.len, &cl);
 	vk_file_clear(&f);
 	if (r == 0)

@@ -16,7 +16,9 @@
 /*
  * What kernel-install uses when /etc/kernel/cmdline does not exist:
  * /usr/lib/kernel/cmdline, else /proc/cmdline without BOOT_IMAGE= and
- * initrd=. *from names the file. 0, -ENOENT (none of them), -ENOMEM.
+ * initrd=. *from names the file. 0, -ENOENT (none of them), -ENOMEM, or
+ * -EILSEQ when *from holds a NUL byte (*text is then its content up to
+ * the first NUL, for the line to name).
  */
 int vk_kernel_cmdline_default(const struct vk_ctx *ctx, char **text, const char **from);
 

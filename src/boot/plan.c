@@ -161,6 +161,7 @@ static int load(const struct vk_ctx *ctx, const char *abs, size_t max, const cha
 		struct vk_file *f, struct vk_cmdline_plan *p)
 {
 	_cleanup_free_ char *shown = vk_ctx_path(ctx, abs);
+	unsigned int line;
 	int r;
 
 	if (!shown)
@@ -168,6 +169,11 @@ static int load(const struct vk_ctx *ctx, const char *abs, size_t max, const cha
 	r = vk_file_load(ctx->rootfd, abs, max, f);
 	if (r < 0)
 		return fail(p, r, "%s: %s", shown, r == -EFBIG ? too_big : strerror(-r));
+	line = vk_nul_line(f->data, f->len);
+	if (line) {
+		vk_file_clear(f);
+		return fail(p, -EILSEQ, "%s:%u: " VK_NUL_FIX, shown, line);
+	}
 	return 0;
 }
 
@@ -415,6 +421,16 @@ static int plan_kernel_cmdline(const struct vk_ctx *ctx, const struct ops *ops,
 		r = vk_kernel_cmdline_default(ctx, &f.data, &from);
 		if (r == -ENOMEM)
 			goto out;
+		if (r == -EILSEQ) {
+			r = fail(p, r,
+				 "%s%s:%u: a NUL byte: not a command line to start %s from; remove "
+				 "it "
+				 "(tr -d '\\000') or write %s, and run vfiokit again; nothing "
+				 "changed",
+				 ctx->prefix, from, vk_nul_line(f.data, strlen(f.data) + 1), shown,
+				 shown);
+			goto out;
+		}
 		if (r < 0) {
 			r = fail(p, -ENOENT,
 				 "%s does not exist, and neither %s nor %s to start from is there",

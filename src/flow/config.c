@@ -8,6 +8,7 @@
 #include <libconfig.h>
 
 #include "../pci/resolve.h"
+#include "../shared/change.h"
 #include "../shared/macro.h"
 #include "../shared/write.h"
 #include "config.h"
@@ -273,7 +274,8 @@ int vk_conf_load(int rootfd, const char *abs, const char *shown, struct vk_conf 
 		return r;
 	}
 	if (strlen(text) != len)
-		return fail(&e, 1, "holds a NUL byte: not a configuration file");
+		return fail(&e, vk_nul_line(text, len),
+			    "holds a NUL byte: not a configuration file");
 	c->path = strdup(shown);
 	cfg = calloc(1, sizeof(*cfg));
 	if (!c->path || !cfg) {

@@ -153,7 +153,7 @@ char *vk_journal_render(const struct vk_journal *j)
 		return NULL;
 	fprintf(f,
 		"# vfiokit apply's journal: what 'vfiokit undo' restores. Do not edit.\n"
-		"generation = %lu;\n",
+		"generation = %luL;\n", /* L: 64 bits to libconfig */
 		j->generation);
 	fputs("config = ", f);
 	put_string(f, j->config ? j->config : "");

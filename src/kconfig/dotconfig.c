@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../shared/change.h"
 #include "../shared/macro.h"
 #include "dotconfig.h"
 
@@ -143,7 +144,7 @@ int vk_dotconfig_parse(const char *name, const char *text, size_t len, bool stri
 	if (!c->name)
 		return -ENOMEM;
 	if (memchr(text, '\0', len)) {
-		snprintf(err, errlen, "%s: holds a NUL byte: not a kernel configuration", name);
+		snprintf(err, errlen, "%s:%u: " VK_NUL_FIX, name, vk_nul_line(text, len));
 		return -EINVAL;
 	}
 	while (p < end) {

@@ -111,15 +111,16 @@ static const char *assignment(const char *line, size_t len)
 int vk_genkernel_conf_edit(const char *text, size_t len, const char *modules, char **out,
 			   size_t *out_len)
 {
+	static const char head[] = "# VFIO modules for the initramfs (vfiokit modules write)\n";
 	_cleanup_free_ char *want = NULL;
-	const char *last = NULL;
-	size_t last_len = 0;
+	const char *last = NULL, *keep;
+	size_t last_len = 0, pre, post, wl;
 	char *res;
-	int n;
 
 	*out = NULL;
 	if (asprintf(&want, GENKERNEL_VAR "=\"%s\"", modules) < 0)
 		return -ENOMEM;
+	wl = strlen(want);
 	for (const char *p = text; p < text + len;) {
 		const char *eol = memchr(p, '\n', text + len - p);
 		size_t l = eol ? (size_t)(eol - p) : (size_t)(text + len - p);
@@ -130,19 +131,34 @@ int vk_genkernel_conf_edit(const char *text, size_t len, const char *modules, ch
 		}
 		p += l + (eol ? 1 : 0);
 	}
+	if (last && last_len == wl && !memcmp(last, want, last_len))
+		return 0;
+	/* memcpy, not "%.*s": every byte is kept, a NUL too. */
 	if (last) {
-		if (last_len == strlen(want) && !memcmp(last, want, last_len))
-			return 0;
-		n = asprintf(&res, "%.*s%s%.*s", (int)(last - text), text, want,
-			     (int)(text + len - last - last_len), last + last_len);
+		pre = (size_t)(last - text);
+		keep = last + last_len;
+		post = (size_t)(text + len - keep);
+		res = malloc(pre + wl + post + 1);
+		if (!res)
+			return -ENOMEM;
+		memcpy(res, text, pre);
+		memcpy(res + pre, want, wl);
+		memcpy(res + pre + wl, keep, post);
+		*out_len = pre + wl + post;
 	} else {
-		n = asprintf(&res,
-			     "%.*s%s# VFIO modules for the initramfs (vfiokit modules write)\n%s\n",
-			     (int)len, text, len && text[len - 1] != '\n' ? "\n" : "", want);
+		pre = len + (len && text[len - 1] != '\n');
+		res = malloc(pre + sizeof(head) - 1 + wl + 2);
+		if (!res)
+			return -ENOMEM;
+		memcpy(res, text, len);
+		if (pre != len)
+			res[len] = '\n';
+		memcpy(res + pre, head, sizeof(head) - 1);
+		memcpy(res + pre + sizeof(head) - 1, want, wl);
+		*out_len = pre + sizeof(head) - 1 + wl + 1;
+		res[*out_len - 1] = '\n';
 	}
-	if (n < 0)
-		return -ENOMEM;
+	res[*out_len] = '\0';
 	*out = res;
-	*out_len = n;
 	return 1;
 }

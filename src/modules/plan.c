@@ -79,6 +79,8 @@ static int plan_file(const struct vk_ctx *ctx, struct vk_modules_plan *p, struct
 		f = &own;
 	}
 	e = vk_changes_add(&p->changes, f, false, shown, text, len);
+	if (e == -EILSEQ)
+		vk_notes_add(&p->notes, VK_NOTE_ERROR, "%s", p->changes.refused);
 	vk_file_clear(&own);
 	return e;
 }
@@ -101,7 +103,7 @@ static int plan_genkernel(const struct vk_ctx *ctx, struct vk_modules_plan *p, c
 		e = plan_file(ctx, p, &f, VK_PATH_GENKERNEL_CONF, text, len);
 	vk_file_clear(&f);
 	if (e < 0) {
-		if (e != -ENOMEM)
+		if (e != -ENOMEM && e != -EILSEQ) /* plan_file() said why */
 			vk_notes_add(&p->notes, VK_NOTE_ERROR, "%s%s: %s", ctx->prefix,
 				     VK_PATH_GENKERNEL_CONF, strerror(-e));
 		return e;

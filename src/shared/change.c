@@ -7,10 +7,32 @@
 
 #include "change.h"
 
+unsigned int vk_nul_line(const char *data, size_t len)
+{
+	const char *nul = memchr(data, '\0', len);
+	unsigned int line = 1;
+
+	if (!nul)
+		return 0;
+	for (const char *p = data; p < nul; p++)
+		line += *p == '\n';
+	return line;
+}
+
 int vk_changes_add(struct vk_changes *c, struct vk_file *f, bool host, const char *shown,
 		   const char *text, size_t len)
 {
 	struct vk_change ch = { .host = host, .len = len }, *v;
+	unsigned int line = f->exists ? vk_nul_line(f->data, f->len) : 0;
+
+	if (line) {
+		free(c->refused);
+		if (asprintf(&c->refused, "%s:%u: " VK_NUL_FIX, shown, line) < 0) {
+			c->refused = NULL;
+			return -ENOMEM;
+		}
+		return -EILSEQ;
+	}
 
 	ch.shown = strdup(shown);
 	ch.text = malloc(len + 1);
@@ -52,6 +74,7 @@ void vk_changes_clear(struct vk_changes *c)
 		free(c->v[i].text);
 	}
 	free(c->v);
+	free(c->refused);
 	*c = (struct vk_changes){};
 }
 

@@ -28,11 +28,24 @@ struct vk_change {
 struct vk_changes {
 	struct vk_change *v;
 	size_t n;
+	/* Why vk_changes_add() refused a file ("file:line: ..."), or NULL. */
+	char *refused;
 };
+
+/* The line (1, 2, ...) of the first NUL byte in data[0..len), 0 when there
+ * is none, and what a message refusing such a file tells the user to do. */
+unsigned int vk_nul_line(const char *data, size_t len);
+#define VK_NUL_FIX                                                                    \
+	"a NUL byte, which vfiokit cannot keep when it rewrites the file; remove it " \
+	"(tr -d '\\000') and run vfiokit again; nothing changed"
 
 /* Add the change of *f to text; *f is taken over (and cleared), shown and
  * text are copied. A file that already holds text is added too: see
- * vk_change_same(). 0 or -ENOMEM (*f untouched then). */
+ * vk_change_same(). Every file vfiokit edits passes here, so this is where
+ * a file that cannot be rewritten byte for byte is refused: one that holds
+ * a NUL byte (the editors work on C strings; UTF-8, tabs and CR are kept).
+ * 0, -EILSEQ (c->refused says which file and line, and what to do) or
+ * -ENOMEM (*f untouched then). */
 int vk_changes_add(struct vk_changes *c, struct vk_file *f, bool host, const char *shown,
 		   const char *text, size_t len);
 /* Does the file already hold the new content? */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * libFuzzer target for the kernel command line token model and the
- * /etc/default/grub parser and editor (tests/shell/fuzz.sh builds and
- * runs it). The input is taken both as a command line and as a GRUB file;
+ * /etc/default/grub parser and editor (make fuzz-build builds it,
+ * tests/shell/fuzz.sh runs it). The input is taken both as a command line and as a GRUB file;
  * what must hold for any input:
  *
  *  - a command line prints back byte for byte; edits keep it parseable and

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "shared/change.h"
 #include "kconfig/dotconfig.h"
 #include "kconfig/merge.h"
 #include "kconfig/plan.h"
@@ -120,7 +121,7 @@ static void nul_byte(void **state)
 	assert_int_equal(
 		vk_dotconfig_parse("t.config", "CONFIG_A=y\0\n", 12, false, &c, err, sizeof(err)),
 		-EINVAL);
-	assert_string_equal(err, "t.config: holds a NUL byte: not a kernel configuration");
+	assert_string_equal(err, "t.config:1: " VK_NUL_FIX);
 	vk_dotconfig_clear(&c);
 }
 

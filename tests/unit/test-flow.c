@@ -181,6 +181,23 @@ static void journal_round_trip(void **state)
 	assert_non_null(strstr(err, "journal:1: an entry needs path, after"));
 }
 
+/* A generation above 2^31 comes back whole (libconfig needs the L suffix). */
+static void journal_generation_64(void **state)
+{
+	const unsigned long gens[] = { (1ul << 31) + 5, 1ul << 40 };
+
+	for (size_t i = 0; i < 2; i++) {
+		struct vk_journal j = { .generation = gens[i] }, back;
+		_cleanup_free_ char *text = vk_journal_render(&j);
+		char err[256];
+
+		assert_non_null(text);
+		assert_int_equal(vk_journal_parse(text, "journal", &back, err, sizeof(err)), 0);
+		assert_true(back.generation == gens[i]);
+		vk_journal_clear(&back);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +205,7 @@ int main(void)
 		cmocka_unit_test(conf_good),
 		cmocka_unit_test(conf_bad),
 		cmocka_unit_test(journal_round_trip),
+		cmocka_unit_test(journal_generation_64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -416,6 +416,43 @@ static void plan_override_dracut_genkernel(void **state)
 	root_close(&r);
 }
 
+/* A NUL byte in genkernel.conf is refused before anything is written,
+ * with the file and line; UTF-8, tabs and CR are kept byte for byte. */
+static void plan_genkernel_nul(void **state)
+{
+	static const char nul[] = "X=\0\nAMODULES_vfio=\"vfio\"\n";
+	const char *ov[] = { "0000:02:00.0" };
+	struct vk_modules_req q = { .kver = "6.12.3", .overrides = ov, .n_overrides = 1 };
+	struct vk_modules_plan p = {};
+	struct root r;
+	char *path;
+	FILE *fp;
+
+	plan_root(&r);
+	put(&r, "etc/genkernel.conf", "");
+	assert_true(asprintf(&path, "%s/etc/genkernel.conf", r.dir) > 0);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(nul, 1, sizeof(nul) - 1, fp), sizeof(nul) - 1);
+	fclose(fp);
+	free(path);
+	assert_int_equal(vk_modules_plan(&r.ctx, &q, &p), -EILSEQ);
+	assert_int_equal(p.changes.n, 0);
+	assert_true(p.notes.n > 0);
+	assert_int_equal(p.notes.v[p.notes.n - 1].kind, VK_NOTE_ERROR);
+	assert_non_null(strstr(p.notes.v[p.notes.n - 1].text, "etc/genkernel.conf:1: a NUL byte"));
+	vk_modules_plan_clear(&p);
+	memset(&p, 0, sizeof(p));
+
+	put(&r, "etc/genkernel.conf", "# gr\xc3\xbc\xc3\x9f\r\nMAKEOPTS=\"-j2\"\t# tab\r\n");
+	assert_int_equal(vk_modules_plan(&r.ctx, &q, &p), 0);
+	assert_int_equal(p.changes.n, 2);
+	assert_non_null(
+		strstr(p.changes.v[1].text, "# gr\xc3\xbc\xc3\x9f\r\nMAKEOPTS=\"-j2\"\t# tab\r\n"));
+	vk_modules_plan_clear(&p);
+	root_close(&r);
+}
+
 /* Overrides in devices too (as the command passes them) give the same
  * plan as an override alone; the other GPU's id goes to ids=. */
 static void plan_override_in_devices(void **state)
@@ -619,6 +656,18 @@ static void genkernel(void **state)
 	assert_int_equal(vk_genkernel_conf_edit(set, strlen(set), "vfio vfio_pci", &out, &len), 1);
 	assert_string_equal(out, "a=1\nAMODULES_vfio=\"vfio vfio_pci\"\nb=2");
 	free(out);
+
+	/* A NUL byte is kept, and so is every line (not "%.*s"). */
+	static const char nul[] = "X=\0\nAMODULES_vfio=\"vfio\"\nY=1\n";
+	static const char want[] = "X=\0\nAMODULES_vfio=\"vfio vfio_pci\"\nY=1\n";
+	char *edited = NULL;
+	size_t elen = 0;
+
+	assert_int_equal(
+		vk_genkernel_conf_edit(nul, sizeof(nul) - 1, "vfio vfio_pci", &edited, &elen), 1);
+	assert_int_equal(elen, sizeof(want) - 1);
+	assert_memory_equal(edited, want, elen);
+	free(edited);
 }
 
 /* ---- the initramfs reader -------------------------------------------------------- */
@@ -759,6 +808,7 @@ int main(void)
 		cmocka_unit_test(bad_lines_rules),
 		cmocka_unit_test(plan_ids),
 		cmocka_unit_test(plan_override_dracut_genkernel),
+		cmocka_unit_test(plan_genkernel_nul),
 		cmocka_unit_test(plan_override_in_devices),
 		cmocka_unit_test(plan_failures),
 		cmocka_unit_test(report_gather),
