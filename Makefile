@@ -29,7 +29,7 @@ ALL_CFLAGS  = -std=gnu11 $(DEFS) $(WARN) $(CFLAGS) $(PC_CFLAGS)
 
 SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS := $(SRCS:src/%.c=build/%.o)
-LIB_SRCS := $(filter-out src/main.c src/cmd-%.c,$(SRCS))
+LIB_SRCS := $(filter-out src/main.c src/cmd-%.c src/log.c,$(SRCS))
 
 .PHONY: all check check-fast demo install clean deps
 

@@ -11,7 +11,7 @@
 
 #include "cmd.h"
 #include "shared/exit.h"
-#include "shared/log.h"
+#include "log.h"
 #include "shared/macro.h"
 
 bool vk_cmd_word(int argc, char **argv, int from)

@@ -23,7 +23,7 @@
 #include "shared/fileio.h"
 #include "shared/exit.h"
 #include "shared/json.h"
-#include "shared/log.h"
+#include "log.h"
 #include "shared/macro.h"
 #include "shared/paths.h"
 #include "shared/spawn.h"

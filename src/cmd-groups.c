@@ -13,7 +13,7 @@
 #include "pci/iommu.h"
 #include "shared/exit.h"
 #include "shared/json.h"
-#include "shared/log.h"
+#include "log.h"
 #include "shared/macro.h"
 
 #define MAX_FILTERS 64

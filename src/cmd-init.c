@@ -14,7 +14,7 @@
 #include "flow/config.h"
 #include "pci/groups.h"
 #include "shared/exit.h"
-#include "shared/log.h"
+#include "log.h"
 #include "shared/macro.h"
 #include "shared/paths.h"
 #include "shared/write.h"

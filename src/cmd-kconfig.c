@@ -27,7 +27,7 @@
 #include "shared/exit.h"
 #include "shared/fileio.h"
 #include "shared/json.h"
-#include "shared/log.h"
+#include "log.h"
 #include "shared/macro.h"
 #include "shared/paths.h"
 #include "shared/system.h"

@@ -18,7 +18,7 @@
 #include "shared/diff.h"
 #include "shared/exit.h"
 #include "shared/json.h"
-#include "shared/log.h"
+#include "log.h"
 #include "shared/macro.h"
 #include "shared/strv.h"
 #include "shared/write.h"

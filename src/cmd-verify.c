@@ -16,7 +16,7 @@
 #include "shared/datadir.h"
 #include "shared/exit.h"
 #include "shared/json.h"
-#include "shared/log.h"
+#include "log.h"
 #include "shared/macro.h"
 #include "verify/verify.h"
 

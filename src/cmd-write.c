@@ -15,7 +15,7 @@
 #include "shared/diff.h"
 #include "shared/exit.h"
 #include "shared/fileio.h"
-#include "shared/log.h"
+#include "log.h"
 #include "shared/macro.h"
 
 static const char *replace_error(int r)

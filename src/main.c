@@ -15,7 +15,7 @@
 #include "cmd.h"
 #include "shared/exit.h"
 #include "shared/json.h"
-#include "shared/log.h"
+#include "log.h"
 #include "shared/macro.h"
 
 #ifndef VERSION
@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ctx.verbosity = quiet ? -1 : verbose;
-	vk_log_verbosity = ctx.verbosity;
+	vk_log_init(&ctx);
 	if (!vk_cmd_word(n, rest, 1)) {
 		r = unknown ? vk_usage_error("unknown option '%s'", unknown)
 			    : vk_usage_error("no command given");

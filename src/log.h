@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Messages to the user, for the command files only (src/cmd-*.c and
- * main.c): the modules in the subdirectories of src/ never print.
+ * Messages to the user, for the command layer only (src/main.c and
+ * src/cmd-*.c): the library in the subdirectories of src/ never prints.
  */
 #pragma once
 
-#include "macro.h"
+#include "shared/macro.h"
+
+struct vk_ctx;
+
+/* Take the verbosity (-q, -v) from ctx, for the whole run. */
+void vk_log_init(const struct vk_ctx *ctx);
 
 /* "vfiokit: <message>" on stderr. */
 void vk_err(const char *fmt, ...) _printf_(1, 2);
@@ -19,6 +24,5 @@ int vk_usage_error(const char *fmt, ...) _printf_(1, 2);
  * "vfiokit: ", or NULL: what a --json error report says. */
 const char *vk_log_first_error(void);
 
-extern int vk_log_verbosity;
 /* The command being run ("cmdline"), for the --help hint; NULL before. */
 extern const char *vk_log_command;

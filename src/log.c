@@ -2,10 +2,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "exit.h"
 #include "log.h"
+#include "shared/ctx.h"
+#include "shared/exit.h"
 
-int vk_log_verbosity;
+static const struct vk_ctx *log_ctx; /* its verbosity: the one setting */
 const char *vk_log_command;
 static char first_error[1024];
 
@@ -21,6 +22,11 @@ static void vmsg(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "vfiokit: %s", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
+}
+
+void vk_log_init(const struct vk_ctx *ctx)
+{
+	log_ctx = ctx;
 }
 
 const char *vk_log_first_error(void)
@@ -41,7 +47,7 @@ void vk_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (vk_log_verbosity < 0)
+	if (log_ctx && log_ctx->verbosity < 0)
 		return;
 	va_start(ap, fmt);
 	vmsg("warning: ", fmt, ap);
