@@ -258,12 +258,14 @@ static int modules_step(struct vk_ctx *ctx, struct flow *f)
 
 /* 3. The command line, through the cmdline planner: the IOMMU and ids,
  * pci-stub's, the extras. */
-static int cmdline_step(struct vk_ctx *ctx, struct flow *f)
+static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 {
 	const struct vk_conf *c = &f->conf;
 	_cleanup_free_ const char **devices = calloc(f->n_targets + 1, sizeof(char *)),
 				  **args = calloc(c->n_arguments + 3, sizeof(char *));
-	struct vk_cmdline_req req = { .kind = VK_CMDLINE_SET, .devices = devices, .args = args };
+	struct vk_cmdline_req req = {
+		.kind = VK_CMDLINE_SET, .devices = devices, .args = args, .allow_host = allow_host
+	};
 	struct vk_cmdline_plan plan = {};
 	char ids[1024] = "";
 	int r;
@@ -327,7 +329,7 @@ static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 	if (r == 0)
 		r = modules_step(ctx, f);
 	if (r == 0)
-		r = cmdline_step(ctx, f);
+		r = cmdline_step(ctx, f, o->allow_host);
 	return r;
 }
 

@@ -229,7 +229,7 @@ static size_t errors_of(const struct vk_findings *f, const struct vk_lint_rule *
  * lint's to report, and remove's to take away. 0, -EBADMSG or -ENOMEM.
  */
 static int lint_result(const struct vk_ctx *ctx, const char *before, const char *after,
-		       const char *shown, struct vk_cmdline_plan *p)
+		       const char *shown, bool allow_host, struct vk_cmdline_plan *p)
 {
 	struct vk_findings old = {}, now = {};
 	struct vk_lint_host host = {};
@@ -245,6 +245,13 @@ static int lint_result(const struct vk_ctx *ctx, const char *before, const char 
 		if (x->rule->severity != VK_SEV_ERROR ||
 		    errors_of(&now, x->rule) <= errors_of(&old, x->rule))
 			continue;
+		if (allow_host && streq(x->rule->id, "ids-boot-gpu")) {
+			r = vk_notes_add(&p->notes, VK_NOTE_WARN,
+					 "%s: %s; --allow-host-device: "
+					 "writing it all the same",
+					 shown, x->message);
+			continue;
+		}
 		r = fail(p, -EBADMSG,
 			 "%s: after this change the kernel would get a command line with an "
 			 "error (%s): %s; %s; nothing changed",
@@ -366,7 +373,8 @@ static int plan_grub(const struct vk_ctx *ctx, const struct vk_cmdline_req *req,
 		_cleanup_free_ char *before = grub_line(f.data, f.len),
 				    *after = grub_line(text, len);
 
-		r = before && after ? lint_result(ctx, before, after, shown, p) : 1;
+		r = before && after ? lint_result(ctx, before, after, shown, req->allow_host, p)
+				    : 1;
 		if (r == 0)
 			r = 1;
 	}
@@ -398,8 +406,8 @@ out:
 	return r;
 }
 
-static int plan_kernel_cmdline(const struct vk_ctx *ctx, const struct ops *ops,
-			       struct vk_cmdline_plan *p)
+static int plan_kernel_cmdline(const struct vk_ctx *ctx, const struct vk_cmdline_req *req,
+			       const struct ops *ops, struct vk_cmdline_plan *p)
 {
 	_cleanup_free_ char *shown = vk_ctx_path(ctx, VK_PATH_KERNEL_CMDLINE);
 	struct vk_file f = {};
@@ -456,7 +464,7 @@ static int plan_kernel_cmdline(const struct vk_ctx *ctx, const struct ops *ops,
 		goto out;
 	}
 	if (text && ops->n && ops->v[0].kind == VK_CMDLINE_SET) {
-		r = lint_result(ctx, f.data, text, shown, p);
+		r = lint_result(ctx, f.data, text, shown, req->allow_host, p);
 		if (r < 0)
 			goto out;
 	}
@@ -574,7 +582,7 @@ int vk_cmdline_plan(const struct vk_ctx *ctx, const struct vk_cmdline_req *req,
 			r = plan_grub(ctx, req, &ops, out);
 			break;
 		case VK_BOOT_KERNEL_CMDLINE:
-			r = plan_kernel_cmdline(ctx, &ops, out);
+			r = plan_kernel_cmdline(ctx, req, &ops, out);
 			break;
 		default:
 			r = plan_builtin(ctx, &ops, out);

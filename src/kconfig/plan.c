@@ -33,6 +33,7 @@ void vk_kconfig_run_clear(struct vk_kconfig_run *run)
 	vk_kconfig_free(run->kc);
 	free(run->kdir);
 	free(run->config_path);
+	vk_dotconfig_clear(&run->result);
 	vk_changes_clear(&run->changes);
 	vk_notes_clear(&run->notes);
 }
@@ -397,7 +398,7 @@ int vk_kconfig_plan_merge(const struct vk_ctx *ctx, const struct vk_kconfig_req 
 			  struct vk_kconfig_run *run)
 {
 	struct vk_file f = {};
-	struct vk_dotconfig base = {}, result = {};
+	struct vk_dotconfig base = {};
 	_cleanup_free_ char *text = NULL, *resolved = NULL;
 	size_t len = 0, rlen = 0;
 	char err[512];
@@ -439,17 +440,17 @@ int vk_kconfig_plan_merge(const struct vk_ctx *ctx, const struct vk_kconfig_req 
 	r = resolve(req, run, text, len, &resolved, &rlen);
 	if (r)
 		goto out;
-	r = vk_dotconfig_parse(run->config_path, resolved, rlen, false, &result, err, sizeof(err));
+	r = vk_dotconfig_parse(run->config_path, resolved, rlen, false, &run->result, err,
+			       sizeof(err));
 	if (r < 0) {
 		FAIL(run, r, "%s", r == -EINVAL ? err : strerror(-r));
 		goto out;
 	}
-	r = vk_kconfig_judge(run, &result, run->version, false);
+	r = vk_kconfig_judge(run, &run->result, run->version, false);
 	if (r == 0)
 		r = vk_changes_add(&run->changes, &f, true, run->config_path, resolved, rlen);
 out:
 	vk_dotconfig_clear(&base);
-	vk_dotconfig_clear(&result);
 	vk_file_clear(&f);
 	return r;
 }

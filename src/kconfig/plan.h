@@ -67,6 +67,8 @@ struct vk_kconfig_run {
 	size_t n_failed;
 	size_t n_essential;	/* failed requests with an essential outcome */
 	double olddefconfig_ms; /* how long the tree's make olddefconfig took */
+	struct vk_dotconfig
+		result; /* merge: what the tree's kconfig made (outcomes point into it) */
 	struct vk_changes changes;
 	struct vk_notes notes;
 	char usage[512]; /* set when the request itself is wrong (-ESRCH) */
