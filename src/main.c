@@ -169,6 +169,11 @@ int main(int argc, char **argv)
 	}
 	ctx.verbosity = quiet ? -1 : verbose;
 	vk_log_init(&ctx);
+	/* libkmod logs to stderr while kmod_new() reads modprobe.d, before a
+	 * log function can be set: vfiokit reports those lines itself
+	 * (src/modules/kmod.c), so libkmod's own copy is silenced unless the
+	 * user asked for it with KMOD_LOG. */
+	setenv("KMOD_LOG", "0", 0);
 	if (!vk_cmd_word(n, rest, 1)) {
 		r = unknown ? vk_usage_error("unknown option '%s'", unknown)
 			    : vk_usage_error("no command given");

@@ -343,8 +343,9 @@ void vk_kmod_free(struct vk_kmod *km)
  * set, and says what it rejects on stderr. Like kmod's own tools, vfiokit
  * sets its log function after kmod_new(); the lines libkmod rejects there
  * are found here instead, by libkmod's rules, file by file in its order, and
- * stored as libkmod words them. kmod_new() itself runs with its log
- * silenced (quiet_kmod_new()).
+ * stored as libkmod words them. What kmod_new() itself logs before a log
+ * function can be set goes where KMOD_LOG says (src/main.c sets it to 0
+ * unless the user set it).
  */
 
 /* A module name or alias as libkmod takes it: a '[' needs a ']' after it,
@@ -501,32 +502,11 @@ static void lint_config(struct vk_kmod *km, const struct vk_ctx *ctx)
 		free(names[d]);
 }
 
-/* kmod_new() with libkmod's own log (stderr, before a log function can be
- * set) silenced through its KMOD_LOG: what it would say there is found by
- * lint_config(). */
-static struct kmod_ctx *quiet_kmod_new(const char *dirname, const char *const *paths)
-{
-	const char *env = getenv("KMOD_LOG");
-	_cleanup_free_ char *saved = env ? strdup(env) : NULL;
-	struct kmod_ctx *k;
-
-	if (env && !saved)
-		return NULL;
-	if (setenv("KMOD_LOG", "0", 1) < 0)
-		return NULL;
-	k = kmod_new(dirname, paths);
-	if (saved)
-		setenv("KMOD_LOG", saved, 1);
-	else
-		unsetenv("KMOD_LOG");
-	return k;
-}
-
 static int new_ctx(struct vk_kmod *km, const struct vk_ctx *ctx, const char *dirname,
 		   const char *const *paths)
 {
 	lint_config(km, ctx);
-	km->kctx = quiet_kmod_new(dirname, paths);
+	km->kctx = kmod_new(dirname, paths);
 	if (!km->kctx)
 		return -ENOMEM;
 	kmod_set_log_priority(km->kctx, LOG_WARNING);
