@@ -21,6 +21,7 @@
 #include "flow/journal.h"
 #include "flow/transaction.h"
 #include "kconfig/plan.h"
+#include "boot/lint.h"
 #include "boot/plan.h"
 #include "modules/plan.h"
 #include "shared/diff.h"
@@ -30,7 +31,6 @@
 #include "log.h"
 #include "shared/macro.h"
 #include "shared/strv.h"
-#include "shared/system.h"
 #include "shared/write.h"
 
 #define MAX_STATE_FILE (4u << 20)
@@ -292,8 +292,17 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 		}
 	}
 	/* The planner adds intel_iommu=on with devices; say it without. */
-	if (!req.n_devices && streq(vk_cpu_vendor(ctx), "intel"))
-		args[req.n_args++] = "intel_iommu=on";
+	if (!req.n_devices) {
+		struct vk_lint_host host;
+
+		if (vk_lint_host_read(ctx, &host) < 0) {
+			vk_err("out of memory");
+			return VK_EXIT_ERROR;
+		}
+		if (vk_lint_host_wants_intel_iommu_on(&host))
+			args[req.n_args++] = "intel_iommu=on";
+		vk_lint_host_clear(&host);
+	}
 	if (*ids)
 		args[req.n_args++] = ids;
 	for (size_t i = 0; i < c->n_arguments; i++)

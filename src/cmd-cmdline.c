@@ -58,9 +58,11 @@ static void help(void)
 	       "  --all-entries        GRUB: edit GRUB_CMDLINE_LINUX (every entry, recovery\n"
 	       "                       included) instead of GRUB_CMDLINE_LINUX_DEFAULT\n"
 	       "  --device ID          also the arguments for passing every device of this\n"
-	       "                       vendor:device id through: intel_iommu=on on Intel, and\n"
-	       "                       the id in vfio-pci.ids=; may be repeated (an address is\n"
-	       "                       refused: see 'modules write --device ADDR')\n"
+	       "                       vendor:device id through: intel_iommu=on with an Intel\n"
+	       "                       IOMMU (the firmware's DMAR table) unless the kernel turns\n"
+	       "                       it on by itself, and the id in vfio-pci.ids=; may be\n"
+	       "                       repeated (an address is refused: see 'modules write\n"
+	       "                       --device ADDR')\n"
 	       "  --dry-run            print the change as a diff, change nothing\n"
 	       "  --mkconfig           GRUB: run grub-mkconfig on the configured grub.cfg after\n"
 	       "                       the change\n"
@@ -209,6 +211,8 @@ static void lint_print_json(const char *source, bool lines, const char *text,
 	vk_json_kv_string(&j, "source", source);
 	vk_json_kv_string(&j, "cmdline", text);
 	vk_json_kv_string(&j, "cpu_vendor", vk_cpu_name(host->cpu));
+	vk_json_kv_string(&j, "iommu_vendor", vk_cpu_name(host->iommu));
+	vk_json_kv_bool(&j, "iommu_vendor_guess", host->iommu_guess);
 	vk_json_key(&j, "boot_gpus");
 	vk_json_array_begin(&j);
 	for (size_t i = 0; i < host->n_boot_gpus; i++)

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../kconfig/running.h"
 #include "../pci/device.h"
+#include "../pci/iommu.h"
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
 #include "../shared/paths.h"
@@ -46,11 +48,37 @@ const char *vk_cpu_name(enum vk_cpu v)
 	return v == VK_CPU_INTEL ? "intel" : v == VK_CPU_AMD ? "amd" : NULL;
 }
 
-static enum vk_cpu read_cpu(const struct vk_ctx *ctx)
+static enum vk_cpu cpu_of(const char *v)
 {
-	const char *v = vk_cpu_vendor(ctx);
-
 	return !v ? VK_CPU_UNKNOWN : streq(v, "intel") ? VK_CPU_INTEL : VK_CPU_AMD;
+}
+
+/* A line "NAME=y" in a kernel config's text. */
+static bool config_yes(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *p = text; (p = strstr(p, name)); p += len)
+		if ((p == text || p[-1] == '\n') && !strncmp(p + len, "=y", 2) &&
+		    (p[len + 2] == '\n' || !p[len + 2]))
+			return true;
+	return false;
+}
+
+static int read_intel_iommu_default_on(const struct vk_ctx *ctx)
+{
+	_cleanup_free_ char *text = NULL, *name = NULL;
+	size_t len;
+
+	if (vk_kconfig_read_running(ctx, &text, &len, &name) < 0)
+		return -1;
+	return config_yes(text, "CONFIG_INTEL_IOMMU_DEFAULT_ON") ||
+	       config_yes(text, "CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF");
+}
+
+bool vk_lint_host_wants_intel_iommu_on(const struct vk_lint_host *host)
+{
+	return host->iommu == VK_CPU_INTEL && host->intel_iommu_default_on != 1;
 }
 
 static int read_boot_gpus(const struct vk_ctx *ctx, struct vk_lint_host *host)
@@ -135,7 +163,9 @@ static int read_simpledrm(const struct vk_ctx *ctx)
 int vk_lint_host_read(const struct vk_ctx *ctx, struct vk_lint_host *host)
 {
 	memset(host, 0, sizeof(*host));
-	host->cpu = read_cpu(ctx);
+	host->cpu = cpu_of(vk_cpu_vendor(ctx));
+	host->iommu = cpu_of(vk_iommu_vendor(ctx, &host->iommu_guess));
+	host->intel_iommu_default_on = read_intel_iommu_default_on(ctx);
 	host->simpledrm = read_simpledrm(ctx);
 	return read_boot_gpus(ctx, host);
 }
@@ -285,30 +315,53 @@ static const char *unknown_word(const char *value, const char *const *words, siz
 	return NULL;
 }
 
-/* intel_iommu= on an AMD host, amd_iommu= on an Intel one. */
+/* intel_iommu= with an AMD IOMMU, amd_iommu= with an Intel one. */
 static bool wrong_vendor(const struct vk_lint_run *run, const struct vk_cmdline_arg *a)
 {
-	return (is(a, "intel_iommu") && run->host->cpu == VK_CPU_AMD) ||
-	       (is(a, "amd_iommu") && run->host->cpu == VK_CPU_INTEL);
+	return (is(a, "intel_iommu") && run->host->iommu == VK_CPU_AMD) ||
+	       (is(a, "amd_iommu") && run->host->iommu == VK_CPU_INTEL);
 }
 
 static int check_vendor(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
 {
 	const struct vk_cmdline_arg *a = arg_at(run, i);
-	bool amd = run->host->cpu == VK_CPU_AMD;
+	bool amd = run->host->iommu == VK_CPU_AMD;
 
 	if (!wrong_vendor(run, a))
 		return 0;
 	return add(
 		run, rule, i,
-		fmt("%s is for %s IOMMUs and this is an %s host: the kernel's %s driver never "
+		fmt("%s is for %s IOMMUs and this host's is %s: the kernel's %s driver never "
 		    "reads it",
-		    a->raw, amd ? "Intel" : "AMD", amd ? "AMD" : "Intel",
+		    a->raw, amd ? "Intel" : "AMD",
+		    run->host->iommu_guess
+			    ? (amd ? "AMD (a guess from the CPU: the firmware shows no DMAR or "
+				     "IVRS table)"
+				   : "Intel (a guess from the CPU: the firmware shows no DMAR or "
+				     "IVRS table)")
+			    : (amd ? "AMD (the firmware's IVRS table)"
+				   : "Intel (the firmware's DMAR table)"),
 		    amd ? "AMD-Vi" : "Intel VT-d"),
 		fmt(amd ? "remove it; the AMD IOMMU is on whenever the firmware provides an "
 			  "IVRS table (enable IOMMU/AMD-Vi in the firmware setup)"
 			: "remove it; on Intel the IOMMU needs intel_iommu=on (unless the kernel "
 			  "has CONFIG_INTEL_IOMMU_DEFAULT_ON=y)"));
+}
+
+/* intel_iommu=on where the running kernel turns the Intel IOMMU on itself. */
+static int check_intel_default(struct vk_lint_run *run, const struct vk_lint_rule *rule, size_t i)
+{
+	const struct vk_cmdline_arg *a = arg_at(run, i);
+
+	if (!is(a, "intel_iommu") || !a->value || strcmp(a->value, "on") ||
+	    run->host->intel_iommu_default_on != 1 || wrong_vendor(run, a) || run->next[i] >= 0)
+		return 0;
+	return add(run, rule, i,
+		   fmt("%s is redundant: the running kernel has CONFIG_INTEL_IOMMU_DEFAULT_ON=y "
+		       "(or ..._INTGPU_OFF=y) and turns the Intel IOMMU on by itself",
+		       a->raw),
+		   fmt("nothing to do; keep it for kernels built without that option, or "
+		       "remove it"));
 }
 
 /* A rule's text template with {raw}, {key}, {bad} and {list} filled in. */
@@ -763,7 +816,8 @@ static const struct vk_lint_rule rules[] = {
 	{
 		.id = "iommu-vendor",
 		.severity = VK_SEV_ERROR,
-		.summary = "intel_iommu= on an AMD host, amd_iommu= on an Intel one",
+		.summary = "intel_iommu= with an AMD IOMMU, amd_iommu= with an Intel one (the "
+			   "firmware's IVRS or DMAR table says which; without one, the CPU)",
 		.reference = "drivers/iommu/intel/iommu.c intel_iommu_setup(), "
 			     "drivers/iommu/amd/init.c parse_amd_iommu_options()",
 		.check = check_vendor,
@@ -826,6 +880,15 @@ static const struct vk_lint_rule rules[] = {
 		.list = "on, off, igfx_off, strict, sp_off, sm_on, sm_off, tboot_noforce",
 		.message = "{raw}: '{bad}' is not a {key}= keyword: the kernel ignores it",
 		.fix = "remove it or use one of: {list}",
+	},
+	{
+		.id = "intel-iommu-default-on",
+		.severity = VK_SEV_NOTE,
+		.summary = "intel_iommu=on where the running kernel's config turns the Intel "
+			   "IOMMU on by itself",
+		.reference = "drivers/iommu/intel/Kconfig INTEL_IOMMU_DEFAULT_ON, "
+			     "drivers/iommu/intel/iommu.c dmar_disabled",
+		.check = check_intel_default,
 	},
 	{
 		.id = "bare-module-param",

@@ -3,7 +3,8 @@
  * What is wrong with a kernel command line for VFIO passthrough: a table
  * of rules (lint.c), each with what it finds, why it matters, the fix and
  * where in the kernel the fact comes from. The host facts some rules need
- * (CPU vendor, the boot GPU, simpledrm) are read under the context's root.
+ * (CPU and IOMMU vendors, the boot GPU, simpledrm, the running kernel's
+ * Intel IOMMU default) are read under the context's root.
  */
 #pragma once
 
@@ -25,7 +26,15 @@ struct vk_lint_gpu {
 };
 
 struct vk_lint_host {
-	enum vk_cpu cpu;
+	enum vk_cpu cpu; /* for the CPU's own things: kvm-intel/kvm-amd, profiles */
+	/* Whose IOMMU: from the firmware's ACPI table (DMAR: Intel, IVRS:
+	 * AMD); without one a guess from the CPU, and iommu_guess is set. */
+	enum vk_cpu iommu;
+	bool iommu_guess;
+	/* The running kernel turns the Intel IOMMU on by itself
+	 * (CONFIG_INTEL_IOMMU_DEFAULT_ON=y or ..._INTGPU_OFF=y): 1; its config
+	 * says not: 0; its config cannot be read: -1. */
+	int intel_iommu_default_on;
 	struct vk_lint_gpu *boot_gpus; /* PCI devices with boot_vga = 1 */
 	size_t n_boot_gpus;
 	int simpledrm; /* built into the kernel: 1, a module or absent: 0, unknown: -1 */
@@ -36,6 +45,10 @@ struct vk_lint_host {
 int vk_lint_host_read(const struct vk_ctx *ctx, struct vk_lint_host *host);
 void vk_lint_host_clear(struct vk_lint_host *host);
 const char *vk_cpu_name(enum vk_cpu v); /* "intel", "amd", NULL */
+
+/* Does this host need intel_iommu=on: an Intel IOMMU (or a guess of one)
+ * and a kernel not known to turn it on by itself. */
+bool vk_lint_host_wants_intel_iommu_on(const struct vk_lint_host *host);
 
 enum vk_severity {
 	VK_SEV_NOTE, /* worth knowing; not a problem */

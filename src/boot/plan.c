@@ -120,8 +120,10 @@ static int device_id(const char *spec, char *id, size_t size, struct vk_cmdline_
 	return usage(p, "'%s' is not a vendor:device id (10de:1c03)", spec);
 }
 
-/* For the devices named: vfio-pci.ids, and on Intel intel_iommu=on (the
- * AMD IOMMU needs no argument) when setting. */
+/* For the devices named: vfio-pci.ids, and with an Intel IOMMU (the
+ * firmware's DMAR table, or a guess from the CPU without one)
+ * intel_iommu=on unless the running kernel turns it on by itself (the AMD
+ * IOMMU needs no argument) when setting. */
 static int device_ops(const struct vk_ctx *ctx, const struct vk_cmdline_req *req, struct ops *ops,
 		      struct vk_cmdline_plan *p)
 {
@@ -147,7 +149,7 @@ static int device_ops(const struct vk_ctx *ctx, const struct vk_cmdline_req *req
 	if (req->kind == VK_CMDLINE_SET) {
 		if (vk_lint_host_read(ctx, &host) < 0)
 			return -ENOMEM;
-		if (host.cpu == VK_CPU_INTEL)
+		if (vk_lint_host_wants_intel_iommu_on(&host))
 			r = ops_add(p, ops, "intel_iommu=on", req->kind);
 		vk_lint_host_clear(&host);
 		if (r)

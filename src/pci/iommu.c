@@ -7,6 +7,7 @@
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
 #include "../shared/paths.h"
+#include "../shared/system.h"
 #include "iommu.h"
 
 static size_t count_entries(int rootfd, const char *abs)
@@ -60,6 +61,17 @@ int vk_iommu_status(const struct vk_ctx *ctx, struct vk_iommu_status *st)
 				  has_word(cmdline, "amd_iommu=off");
 	}
 	return 0;
+}
+
+const char *vk_iommu_vendor(const struct vk_ctx *ctx, bool *guess)
+{
+	*guess = false;
+	if (has_table(ctx->rootfd, "DMAR"))
+		return "intel";
+	if (has_table(ctx->rootfd, "IVRS"))
+		return "amd";
+	*guess = true;
+	return vk_cpu_vendor(ctx);
 }
 
 const char *vk_iommu_explain(const struct vk_iommu_status *st)

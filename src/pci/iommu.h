@@ -22,5 +22,14 @@ struct vk_iommu_status {
 
 int vk_iommu_status(const struct vk_ctx *ctx, struct vk_iommu_status *st);
 
+/*
+ * Whose IOMMU this is: "intel" with the firmware's DMAR table, "amd" with
+ * its IVRS table. Without either (the IOMMU off in the firmware setup) a
+ * guess from the CPU's vendor, and *guess is set; NULL when that is
+ * unknown too. The CPU is only a guess: a guest on an AMD host may be
+ * given an emulated Intel IOMMU.
+ */
+const char *vk_iommu_vendor(const struct vk_ctx *ctx, bool *guess);
+
 /* Why there are no IOMMU groups and what to do, or NULL when there are. */
 const char *vk_iommu_explain(const struct vk_iommu_status *st);

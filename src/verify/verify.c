@@ -535,7 +535,7 @@ static void check_unknown_params(const char *klog, const char *klog_err,
 static void check_cmdline(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 			  const struct vk_cmdline *cl, const char *cl_err,
 			  const struct vk_iommu_status *st, const char *klog, const char *klog_err,
-			  const char *vendor, struct vk_verify *v)
+			  struct vk_verify *v)
 {
 	struct vk_lint_host host;
 	struct vk_findings f = {};
@@ -547,8 +547,16 @@ static void check_cmdline(const struct vk_ctx *ctx, const struct vk_verify_opts 
 			       "%s%s: %s", ctx->prefix, VK_PATH_PROC_CMDLINE, cl_err);
 		return;
 	}
-	if (vendor && streq(vendor, "intel")) {
+	if (vk_lint_host_read(ctx, &host) < 0) {
+		vk_lint_host_clear(&host);
+		v->err = -ENOMEM;
+		return;
+	}
+	if (host.iommu == VK_CPU_INTEL) {
 		const char *what = "kernel command line has intel_iommu=on";
+		const char *why = host.iommu_guess ? " (an Intel IOMMU is a guess from the CPU: "
+						     "the firmware shows no DMAR table)"
+						   : "";
 		ssize_t i = vk_cmdline_find_last(cl, "intel_iommu");
 		const char *val = i >= 0 ? cl->args[i].value : NULL;
 
@@ -557,15 +565,20 @@ static void check_cmdline(const struct vk_ctx *ctx, const struct vk_verify_opts 
 		else if (st->n_groups)
 			vk_verify_add(v, "cmdline", VK_RESULT_PASS, what,
 				      "not there, but this kernel turns the IOMMU on by default");
+		else if (i < 0 && host.intel_iommu_default_on == 1)
+			vk_verify_add(v, "cmdline", VK_RESULT_PASS, what,
+				      "not needed: the running kernel has "
+				      "CONFIG_INTEL_IOMMU_DEFAULT_ON=y");
 		else if (i >= 0)
 			vk_verify_addf(v, "cmdline", VK_RESULT_FAIL, what,
 				       "%s keeps the IOMMU off: make it intel_iommu=on "
-				       "(vfiokit cmdline set intel_iommu=on)",
-				       cl->args[i].raw);
+				       "(vfiokit cmdline set intel_iommu=on)%s",
+				       cl->args[i].raw, why);
 		else
-			vk_verify_add(v, "cmdline", VK_RESULT_FAIL, what,
-				      "intel_iommu=on is missing and the IOMMU is off: add it "
-				      "(vfiokit cmdline set intel_iommu=on)");
+			vk_verify_addf(v, "cmdline", VK_RESULT_FAIL, what,
+				       "intel_iommu=on is missing and the IOMMU is off: add it "
+				       "(vfiokit cmdline set intel_iommu=on)%s",
+				       why);
 	}
 	n_ids = device_ids(ctx, o, ids, ARRAY_SIZE(ids));
 	for (size_t k = 0; k < n_ids; k++) {
@@ -581,7 +594,7 @@ static void check_cmdline(const struct vk_ctx *ctx, const struct vk_verify_opts 
 				       "binds it",
 				       ids[k], ids[k]);
 	}
-	if (vk_lint_host_read(ctx, &host) < 0 || vk_lint_check(cl, &host, &f) < 0) {
+	if (vk_lint_check(cl, &host, &f) < 0) {
 		v->err = -ENOMEM;
 	} else {
 		size_t problems = 0;
@@ -787,7 +800,7 @@ int vk_verify_run(const struct vk_ctx *ctx, const struct vk_verify_opts *o, stru
 	if (o->groups & VK_CHECK_IOMMU)
 		check_iommu(ctx, &st, klog, klog_err, v);
 	if (o->groups & VK_CHECK_CMDLINE)
-		check_cmdline(ctx, o, cl, cl_err, &st, klog, klog_err, vendor, v);
+		check_cmdline(ctx, o, cl, cl_err, &st, klog, klog_err, v);
 	if (o->groups & VK_CHECK_KCONFIG)
 		check_kconfig(ctx, o, vendor, v);
 	if (o->groups & VK_CHECK_MODULES)

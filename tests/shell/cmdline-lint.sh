@@ -45,6 +45,25 @@ else
 	fail cmdline-lint/seed-json "exit $rc, $n findings: $out"
 fi
 
+# An emulated Intel IOMMU under an AMD CPU (a guest on an AMD host): the
+# firmware's DMAR table says whose IOMMU it is, not the CPU.
+mkroot "$TMP/nested" AuthenticAMD "ro intel_iommu=on"
+mkdir -p "$TMP/nested/sys/firmware/acpi/tables"
+: >"$TMP/nested/sys/firmware/acpi/tables/DMAR"
+run --root "$TMP/nested" --json cmdline lint --running
+if [ $rc -eq 0 ] && grep -q '"cpu_vendor": "amd"' <<<"$out" &&
+	grep -q '"iommu_vendor": "intel"' <<<"$out" && grep -q '"iommu_vendor_guess": false' <<<"$out" &&
+	! grep -q '"rule":' <<<"$out"; then
+	pass cmdline-lint/iommu-vendor-from-dmar
+else
+	fail cmdline-lint/iommu-vendor-from-dmar "exit $rc: $out $err"
+fi
+run --root "$TMP/nested" cmdline lint amd_iommu=off
+expect_eq cmdline-lint/amd-iommu-on-dmar "3 iommu-vendor " "$rc $(rules_of "$out")"
+# Without a table the CPU's vendor stands in, said as a guess.
+run --root "$TMP/amd" cmdline lint intel_iommu=on
+expect_match cmdline-lint/iommu-vendor-guess 'AMD \(a guess from the CPU' "$out"
+
 # Arguments and --file give the same findings.
 run --root "$TMP/amd" cmdline lint $SEED
 expect_eq cmdline-lint/arguments "3 iommu-value amd-iommu-value bare-module-param " "$rc $(rules_of "$out")"

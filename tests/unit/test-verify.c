@@ -177,13 +177,51 @@ static void kvm_params(void **state)
 	vk_verify_clear(&v);
 }
 
+/* Whose IOMMU: the firmware's DMAR table, even under an AMD CPU (a guest
+ * on an AMD host); without a table a guess from the CPU, said so. */
+static void iommu_vendor(void **state)
+{
+	struct vk_verify v;
+	const char *detail = NULL;
+	char path[600];
+
+	put("proc/cpuinfo", "processor\t: 0\nvendor_id\t: AuthenticAMD\nflags\t\t: svm\n");
+	put("sys/firmware/acpi/tables/DMAR", "");
+	put("proc/cmdline", "ro\n");
+	run(VK_CHECK_CMDLINE, &v);
+	assert_int_equal(result_of(&v, "has intel_iommu=on", &detail), VK_RESULT_FAIL);
+	assert_null(strstr(detail, "guess"));
+	vk_verify_clear(&v);
+
+	put("proc/cmdline", "ro intel_iommu=on\n");
+	run(VK_CHECK_CMDLINE, &v);
+	assert_int_equal(result_of(&v, "has intel_iommu=on", NULL), VK_RESULT_PASS);
+	assert_int_equal(result_of(&v, "kernel command line: intel_iommu", NULL), -1);
+	vk_verify_clear(&v);
+
+	snprintf(path, sizeof(path), "%s/sys/firmware/acpi/tables/DMAR", root);
+	assert_int_equal(unlink(path), 0);
+	put("proc/cpuinfo", "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: vmx\n");
+	put("proc/cmdline", "ro\n");
+	run(VK_CHECK_CMDLINE, &v);
+	assert_int_equal(result_of(&v, "has intel_iommu=on", &detail), VK_RESULT_FAIL);
+	assert_non_null(strstr(detail, "a guess from the CPU"));
+	vk_verify_clear(&v);
+
+	put("proc/sys/kernel/osrelease", "6.1.0-test\n");
+	put("boot/config-6.1.0-test", "CONFIG_INTEL_IOMMU=y\nCONFIG_INTEL_IOMMU_DEFAULT_ON=y\n");
+	run(VK_CHECK_CMDLINE, &v);
+	assert_int_equal(result_of(&v, "has intel_iommu=on", &detail), VK_RESULT_PASS);
+	assert_non_null(strstr(detail, "not needed"));
+	vk_verify_clear(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(group_names),
-		cmocka_unit_test(kconfig_unknown_then_judged),
-		cmocka_unit_test(kernel_log),
-		cmocka_unit_test(kvm_params),
+		cmocka_unit_test(group_names),	cmocka_unit_test(kconfig_unknown_then_judged),
+		cmocka_unit_test(kernel_log),	cmocka_unit_test(kvm_params),
+		cmocka_unit_test(iommu_vendor),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
