@@ -47,6 +47,12 @@ CONFIG_KVM_AMD=m" "$(cat "$TMP/amd/etc/kernel/config.d/vfiokit.config")"
 vk --root "$TMP/amd" kconfig merge --dist-kernel --dry-run --profile vfio,kvm-amd
 expect_eq kconfig/dist-kernel-idempotent "$TMP/amd/etc/kernel/config.d/vfiokit.config: up to date" "$(tail -n 1 <<<"$OUT")"
 
+# A --config that does not exist is named as such, without the advice
+# to give --config.
+vk kconfig merge --config "$TMP/nonexistent"
+expect_eq kconfig/config-missing "vfiokit: $TMP/nonexistent: no such file (named by --config)" "$ERR"
+expect_eq kconfig/config-missing-status 1 "$RC"
+
 # Refused: no Kconfig in --kernel-dir, a Kconfig the reader does not know,
 # an unknown profile, a fragment that names a symbol twice. The .config
 # stays as it was.
