@@ -165,6 +165,9 @@ static int parse_args(const char *verb, int argc, char **argv, struct opts *o)
 	if ((o->dry_run || o->dist_kernel) && !streq(verb, "merge"))
 		return vk_usage_error("kconfig %s: --dry-run and --dist-kernel are for merge",
 				      verb);
+	if (o->dist_kernel && o->config)
+		return vk_usage_error(
+			"kconfig merge: --dist-kernel and --config exclude each other");
 	if (!o->outdir)
 		o->outdir = getenv("KBUILD_OUTPUT");
 	return 0;

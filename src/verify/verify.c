@@ -367,8 +367,9 @@ static void check_iommu(const struct vk_ctx *ctx, const struct vk_iommu_status *
 
 	what = "IOMMU enabled by the kernel";
 	if (on)
-		vk_verify_addf(v, "iommu", VK_RESULT_PASS, what, "%zu groups, %zu units",
-			       st->n_groups, st->n_units);
+		vk_verify_addf(v, "iommu", VK_RESULT_PASS, what, "%zu group%s, %zu unit%s",
+			       st->n_groups, st->n_groups == 1 ? "" : "s", st->n_units,
+			       st->n_units == 1 ? "" : "s");
 	else if (!st->have_pci)
 		vk_verify_add(v, "iommu", VK_RESULT_UNKNOWN, what, vk_iommu_explain(st));
 	else

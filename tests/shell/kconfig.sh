@@ -47,6 +47,11 @@ CONFIG_KVM_AMD=m" "$(cat "$TMP/amd/etc/kernel/config.d/vfiokit.config")"
 vk --root "$TMP/amd" kconfig merge --dist-kernel --dry-run --profile vfio,kvm-amd
 expect_eq kconfig/dist-kernel-idempotent "$TMP/amd/etc/kernel/config.d/vfiokit.config: up to date" "$(tail -n 1 <<<"$OUT")"
 
+# --dist-kernel writes no .config: --config with it is a usage error.
+vk --root "$TMP/amd" kconfig merge --dist-kernel --config "$TMP/amd/base.config" --profile vfio
+expect_match kconfig/dist-kernel-config '^vfiokit: kconfig merge: --dist-kernel and --config exclude each other$' "$ERR"
+expect_eq kconfig/dist-kernel-config-status 2 "$RC"
+
 # A --config that does not exist is named as such, without the advice
 # to give --config.
 vk kconfig merge --config "$TMP/nonexistent"
