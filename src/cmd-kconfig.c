@@ -165,6 +165,9 @@ static int parse_args(const char *verb, int argc, char **argv, struct opts *o)
 	if ((o->dry_run || o->dist_kernel) && !streq(verb, "merge"))
 		return vk_usage_error("kconfig %s: --dry-run and --dist-kernel are for merge",
 				      verb);
+	if (o->dist_kernel && o->config)
+		return vk_usage_error(
+			"kconfig merge: --dist-kernel and --config exclude each other");
 	if (!o->outdir)
 		o->outdir = getenv("KBUILD_OUTPUT");
 	return 0;
@@ -211,6 +214,11 @@ void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run
 		vk_json_object_end(&j);
 		return;
 	}
+	/* Without a tree every reason is the same: said once, not per line. */
+	if (!run->kc && failed && verbosity >= 0)
+		printf("No kernel tree: the requests not %s are not explained (give "
+		       "--kernel-dir)\n",
+		       check ? "ok" : "kept");
 	for (size_t i = 0; i < n; i++) {
 		const struct vk_kconfig_outcome *oc = &out[i];
 
@@ -224,6 +232,8 @@ void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run
 			printf(", is %s", oc->final ? oc->final : "not set");
 		if (!oc->reason)
 			printf("\n");
+		else if (!run->kc)
+			printf("  (%s:%u)\n", oc->req->file, oc->req->line);
 		else
 			printf("  (%s:%u)\n          %s\n", oc->req->file, oc->req->line,
 			       oc->reason);
@@ -406,6 +416,10 @@ static int do_check(struct vk_ctx *ctx, struct opts *o)
 	r = vk_dotconfig_parse(run.config_path, text, len, false, &conf, err, sizeof(err));
 	if (r < 0) {
 		vk_err("%s", r == -EINVAL ? err : strerror(ENOMEM));
+		goto out;
+	}
+	if (!conf.index.n) {
+		vk_err("%s: empty: not a kernel configuration", run.config_path);
 		goto out;
 	}
 	vk_kconfig_substitute(&run);

@@ -26,6 +26,11 @@ static const char *replace_error(int r)
 		       "vfiokit again";
 	case -EROFS:
 		return "on a read-only file system; nothing changed";
+	case -EACCES:
+		return "permission denied: run as root; nothing changed";
+	case -EPERM:
+		return "operation not permitted: the file or its directory is immutable or "
+		       "append-only (see lsattr; chattr -i); nothing changed";
 	default:
 		return strerror(-r);
 	}

@@ -419,9 +419,10 @@ int vk_kconfig_plan_merge(const struct vk_ctx *ctx, const struct vk_kconfig_req 
 		r = -ENOENT;
 	if (r < 0) {
 		FAIL(run, r, "%s: %s", run->config_path,
-		     r == -ENOENT ? "no .config here: run genkernel, 'make defconfig' or 'make "
-				    "localyesconfig' first, or give --config"
-				  : strerror(-r));
+		     r != -ENOENT  ? strerror(-r)
+		     : req->config ? "no such file (named by --config)"
+				   : "no .config here: run genkernel, 'make defconfig' or 'make "
+				     "localyesconfig' first, or give --config");
 		goto out;
 	}
 	r = vk_dotconfig_parse(run->config_path, f.data, f.len, false, &base, err, sizeof(err));

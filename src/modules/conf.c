@@ -27,7 +27,7 @@ char *vk_modprobe_conf_render(const struct vk_modconf *c)
 
 	if (!f)
 		return NULL;
-	fputs("# VFIO passthrough, written by 'vfiokit modules write'.\n"
+	fputs("# VFIO passthrough, written by vfiokit.\n"
 	      "# vfiokit rewrites this file as a whole; put other settings elsewhere.\n",
 	      f);
 	if (c->n_ids) {
@@ -85,7 +85,7 @@ char *vk_dracut_conf_render(const struct vk_modconf *c, const char *modprobe_fil
 	if (!mods)
 		return NULL;
 	if (asprintf(&s,
-		     "# VFIO passthrough, written by 'vfiokit modules write'.\n"
+		     "# VFIO passthrough, written by vfiokit.\n"
 		     "# vfiokit rewrites this file as a whole. dracut reads only files\n"
 		     "# ending in .conf here; rebuild the initramfs after a change.\n"
 		     "force_drivers+=\" %s \"\n"

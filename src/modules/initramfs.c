@@ -429,8 +429,12 @@ int vk_initramfs_read(int fd, struct vk_initramfs *ir, char *err, size_t err_siz
 	memset(ir, 0, sizeof(*ir));
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return -EINVAL;
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, err_size, "%s",
+			 S_ISDIR(st.st_mode) ? "a directory, not an initramfs image"
+					     : "not a regular file, not an initramfs image");
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
+	}
 	if (st.st_size == 0)
 		return vk_initramfs_read_mem((const unsigned char *)"", 0, ir, err, err_size);
 	map = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);

@@ -265,63 +265,78 @@ static void check_kvm_params(const struct vk_ctx *ctx, const struct vk_cmdline *
 	}
 }
 
+/* Whether /dev/kvm is there and opens: PASS, or why not in detail. */
+static enum vk_result kvm_device(const struct vk_ctx *ctx, const char *vendor, bool virt,
+				 char *detail, size_t size)
+{
+	struct stat st;
+	int fd;
+
+	*detail = '\0';
+	if (fstatat(ctx->rootfd, vk_rel(VK_PATH_DEV_KVM), &st, 0) < 0) {
+		snprintf(detail, size, "%s%s: %s: %s", ctx->prefix, VK_PATH_DEV_KVM,
+			 strerror(errno),
+			 !virt ? "the CPU offers no hardware virtualisation (an emulated "
+				 "CPU has none)"
+			 : vendor && streq(vendor, "amd")
+				 ? "load kvm_amd; if it will not load, the firmware (or the "
+				   "hypervisor this runs under) gives no usable AMD-V"
+				 : "load kvm_intel; if it will not load, the firmware (or "
+				   "the hypervisor this runs under) gives no usable VT-x");
+		return VK_RESULT_FAIL;
+	}
+	if (!S_ISCHR(st.st_mode)) {
+		snprintf(detail, size, "%s%s is not a character device", ctx->prefix,
+			 VK_PATH_DEV_KVM);
+		return VK_RESULT_FAIL;
+	}
+	fd = openat(ctx->rootfd, vk_rel(VK_PATH_DEV_KVM), O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(detail, size, "%s%s: %s%s", ctx->prefix, VK_PATH_DEV_KVM, strerror(errno),
+			 errno == EACCES ? ": this user is not in the kvm group" : "");
+		return errno == EACCES ? VK_RESULT_WARN : VK_RESULT_FAIL;
+	}
+	close(fd);
+	return VK_RESULT_PASS;
+}
+
 static void check_kvm(const struct vk_ctx *ctx, const char *vendor, const struct vk_cmdline *cl,
 		      struct vk_verify *v)
 {
 	_cleanup_free_ char *cpuinfo = read_small(ctx, VK_PATH_PROC_CPUINFO, 4 << 20);
 	const char *what = "CPU hardware virtualisation (vmx/svm)";
+	enum vk_result kvm;
+	char detail[1024];
 	bool virt = false;
-	struct stat st;
+	int err = errno;
 
-	if (!cpuinfo) {
+	for (char *l = cpuinfo ? strstr(cpuinfo, "\nflags") : NULL; l && !virt;
+	     l = strstr(l + 1, "\nflags")) {
+		char *end = strchr(l + 1, '\n');
+
+		if (end)
+			*end = '\0';
+		virt = strstr(l, " vmx") || strstr(l, " svm");
+		if (end)
+			*end = '\n';
+	}
+	/* A /dev/kvm that opens shows the CPU's virtualisation even where
+	 * /proc/cpuinfo names no flag (some hypervisors hide it). */
+	kvm = kvm_device(ctx, vendor, virt || !cpuinfo, detail, sizeof(detail));
+	if (virt)
+		vk_verify_add(v, "kvm", VK_RESULT_PASS, what, NULL);
+	else if (kvm == VK_RESULT_PASS)
+		vk_verify_addf(v, "kvm", VK_RESULT_PASS, what,
+			       "shown by a usable %s%s; %s%s names no vmx or svm flag", ctx->prefix,
+			       VK_PATH_DEV_KVM, ctx->prefix, VK_PATH_PROC_CPUINFO);
+	else if (!cpuinfo)
 		vk_verify_addf(v, "kvm", VK_RESULT_UNKNOWN, what, "%s%s: %s", ctx->prefix,
-			       VK_PATH_PROC_CPUINFO, strerror(errno));
-	} else {
-		for (char *l = strstr(cpuinfo, "\nflags"); l && !virt;
-		     l = strstr(l + 1, "\nflags")) {
-			char *end = strchr(l + 1, '\n');
-
-			if (end)
-				*end = '\0';
-			virt = strstr(l, " vmx") || strstr(l, " svm");
-			if (end)
-				*end = '\n';
-		}
-		if (virt)
-			vk_verify_add(v, "kvm", VK_RESULT_PASS, what, NULL);
-		else
-			vk_verify_add(v, "kvm", VK_RESULT_FAIL, what,
-				      "no vmx or svm flag in /proc/cpuinfo: turn on VT-x or "
-				      "AMD-V (SVM) in the firmware setup");
-	}
-
-	what = "/dev/kvm exists and is usable";
-	if (fstatat(ctx->rootfd, vk_rel(VK_PATH_DEV_KVM), &st, 0) < 0) {
-		vk_verify_addf(v, "kvm", VK_RESULT_FAIL, what, "%s%s: %s: %s", ctx->prefix,
-			       VK_PATH_DEV_KVM, strerror(errno),
-			       !virt ? "the CPU offers no hardware virtualisation (an emulated "
-				       "CPU has none)"
-			       : vendor && streq(vendor, "amd")
-				       ? "load kvm_amd; if it will not load, the firmware (or the "
-					 "hypervisor this runs under) gives no usable AMD-V"
-				       : "load kvm_intel; if it will not load, the firmware (or "
-					 "the hypervisor this runs under) gives no usable VT-x");
-	} else if (!S_ISCHR(st.st_mode)) {
-		vk_verify_addf(v, "kvm", VK_RESULT_FAIL, what, "%s%s is not a character device",
-			       ctx->prefix, VK_PATH_DEV_KVM);
-	} else {
-		int fd = openat(ctx->rootfd, vk_rel(VK_PATH_DEV_KVM), O_RDWR | O_CLOEXEC);
-
-		if (fd < 0) {
-			vk_verify_addf(
-				v, "kvm", errno == EACCES ? VK_RESULT_WARN : VK_RESULT_FAIL, what,
-				"%s%s: %s%s", ctx->prefix, VK_PATH_DEV_KVM, strerror(errno),
-				errno == EACCES ? ": this user is not in the kvm group" : "");
-		} else {
-			close(fd);
-			vk_verify_add(v, "kvm", VK_RESULT_PASS, what, NULL);
-		}
-	}
+			       VK_PATH_PROC_CPUINFO, strerror(err));
+	else
+		vk_verify_add(v, "kvm", VK_RESULT_FAIL, what,
+			      "no vmx or svm flag in /proc/cpuinfo: turn on VT-x or "
+			      "AMD-V (SVM) in the firmware setup");
+	vk_verify_add(v, "kvm", kvm, "/dev/kvm exists and is usable", *detail ? detail : NULL);
 	check_kvm_params(ctx, cl, v);
 }
 
@@ -367,8 +382,9 @@ static void check_iommu(const struct vk_ctx *ctx, const struct vk_iommu_status *
 
 	what = "IOMMU enabled by the kernel";
 	if (on)
-		vk_verify_addf(v, "iommu", VK_RESULT_PASS, what, "%zu groups, %zu units",
-			       st->n_groups, st->n_units);
+		vk_verify_addf(v, "iommu", VK_RESULT_PASS, what, "%zu group%s, %zu unit%s",
+			       st->n_groups, st->n_groups == 1 ? "" : "s", st->n_units,
+			       st->n_units == 1 ? "" : "s");
 	else if (!st->have_pci)
 		vk_verify_add(v, "iommu", VK_RESULT_UNKNOWN, what, vk_iommu_explain(st));
 	else

@@ -47,6 +47,29 @@ CONFIG_KVM_AMD=m" "$(cat "$TMP/amd/etc/kernel/config.d/vfiokit.config")"
 vk --root "$TMP/amd" kconfig merge --dist-kernel --dry-run --profile vfio,kvm-amd
 expect_eq kconfig/dist-kernel-idempotent "$TMP/amd/etc/kernel/config.d/vfiokit.config: up to date" "$(tail -n 1 <<<"$OUT")"
 
+# --dist-kernel writes no .config: --config with it is a usage error.
+vk --root "$TMP/amd" kconfig merge --dist-kernel --config "$TMP/amd/base.config" --profile vfio
+expect_match kconfig/dist-kernel-config '^vfiokit: kconfig merge: --dist-kernel and --config exclude each other$' "$ERR"
+expect_eq kconfig/dist-kernel-config-status 2 "$RC"
+
+# check without a tree says once that nothing is explained, not per line;
+# an empty .config is refused once, not judged line by line.
+vk --root "$TMP/intel" kconfig check --config "$TMP/intel/base.config"
+expect_eq kconfig/no-tree-once "No kernel tree: the requests not ok are not explained (give --kernel-dir)" \
+	"$(grep -i 'kernel tree' <<<"$OUT")"
+expect_eq kconfig/no-tree-status 3 "$RC"
+: >"$TMP/empty.config"
+vk --root "$TMP/intel" kconfig check --config "$TMP/empty.config"
+expect_eq kconfig/empty-config "vfiokit: $TMP/empty.config: empty: not a kernel configuration" "$ERR"
+expect_eq kconfig/empty-config-status 1 "$RC"
+expect_eq kconfig/empty-config-no-list "" "$(grep -E '^(missing|ok) ' <<<"$OUT")"
+
+# A --config that does not exist is named as such, without the advice
+# to give --config.
+vk kconfig merge --config "$TMP/nonexistent"
+expect_eq kconfig/config-missing "vfiokit: $TMP/nonexistent: no such file (named by --config)" "$ERR"
+expect_eq kconfig/config-missing-status 1 "$RC"
+
 # Refused: no Kconfig in --kernel-dir, a Kconfig the reader does not know,
 # an unknown profile, a fragment that names a symbol twice. The .config
 # stays as it was.

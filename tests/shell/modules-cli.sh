@@ -34,3 +34,7 @@ check no-kernel 1 'no kernel to check: /lib/modules holds no kernel' -- --root "
 mkdir -p "$TMP/lib/modules/6.1.0-1"
 check no-such-kver 1 'no kernel to check: /lib/modules/6.2 does not exist' -- --root "$TMP" modules check --kver 6.2
 check no-modules-dep 1 "6.1.0-1 has no modules.dep: run 'depmod -b $TMP 6.1.0-1' first" -- --root "$TMP" modules check
+# --initramfs naming a directory says so, not "Invalid argument".
+touch "$TMP/lib/modules/6.1.0-1/modules.dep"
+mkdir -p "$TMP/img"
+check initramfs-dir 1 "img: a directory, not an initramfs image$" -- --root "$TMP" modules check --initramfs "$TMP/img"

@@ -216,6 +216,9 @@ static void render_and_read_back(void **state)
 	struct root r;
 
 	assert_non_null(text);
+	/* The header names the program, not one command: plan/apply write it too. */
+	assert_true(!strncmp(text, "# VFIO passthrough, written by vfiokit.\n", 40));
+	assert_true(!strncmp(dracut, "# VFIO passthrough, written by vfiokit.\n", 40));
 	assert_non_null(strstr(text, "\noptions vfio-pci ids=10de:1c03,10de:10f1\n"
 				     "softdep nouveau pre: vfio-pci\n"
 				     "softdep snd_hda_intel pre: vfio-pci\n"
