@@ -186,6 +186,11 @@ int main(int argc, char **argv)
 		r = vk_cmd_check_flags(&ctx, commands[i].name, &commands[i]);
 		if (r)
 			goto out;
+		if (root && !*root) {
+			r = vk_usage_error("--root: an empty path; give the directory of the "
+					   "system to look at, or leave --root out for this one");
+			goto out;
+		}
 		r = vk_ctx_open(&ctx, root);
 		if (r < 0) {
 			vk_err("%s: %s", ctx.root,

@@ -51,6 +51,10 @@ mkdir -p "$TMP/empty"
 check empty-root 3 '^$' 'no IOMMU groups: no PCI devices in sysfs' -- --root "$TMP/empty" groups
 check empty-root-json 3 '"explanation": "no PCI devices in sysfs' '^$' -- --root "$TMP/empty" --json groups
 
+# An empty --root is a usage error that says so, wherever it is typed.
+check root-empty 2 '^$' "^vfiokit: --root: an empty path; give the directory" -- --root '' groups
+check root-empty-after 2 '^$' "Try 'vfiokit groups --help'" -- groups --root ''
+
 # A failed write to stdout is an error, not a silent success.
 if [ -w /dev/full ]; then
 	"$VFIOKIT" --help >/dev/full 2>"$TMP/err"
