@@ -46,6 +46,25 @@ static bool name_ok(const char *s, size_t n)
 	return true;
 }
 
+/* name[0..n) with "//" and "./" folded, as a path names the same file,
+ * into out (a file of the tree may be reached by either spelling). */
+static void canon(const char *name, size_t n, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < size; i++) {
+		if (name[i] == '/' && o && out[o - 1] == '/')
+			continue;
+		if (name[i] == '.' && (i == 0 || name[i - 1] == '/') && i + 1 < n &&
+		    name[i + 1] == '/') {
+			i++;
+			continue;
+		}
+		out[o++] = name[i];
+	}
+	out[o] = '\0';
+}
+
 /* Write body under name below dir, with its parents. */
 static void put(const char *name, const char *body, size_t len)
 {
@@ -72,7 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tree_file files[MAX_FILES];
 	const char *p = (const char *)data, *end = p + size;
 	struct vk_kconfig *kc = NULL;
-	char err[1024] = "", *colon, *after;
+	char err[1024] = "", *colon, *after, named[1024], mine[128];
 	size_t n = 0;
 	unsigned long line;
 	int r;
@@ -110,11 +129,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!colon)
 			abort();
 		line = strtoul(colon + 1, &after, 10);
-		for (size_t i = 0; i < n; i++)
-			if ((size_t)(colon - err) == strlen(files[i].name) &&
-			    !strncmp(err, files[i].name, (size_t)(colon - err)) && line >= 1 &&
-			    line <= files[i].lines + 1 && *after == ':')
+		canon(err, (size_t)(colon - err), named, sizeof(named));
+		for (size_t i = 0; i < n; i++) {
+			canon(files[i].name, strlen(files[i].name), mine, sizeof(mine));
+			if (!strcmp(named, mine) && line >= 1 && line <= files[i].lines + 1 &&
+			    *after == ':')
 				r = 0;
+		}
 		if (r)
 			abort(); /* the error names no file of the tree */
 	} else if (r < 0 && r != -ENOMEM && r != -ENOENT && r != -E2BIG && r != -ELOOP) {
