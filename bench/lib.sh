@@ -38,3 +38,29 @@ peak_kib() {
 below() {
 	awk -v a="$1" -v b="$2" 'BEGIN { print (a + 0 < b + 0) ? "ok" : "MISSED" }'
 }
+
+# scaling_row KIND ACCEPT: time KIND's input at N, 2N, 4N and 8N (RUNS
+# runs each; make_input KIND SIZE, the caller's, prints the command) and
+# print one row: the medians, the growth from N to 8N and whether it stays
+# below 12x. ACCEPT STATUS says whether the command's exit status (its
+# stderr in $TMP/err) means it read its input. Sets missed=1 on a miss or
+# a failure.
+scaling_row() {
+	local kind=$1 accept=$2 mult rc growth verdict times=() cmd
+	for mult in 1 2 4 8; do
+		read -r -a cmd <<<"$(make_input "$kind" $((N * mult)))"
+		"${cmd[@]}" >/dev/null 2>"$TMP/err"
+		rc=$?
+		if ! "$accept" "$rc"; then
+			printf '%s at %d: exit status %d: %s\n' "$kind" $((N * mult)) $rc \
+				"$(tail -n 1 "$TMP/err")"
+			missed=1
+			return
+		fi
+		times+=("$(median_ms "$RUNS" "${cmd[@]}")")
+	done
+	growth=$(awk -v a="${times[0]}" -v b="${times[3]}" 'BEGIN { printf "%.1f", b / (a > 0 ? a : 0.1) }')
+	verdict=$(below "$growth" 12)
+	[ "$verdict" = ok ] || missed=1
+	printf '%-9s %8s ms %7s ms %7s ms %7s ms %7sx %s\n' "$kind" "${times[@]}" "$growth" "$verdict"
+}

@@ -55,26 +55,12 @@ make_input() {
 }
 
 printf '%-9s %10s %10s %10s %10s %8s\n' input "n=$N" "2n" "4n" "8n" growth
+# read_it STATUS: undo exits 0; plan stops at the device (1), after reading it all.
+read_it() { [ "$1" -eq 0 ] || grep -q "no PCI device 10de:1c03" "$TMP/err"; }
+
 missed=0
 for kind in journal conf; do
-	times=()
-	for mult in 1 2 4 8; do
-		read -r -a cmd <<<"$(make_input "$kind" $((N * mult)))"
-		"${cmd[@]}" >/dev/null 2>"$TMP/err"
-		rc=$?
-		# undo exits 0; plan stops at the device (1), after reading it all.
-		if [ $rc -ne 0 ] && ! grep -q "no PCI device 10de:1c03" "$TMP/err"; then
-			printf '%s at %d: exit status %d: %s\n' "$kind" $((N * mult)) $rc \
-				"$(tail -n 1 "$TMP/err")"
-			missed=1
-			continue 2
-		fi
-		times+=("$(median_ms "$RUNS" "${cmd[@]}")")
-	done
-	growth=$(awk -v a="${times[0]}" -v b="${times[3]}" 'BEGIN { printf "%.1f", b / (a > 0 ? a : 0.1) }')
-	verdict=$(below "$growth" 12)
-	[ "$verdict" = ok ] || missed=1
-	printf '%-9s %8s ms %7s ms %7s ms %7s ms %7sx %s\n' "$kind" "${times[@]}" "$growth" "$verdict"
+	scaling_row "$kind" read_it
 done
 [ $missed -eq 0 ] && echo "the journal and vfiokit.conf grow linearly (about 8x for 8n)" ||
 	echo "the journal or vfiokit.conf grows faster than linear: see above"
