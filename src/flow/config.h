@@ -53,6 +53,9 @@ struct vk_conf {
  */
 int vk_conf_load(int rootfd, const char *abs, const char *shown, struct vk_conf *c, char *err,
 		 size_t errlen);
+/* The same for text (len bytes, NUL-terminated) already read. */
+int vk_conf_parse(const char *text, size_t len, const char *shown, struct vk_conf *c, char *err,
+		  size_t errlen);
 /* The configuration a command uses: given (--config, a path of this
  * process) or else VK_PATH_VFIOKIT_CONF under the root. As vk_conf_load(),
  * with -ENOMEM also said in err. */
