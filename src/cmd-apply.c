@@ -492,7 +492,8 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 			vk_json_kv_string(&j, "diff", diff);
 			vk_json_object_end(&j);
 		} else {
-			printf("\n%s", diff);
+			putchar('\n');
+			vk_print_diff(diff);
 		}
 	}
 	if (ctx->json) {

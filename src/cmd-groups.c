@@ -198,8 +198,9 @@ static void print_text(const struct vk_groups *gs, struct filters *f, size_t *sh
 
 		if (!group_selected(f, g))
 			continue;
-		printf("%sIOMMU group %lu  %s\n", (*shown)++ ? "\n" : "", g->id,
-		       g->passable ? "passable" : "not passable");
+		printf("%sIOMMU group %lu  %s%s%s\n", (*shown)++ ? "\n" : "", g->id,
+		       vk_sgr(g->passable ? VK_SGR_GREEN : VK_SGR_RED),
+		       g->passable ? "passable" : "not passable", vk_sgr(VK_SGR_RESET));
 		for (size_t j = 0; j < g->n_devs; j++)
 			print_text_dev(&g->devs[j]);
 		for (size_t j = 0; j < g->n_devs; j++) {

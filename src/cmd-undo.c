@@ -182,7 +182,7 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 			if (make_diff(&u.items[i], shown, &rep.diff[i]) < 0)
 				goto nomem;
 			if (!ctx->json)
-				fputs(rep.diff[i], stdout);
+				vk_print_diff(rep.diff[i]);
 			continue;
 		}
 		r = vk_undo_restore(&u, i);

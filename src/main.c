@@ -55,6 +55,8 @@ static void usage(void)
 	       "                  procfs, /etc, /boot, /lib/modules, /usr/src/linux)\n"
 	       "      --json      print reports as JSON (keys are listed in vfiokit(8))\n"
 	       "  -q, --quiet     print errors only\n"
+	       "      --color WHEN  colour the output: auto (on a terminal, without\n"
+	       "                  NO_COLOR or TERM=dumb; the default), always, never\n"
 	       "  -v, --verbose   say more\n"
 	       "  -h, --help      show this help; 'vfiokit <command> --help' for a command\n"
 	       "  -V, --version   show the version\n"
@@ -103,6 +105,19 @@ static int global_option(int argc, char **argv, int *i, const char **root, int *
 		(*quiet)++;
 	} else if (streq(a, "--verbose")) {
 		(*verbose)++;
+	} else if (!strncmp(a, "--color=", 8) || streq(a, "--color")) {
+		const char *v = a[7] == '=' ? a + 8 : NULL;
+		int m;
+
+		if (!v && *i + 1 >= argc)
+			return vk_usage_error(
+				"option '%s' needs an argument: auto, always or never", a);
+		if (!v)
+			v = argv[++*i];
+		m = vk_colour_mode_parse(v);
+		if (m < 0)
+			return vk_usage_error("--color: '%s' is not auto, always or never", v);
+		vk_colour_mode = (enum vk_colour_mode)m;
 	} else if (!strncmp(a, "--root=", 7)) {
 		*root = a + 7;
 	} else if (streq(a, "--root") || streq(a, "-r")) {
