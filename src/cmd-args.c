@@ -61,12 +61,3 @@ int vk_cmd_dispatch(struct vk_ctx *ctx, const struct vk_cmd *table, size_t n, vo
 	}
 	return vk_usage_error("%s: unknown verb '%s' (%s)", argv[0], argv[1], names);
 }
-
-const char *vk_cmd_hint(const struct vk_ctx *ctx, const char *rest, char *buf, size_t size)
-{
-	if (ctx->prefix && *ctx->prefix)
-		snprintf(buf, size, "vfiokit --root %s %s", ctx->prefix, rest);
-	else
-		snprintf(buf, size, "vfiokit %s", rest);
-	return buf;
-}

@@ -500,7 +500,7 @@ static int check_claims(struct run *run)
 				vk_warn("%s shares IOMMU group %lu with %s: the whole group goes "
 					"to the guest; claim it too ('%s')",
 					o->addr, g->id, mine[i].addr,
-					vk_cmd_hint(run->ctx, rest, hint, sizeof(hint)));
+					vk_ctx_hint(run->ctx, rest, hint, sizeof(hint)));
 		}
 	}
 	vk_conf_clear(&c);
@@ -538,7 +538,7 @@ static int run_claim(struct run *run)
 	r = vk_cmd_write(&w, &run->f, run->text, run->len, &changed);
 	if (!r && changed && run->ctx->verbosity >= 0)
 		printf("Next: '%s' shows what this changes on the host.\n",
-		       vk_cmd_hint(run->ctx, "plan", hint, sizeof(hint)));
+		       vk_ctx_hint(run->ctx, "plan", hint, sizeof(hint)));
 	return r;
 }
 
@@ -570,7 +570,7 @@ int cmd_claim(struct vk_ctx *ctx, int argc, char **argv)
 
 		if (r == -ENOENT && !run.f.exists)
 			vk_err("%s: no such file: '%s' writes a starter file", shown,
-			       vk_cmd_hint(ctx, "init", hint, sizeof(hint)));
+			       vk_ctx_hint(ctx, "init", hint, sizeof(hint)));
 		else
 			vk_err("%s", r == -ENOMEM   ? "out of memory"
 				     : r == -EINVAL ? err

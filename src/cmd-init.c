@@ -191,8 +191,8 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 
 		printf("Choose the devices for the guest: '%s' lists them, 'claim N' hands\n"
 		       "one over (or uncomment its line in %s); then '%s'.\n",
-		       vk_cmd_hint(ctx, "claim", list, sizeof(list)), shown,
-		       vk_cmd_hint(ctx, "plan", plan, sizeof(plan)));
+		       vk_ctx_hint(ctx, "claim", list, sizeof(list)), shown,
+		       vk_ctx_hint(ctx, "plan", plan, sizeof(plan)));
 	}
 out:
 	vk_file_clear(&f);

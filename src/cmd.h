@@ -56,10 +56,6 @@ int cmd_apply(struct vk_ctx *ctx, int argc, char **argv); /* plan and apply */
 int cmd_undo(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_claim(struct vk_ctx *ctx, int argc, char **argv); /* claim and release */
 
-/* "vfiokit [--root DIR] <rest>" in buf, as a hint for the user to type:
- * --root is kept when the run has one. Returns buf. */
-const char *vk_cmd_hint(const struct vk_ctx *ctx, const char *rest, char *buf, size_t size);
-
 /* How to write one file (src/cmd-write.c). */
 struct vk_write {
 	int rootfd;	    /* what vk_file_load() read f from */

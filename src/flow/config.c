@@ -207,6 +207,12 @@ static int load(const struct errbuf *e, config_t *cfg, struct vk_conf *c)
 	c->kernel = "none";
 	config_lookup_string(cfg, "boot", &c->boot);
 	config_lookup_string(cfg, "kernel", &c->kernel);
+	if ((s = config_lookup(cfg, "boot")))
+		c->boot_line = config_setting_source_line(s);
+	if ((s = config_lookup(cfg, "kernel")))
+		c->kernel_line = config_setting_source_line(s);
+	if ((s = config_lookup(cfg, "profiles")))
+		c->profiles_line = config_setting_source_line(s);
 	if (!streq(c->boot, "auto") && !streq(c->boot, "grub") && !streq(c->boot, "kernel-cmdline"))
 		return fail(e, config_setting_source_line(config_lookup(cfg, "boot")),
 			    "boot \"%s\" is unknown: \"auto\", \"grub\" or \"kernel-cmdline\" "

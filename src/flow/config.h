@@ -43,6 +43,7 @@ struct vk_conf {
 	const char **arguments; /* extra kernel arguments, NULL-terminated */
 	size_t n_arguments;
 	bool ignore_msrs;
+	unsigned int boot_line, kernel_line, profiles_line; /* 0: not in the file */
 	void *cfg; /* the libconfig tree the strings live in */
 };
 

@@ -12,13 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 R=$TMP/root
-mkdir -p "$R/usr/share/misc" "$R/proc/self" "$R/proc/net"
-tar -xzf "$TOP/tests/fixtures/intel.tar.gz" -C "$R"
-cp "$TOP/tests/fixtures/pci.ids" "$R/usr/share/misc/pci.ids"
-# A live system's: the root file system on tmpfs, no default route.
-echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$R/proc/self/mountinfo"
-printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
-	>"$R/proc/net/route"
+vk_live_root "$R"
 CONF=$R/etc/vfiokit.conf
 vk() { "$VFIOKIT" --root "$R" "$@"; }
 sum() { sha256sum <"$CONF"; }

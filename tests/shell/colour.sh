@@ -14,12 +14,7 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 R=$TMP/root
-mkdir -p "$R/usr/share/misc" "$R/etc" "$R/proc/self" "$R/proc/net"
-tar -xzf "$TOP/tests/fixtures/intel.tar.gz" -C "$R"
-cp "$TOP/tests/fixtures/pci.ids" "$R/usr/share/misc/pci.ids"
-# A live system's: the root file system on tmpfs, no default route.
-echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$R/proc/self/mountinfo"
-printf 'Iface\tDestination\tGateway\tFlags\n' >"$R/proc/net/route"
+vk_live_root "$R"
 "$VFIOKIT" --root "$R" init >/dev/null
 ESC=$'\033'
 
