@@ -189,9 +189,11 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 	if (r == 0 && ctx->verbosity >= 0) {
 		char list[256], plan[256];
 
-		printf("Choose the devices for the guest: '%s' lists them, 'claim N' hands\n"
-		       "one over (or uncomment its line in %s); then '%s'.\n",
-		       vk_ctx_hint(ctx, "claim", list, sizeof(list)), shown,
+		printf("Choose the devices for the guest (or uncomment their lines in %s):\n"
+		       "  %s      lists them\n"
+		       "  %s N    hands device N over\n"
+		       "then '%s' shows what that changes.\n",
+		       shown, vk_ctx_hint(ctx, "claim", list, sizeof(list)), list,
 		       vk_ctx_hint(ctx, "plan", plan, sizeof(plan)));
 	}
 out:

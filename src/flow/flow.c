@@ -182,7 +182,9 @@ int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_
 			steps, n_steps,
 			genkernel ? "genkernel initramfs"
 			: dracut  ? "dracut --force"
-			: faccessat(ctx->rootfd, vk_rel(VK_PATH_MODPROBE_VFIOKIT), F_OK, 0)
+			/* After undo (no verify to run), the file may be gone. */
+			: !verify && faccessat(ctx->rootfd, vk_rel(VK_PATH_MODPROBE_VFIOKIT), F_OK,
+					       0)
 				? "rebuild the initramfs, if it loads modules, so that it no "
 				  "longer carries /etc/modprobe.d/vfiokit.conf"
 				: "rebuild the initramfs, if it loads modules, so that it "

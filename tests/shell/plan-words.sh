@@ -42,6 +42,7 @@ mv "$TMP/grub" "$R/etc/default/grub"
 
 vk plan
 expect_match words/plan-hint-root "would change \('vfiokit --root $R apply' makes the change\)" "$OUT"
+expect_match words/plan-initramfs "so that it carries /etc/modprobe.d/vfiokit.conf$" "$OUT"
 expect_match words/plan-verify-root "reboot, then: vfiokit --root $R verify$" "$OUT"
 vk apply
 expect_match words/apply-hint-root "\('vfiokit --root $R undo' restores it all\)" "$OUT"
