@@ -69,3 +69,10 @@ vk_live_root() {
 	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
 		>"$r/proc/net/route"
 }
+
+# vk_readme_session: the code block of README.md's "Your first claim": "$ "
+# lines are commands, the lines after each what it prints.
+vk_readme_session() {
+	sed -n '/^## Your first claim$/,/^## /p' "$TOP/README.md" | sed -n '/^```$/,/^```$/p' |
+		sed '/^```$/d'
+}

@@ -13,7 +13,7 @@ trap 'rm -rf "$TMP"' EXIT
 R=$TMP/first-claim
 SHOWN=/tmp/first-claim
 
-section=$(sed -n '/^## Your first claim$/,/^## /p' "$TOP/README.md" | sed -n '/^```$/,/^```$/p' | sed '/^```$/d')
+section=$(vk_readme_session)
 if [ -z "$section" ]; then
 	fail readme/first-claim "README.md has no '## Your first claim' section with a code block"
 	exit 0
