@@ -186,7 +186,9 @@ static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f
 	struct vk_kconfig_req req = { .profiles_dir = o->profiles_dir,
 				      .profiles = (const char *const *)c->profiles,
 				      .n_profiles = c->n_profiles,
-				      .dist_kernel = streq(c->kernel, "dist") };
+				      .dist_kernel = streq(c->kernel, "dist"),
+				      .progress = vk_cmd_kconfig_progress,
+				      .data = ctx };
 	int r;
 
 	if (!req.dist_kernel) {
@@ -208,6 +210,7 @@ static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f
 	}
 	step_begin(ctx, "kconfig merge");
 	r = vk_kconfig_plan_merge(ctx, &req, &f->kconfig);
+	vk_cmd_kconfig_took(ctx, &f->kconfig);
 	vk_cmd_notes(ctx, &f->kconfig.notes,
 		     (1u << VK_NOTE_NOTICE) | (1u << VK_NOTE_WARN) | (1u << VK_NOTE_ERROR));
 	if (r == -ESRCH && c->profiles_line) {

@@ -71,6 +71,12 @@ struct vk_kconfig_run;
 void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run *run,
 			   const char *version, bool check, int verbosity);
 
+/* What make olddefconfig does while it runs (a planner's progress
+ * callback, data the context), and how long it took: on stderr, not
+ * with -q. */
+void vk_cmd_kconfig_progress(const char *what, void *data);
+void vk_cmd_kconfig_took(const struct vk_ctx *ctx, const struct vk_kconfig_run *run);
+
 /* The options of a command that takes only [-n|--dry-run] [-f|--force]
  * [-h|--help] (init, undo). 0; -1 when help was shown; else a usage
  * exit status. */

@@ -54,7 +54,7 @@ static void usage(void)
 	       "  -r, --root DIR  look at the system tree under DIR instead of / (sysfs,\n"
 	       "                  procfs, /etc, /boot, /lib/modules, /usr/src/linux)\n"
 	       "      --json      print reports as JSON (keys are listed in vfiokit(8))\n"
-	       "  -q, --quiet     print errors only\n"
+	       "  -q, --quiet     print problems only (errors, refusals, WARN and FAIL)\n"
 	       "      --color WHEN  colour the output: auto (on a terminal, without\n"
 	       "                  NO_COLOR or TERM=dumb; the default), always, never\n"
 	       "  -v, --verbose   say more\n"
