@@ -9,6 +9,8 @@ DATADIR    ?= $(PREFIX)/share/vfiokit
 DESTDIR    ?=
 INITDIR    ?= /etc/init.d
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(DATADIR)/../bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
@@ -126,6 +128,8 @@ install: vfiokit
 	sed 's|/usr/sbin/vfiokit|$(SBINDIR)/vfiokit|' init/vfiokit-verify.service \
 		>$(DESTDIR)$(UNITDIR)/vfiokit-verify.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/vfiokit-verify.service
+	install -Dm644 completions/vfiokit.bash $(DESTDIR)$(BASHCOMPDIR)/vfiokit
+	install -Dm644 completions/_vfiokit $(DESTDIR)$(ZSHCOMPDIR)/_vfiokit
 
 clean:
 	rm -rf build build-asan build-fuzz vfiokit

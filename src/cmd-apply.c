@@ -182,10 +182,13 @@ static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f
 {
 	const struct vk_conf *c = &f->conf;
 	_cleanup_free_ char *kdir = NULL;
+	char ktop[4096];
 	struct vk_kconfig_req req = { .profiles_dir = o->profiles_dir,
 				      .profiles = (const char *const *)c->profiles,
 				      .n_profiles = c->n_profiles,
-				      .dist_kernel = streq(c->kernel, "dist") };
+				      .dist_kernel = streq(c->kernel, "dist"),
+				      .progress = vk_cmd_kconfig_progress,
+				      .data = ctx };
 	int r;
 
 	if (!req.dist_kernel) {
@@ -195,11 +198,26 @@ static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f
 			return VK_EXIT_ERROR;
 		}
 		req.kdir = kdir;
+		/* The file names it: say where, not --kernel-dir. */
+		snprintf(ktop, sizeof(ktop), "%s/Kconfig", c->kernel);
+		if (faccessat(ctx->rootfd, vk_rel(ktop), F_OK, 0) < 0) {
+			vk_err("%s:%u: kernel = \"%s\": %s is not a kernel source tree (no "
+			       "Kconfig there): give the top of the sources (/usr/src/linux), "
+			       "\"dist\" for a dist-kernel, or \"none\"",
+			       c->path, c->kernel_line, c->kernel, kdir);
+			return VK_EXIT_ERROR;
+		}
 	}
 	step_begin(ctx, "kconfig merge");
 	r = vk_kconfig_plan_merge(ctx, &req, &f->kconfig);
+	vk_cmd_kconfig_took(ctx, &f->kconfig);
 	vk_cmd_notes(ctx, &f->kconfig.notes,
 		     (1u << VK_NOTE_NOTICE) | (1u << VK_NOTE_WARN) | (1u << VK_NOTE_ERROR));
+	if (r == -ESRCH && c->profiles_line) {
+		/* A profile of the file, not an option: say where. */
+		vk_err("%s:%u: %s", c->path, c->profiles_line, f->kconfig.usage);
+		return VK_EXIT_ERROR;
+	}
 	if (r == -ESRCH)
 		return vk_usage_error("%s", f->kconfig.usage);
 	if (r) {
@@ -267,8 +285,15 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 		.kind = VK_CMDLINE_SET, .devices = devices, .args = args, .allow_host = allow_host
 	};
 	struct vk_cmdline_plan plan = {};
-	char ids[1024] = "";
+	char ids[1024] = "", choose[1024];
 	int r;
+
+	snprintf(choose, sizeof(choose), "boot = \"grub\" or \"kernel-cmdline\" in %s%s", c->path,
+		 c->boot_line ? "" : " (it is not set there: \"auto\")");
+	if (c->boot_line)
+		snprintf(choose + strlen(choose), sizeof(choose) - strlen(choose), ":%u",
+			 c->boot_line);
+	req.choose = choose;
 
 	if (!devices || !args) {
 		vk_err("out of memory");
@@ -460,7 +485,7 @@ static void essential_json(struct vk_json *j, const struct vk_kconfig_run *run)
 
 static int do_plan(struct vk_ctx *ctx, struct flow *f)
 {
-	char **steps = NULL;
+	char **steps = NULL, hint[512];
 	size_t n_steps = 0;
 	struct vk_json j;
 	int r = 0;
@@ -492,7 +517,8 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 			vk_json_kv_string(&j, "diff", diff);
 			vk_json_object_end(&j);
 		} else {
-			printf("\n%s", diff);
+			putchar('\n');
+			vk_print_diff(diff);
 		}
 	}
 	if (ctx->json) {
@@ -509,14 +535,16 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	} else if (f->kconfig.n_essential) {
 		printf("\n");
 		essential_text(&f->kconfig);
-		printf("%zu file%s would change, but 'vfiokit apply' writes nothing unless "
+		printf("%zu file%s would change, but '%s' writes nothing unless "
 		       "--force.\n",
-		       f->tx.changes.n, f->tx.changes.n == 1 ? "" : "s");
+		       f->tx.changes.n, f->tx.changes.n == 1 ? "" : "s",
+		       vk_ctx_hint(ctx, "apply", hint, sizeof(hint)));
 	} else if (!f->tx.changes.n) {
 		printf("\nNothing to change: the system already matches %s.\n", f->conf.path);
 	} else {
-		printf("\n%zu file%s would change ('vfiokit apply' makes the change). Then:\n",
-		       f->tx.changes.n, f->tx.changes.n == 1 ? "" : "s");
+		printf("\n%zu file%s would change ('%s' makes the change). Then:\n",
+		       f->tx.changes.n, f->tx.changes.n == 1 ? "" : "s",
+		       vk_ctx_hint(ctx, "apply", hint, sizeof(hint)));
 		for (size_t i = 0; i < n_steps; i++)
 			printf("  %s\n", steps[i]);
 	}
@@ -565,7 +593,7 @@ static void apply_json(const struct flow *f, bool journal, char **steps, size_t 
 
 static int do_apply(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
-	char **steps = NULL;
+	char **steps = NULL, hint[512];
 	size_t n_steps = 0;
 	int r;
 
@@ -611,8 +639,8 @@ static int do_apply(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 		/* A journal is there once a file was changed. */
 		apply_json(f, f->tx.n_done > 0, steps, n_steps, r != 0);
 	} else if (r == 0) {
-		printf("Recorded in %s%s ('vfiokit undo' restores it all). Now:\n", ctx->prefix,
-		       VK_PATH_JOURNAL);
+		printf("Recorded in %s%s ('%s' restores it all). Now:\n", ctx->prefix,
+		       VK_PATH_JOURNAL, vk_ctx_hint(ctx, "undo", hint, sizeof(hint)));
 		for (size_t i = 0; i < n_steps; i++)
 			printf("  %s\n", steps[i]);
 	}

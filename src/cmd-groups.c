@@ -191,15 +191,16 @@ static void print_text_dev(const struct vk_pci_dev *d)
 	       d->boot_vga ? ", boot VGA (the host's console)" : "");
 }
 
-static void print_text(const struct vk_groups *gs, struct filters *f, size_t *shown)
+static void print_text(const struct vk_groups *gs, struct filters *f, size_t *shown, bool quiet)
 {
 	for (size_t i = 0; i < gs->n_groups; i++) {
 		const struct vk_group *g = &gs->groups[i];
 
-		if (!group_selected(f, g))
+		if (!group_selected(f, g) || (quiet && g->passable))
 			continue;
-		printf("%sIOMMU group %lu  %s\n", (*shown)++ ? "\n" : "", g->id,
-		       g->passable ? "passable" : "not passable");
+		printf("%sIOMMU group %lu  %s%s%s\n", (*shown)++ ? "\n" : "", g->id,
+		       vk_sgr(g->passable ? VK_SGR_GREEN : VK_SGR_RED),
+		       g->passable ? "passable" : "not passable", vk_sgr(VK_SGR_RESET));
 		for (size_t j = 0; j < g->n_devs; j++)
 			print_text_dev(&g->devs[j]);
 		for (size_t j = 0; j < g->n_devs; j++) {
@@ -354,9 +355,9 @@ int cmd_groups(struct vk_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		print_json(ctx, &gs, &st, &f, &shown);
 	else
-		print_text(&gs, &f, &shown);
+		print_text(&gs, &f, &shown, ctx->verbosity < 0);
 
-	if (!ctx->json && st.n_groups && !shown)
+	if (!ctx->json && st.n_groups && !shown && ctx->verbosity >= 0)
 		printf("No IOMMU group holds a device that matches the filters.\n");
 	for (size_t i = 0; i < gs.n_errors; i++)
 		vk_err("%s/%s", ctx->prefix, gs.errors[i]);

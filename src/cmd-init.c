@@ -11,12 +11,14 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "flow/conf-edit.h"
 #include "flow/config.h"
 #include "pci/groups.h"
 #include "shared/exit.h"
 #include "log.h"
 #include "shared/macro.h"
 #include "shared/paths.h"
+#include "shared/strv.h"
 #include "shared/write.h"
 
 struct opts {
@@ -29,9 +31,10 @@ static void help(void)
 	       "\n"
 	       "Write a starter " VK_PATH_VFIOKIT_CONF " from the IOMMU groups 'vfiokit groups'\n"
 	       "finds: every device is there, commented out, with its group and whether\n"
-	       "the group can be handed over; uncomment the ones for the guest, then run\n"
-	       "'vfiokit plan'. An existing file is left alone unless --force (it is kept\n"
-	       "as " VK_PATH_VFIOKIT_CONF VK_BACKUP_SUFFIX ").\n"
+	       "the group can be handed over; 'vfiokit claim' chooses the ones for the\n"
+	       "guest (or uncomment them), then run 'vfiokit plan'. An existing file is\n"
+	       "left alone unless --force (it is kept as " VK_PATH_VFIOKIT_CONF VK_BACKUP_SUFFIX
+	       ").\n"
 	       "\n"
 	       "Options:\n"
 	       "  -n, --dry-run  show the file instead of writing it\n"
@@ -39,23 +42,6 @@ static void help(void)
 	       "  -h, --help     show this help\n"
 	       "\n"
 	       "Exit status: 0 written; 1 error or the file exists; 2 usage error.\n");
-}
-
-/* A setting name for d: its class and address ("vga_01_00_0"). */
-static void setting_name(const struct vk_pci_dev *d, char *buf, size_t size)
-{
-	static const struct {
-		unsigned int class_id, mask; /* base class << 8 | subclass */
-		const char *word;
-	} words[] = { { 0x0100, 0xff00, "storage" }, { 0x0200, 0xff00, "net" },
-		      { 0x0300, 0xff00, "gpu" },     { 0x0400, 0xff00, "audio" },
-		      { 0x0600, 0xff00, "bridge" },  { 0x0c03, 0xffff, "usb" } };
-	const char *w = "dev";
-
-	for (size_t i = 0; i < ARRAY_SIZE(words); i++)
-		if ((d->class_id & words[i].mask) == words[i].class_id)
-			w = words[i].word;
-	snprintf(buf, size, "%s_%02x_%02x_%x", w, d->a.bus, d->a.dev, d->a.func);
 }
 
 /* How many functions of gs have d's vendor:device id? */
@@ -70,7 +56,8 @@ static size_t same_model(const struct vk_groups *gs, const struct vk_pci_dev *d)
 	return n;
 }
 
-static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group *g)
+static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group *g, char ***names,
+		      size_t *n_names)
 {
 	fprintf(f, "\n\t# IOMMU group %lu: %s\n", g->id,
 		g->passable ? "can be handed over (every device in it goes together)"
@@ -80,7 +67,9 @@ static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group
 		const struct vk_pci_dev *d = &g->devs[i];
 		char name[64], desc[512];
 
-		setting_name(d, name, sizeof(name));
+		vk_conf_device_name(gs, d, (const char *const *)*names, *n_names, name,
+				    sizeof(name));
+		vk_strv_push(names, n_names, name);
 		vk_pci_dev_describe(d, desc, sizeof(desc));
 		fprintf(f, "\t# %s: %s%s%s%s\n", d->addr, desc, d->driver ? ", driver " : "",
 			d->driver ? d->driver : "", d->boot_vga ? ", the boot VGA device" : "");
@@ -99,8 +88,8 @@ static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group
 
 static char *render(const struct vk_ctx *ctx, const struct vk_groups *gs)
 {
-	char *buf = NULL;
-	size_t len = 0;
+	char *buf = NULL, **names = NULL;
+	size_t len = 0, n_names = 0;
 	FILE *f = open_memstream(&buf, &len);
 	bool tree = faccessat(ctx->rootfd, vk_rel(VK_PATH_KERNEL_SRC "/.config"), F_OK, 0) == 0;
 
@@ -139,7 +128,8 @@ static char *render(const struct vk_ctx *ctx, const struct vk_groups *gs)
 	      "devices = {",
 	      f);
 	for (size_t i = 0; i < gs->n_groups; i++)
-		put_group(f, gs, &gs->groups[i]);
+		put_group(f, gs, &gs->groups[i], &names, &n_names);
+	vk_strv_free(names, n_names);
 	if (!gs->n_groups)
 		fputs("\n\t# No IOMMU groups: the IOMMU is off. Enable it in the firmware\n"
 		      "\t# (VT-d, AMD-Vi or IOMMU), boot with it, and run vfiokit init again.\n",
@@ -196,9 +186,16 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 
 		r = vk_cmd_write(&w, &f, text, strlen(text), NULL);
 	}
-	if (r == 0 && ctx->verbosity >= 0)
-		printf("Uncomment the devices for the guest in %s, then run 'vfiokit plan'.\n",
-		       shown);
+	if (r == 0 && ctx->verbosity >= 0) {
+		char list[256], plan[256];
+
+		printf("Choose the devices for the guest (or uncomment their lines in %s):\n"
+		       "  %s      lists them\n"
+		       "  %s N    hands device N over\n"
+		       "then '%s' shows what that changes.\n",
+		       shown, vk_ctx_hint(ctx, "claim", list, sizeof(list)), list,
+		       vk_ctx_hint(ctx, "plan", plan, sizeof(plan)));
+	}
 out:
 	vk_file_clear(&f);
 	vk_groups_clear(&gs);

@@ -222,7 +222,8 @@ void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run
 	for (size_t i = 0; i < n; i++) {
 		const struct vk_kconfig_outcome *oc = &out[i];
 
-		if (!oc->reason && verbosity < 1 && !check)
+		/* -q: only what is wrong. */
+		if (!oc->reason && (verbosity < 0 || (verbosity < 1 && !check)))
 			continue;
 		printf("%-8s  CONFIG_%s=%s", oc->status, oc->req->sym, oc->req->value);
 		if (oc->verdict == VK_VERDICT_BUILTIN)
@@ -248,12 +249,22 @@ void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run
 
 /* ---- merge ------------------------------------------------------------- */
 
-static void progress(const char *what, void *data)
+void vk_cmd_kconfig_progress(const char *what, void *data)
 {
 	const struct vk_ctx *ctx = data;
 
-	if (ctx->verbosity > 0)
-		fprintf(stderr, "vfiokit: %s\n", what);
+	if (ctx->verbosity >= 0)
+		fprintf(stderr,
+			"vfiokit: %s (seconds; minutes on a tree that must build its "
+			"kconfig tools first)\n",
+			what);
+}
+
+void vk_cmd_kconfig_took(const struct vk_ctx *ctx, const struct vk_kconfig_run *run)
+{
+	if (run->kc && run->olddefconfig_ms > 0 && ctx->verbosity >= 0)
+		fprintf(stderr, "vfiokit: make olddefconfig took %.1f s\n",
+			run->olddefconfig_ms / 1000);
 }
 
 static void request_of(struct vk_ctx *ctx, const struct opts *o, struct vk_kconfig_req *req)
@@ -267,7 +278,7 @@ static void request_of(struct vk_ctx *ctx, const struct opts *o, struct vk_kconf
 					.outdir = o->outdir,
 					.config = o->config,
 					.dist_kernel = o->dist_kernel,
-					.progress = progress,
+					.progress = vk_cmd_kconfig_progress,
 					.data = ctx };
 }
 
@@ -344,8 +355,7 @@ static int do_merge(struct vk_ctx *ctx, struct opts *o)
 		goto out;
 	}
 	vk_cmd_notes(ctx, &run.notes, VK_NOTES_REPORT);
-	if (run.kc && ctx->verbosity > 0)
-		fprintf(stderr, "vfiokit: make olddefconfig took %.1f ms\n", run.olddefconfig_ms);
+	vk_cmd_kconfig_took(ctx, &run);
 	if (run.out && !ctx->json)
 		vk_cmd_kconfig_report(ctx, &run, run.version, false, ctx->verbosity);
 	rc = run.n_failed ? VK_EXIT_PROBLEMS : VK_EXIT_OK;

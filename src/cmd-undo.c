@@ -34,9 +34,10 @@ static void help(void)
 	       "Restore every file 'vfiokit apply' changed, from the journal\n"
 	       "/var/lib/vfiokit/journal and the copies it keeps; a file apply created is\n"
 	       "removed. A file changed since apply (its SHA-256 is neither the one apply\n"
-	       "left nor the one before) is refused, and then nothing is restored. The\n"
-	       "version each restore replaces, and each file removed, is kept as\n"
-	       "FILE.vfiokit-bak.\n"
+	       "left nor the one before) is refused, with the diff from it to what undo\n"
+	       "would restore, and then nothing is restored. The version each restore\n"
+	       "replaces is kept as FILE.vfiokit-bak; a file apply created goes, kept as\n"
+	       "FILE.vfiokit-bak only when it was changed since (--force).\n"
 	       "\n"
 	       "Options:\n"
 	       "  -n, --dry-run  show what would be restored, as diffs\n"
@@ -133,6 +134,7 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; r == 0 && i < u.j.n; i++) {
 		const struct vk_undo_item *it = &u.items[i];
 		_cleanup_free_ char *shown = vk_ctx_path(ctx, it->e->path);
+		char hint[512];
 
 		if (!shown)
 			goto nomem;
@@ -144,9 +146,20 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 				shown, shown, VK_BACKUP_SUFFIX);
 		else
 			vk_err("%s changed since vfiokit apply (%s): restoring it would lose that "
-			       "change; merge by hand from %s%s, or run 'vfiokit undo --force'",
+			       "change; merge by hand from %s%s, or run '%s'",
 			       shown, it->now.exists ? "edited" : "removed", ctx->prefix,
-			       it->e->existed ? it->e->backup : "(apply created it)");
+			       it->e->existed ? it->e->backup : "(apply created it)",
+			       vk_ctx_hint(ctx, "undo --force", hint, sizeof(hint)));
+		/* As etc-update shows a merge: from the file as it is now to
+		 * what undo would put there. */
+		if (!o.force && !ctx->json) {
+			_cleanup_free_ char *diff = NULL;
+
+			if (make_diff(it, shown, &diff) < 0)
+				goto nomem;
+			printf("%s: what undo --force would make of it:\n", shown);
+			vk_print_diff(diff);
+		}
 	}
 	if (r) {
 		vk_cmd_notes(ctx, &u.notes, VK_NOTES_REPORT);
@@ -182,7 +195,7 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 			if (make_diff(&u.items[i], shown, &rep.diff[i]) < 0)
 				goto nomem;
 			if (!ctx->json)
-				fputs(rep.diff[i], stdout);
+				vk_print_diff(rep.diff[i]);
 			continue;
 		}
 		r = vk_undo_restore(&u, i);

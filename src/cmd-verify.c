@@ -119,18 +119,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static void print_text(const struct vk_verify *v)
+static void print_text(const struct vk_ctx *ctx, const struct vk_verify *v)
 {
-	static const char *const colours[] = { "\033[32m", "\033[33m", "\033[31m", "\033[33m" };
-	const char *nc = getenv("NO_COLOR");
-	bool colour = isatty(STDOUT_FILENO) && !(nc && *nc);
+	static const char *const colours[] = { VK_SGR_GREEN, VK_SGR_YELLOW, VK_SGR_RED,
+					       VK_SGR_YELLOW };
 
 	for (size_t i = 0; i < v->n; i++) {
 		const struct vk_check *c = &v->v[i];
 		bool hint = c->detail && *c->detail;
 
-		printf("Checking %-52s : %s%s%s%s%s%s\n", c->what, colour ? colours[c->result] : "",
-		       vk_result_name(c->result), colour ? "\033[0m" : "", hint ? " (" : "",
+		if (ctx->verbosity < 0 && c->result == VK_RESULT_PASS)
+			continue; /* -q: only what is wrong or cannot be told */
+		printf("Checking %-52s : %s%s%s%s%s%s\n", c->what, vk_sgr(colours[c->result]),
+		       vk_result_name(c->result), vk_sgr(VK_SGR_RESET), hint ? " (" : "",
 		       hint ? c->detail : "", hint ? ")" : "");
 	}
 }
@@ -213,7 +214,7 @@ int cmd_verify(struct vk_ctx *ctx, int argc, char **argv)
 	if (ctx->json)
 		print_json(&v);
 	else
-		print_text(&v);
+		print_text(ctx, &v);
 	r = vk_verify_failed(&v) ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 out:
 	vk_verify_clear(&v);

@@ -55,7 +55,7 @@ int vk_cmd_write(const struct vk_write *w, const struct vk_file *f, const char *
 			vk_err("out of memory");
 			return VK_EXIT_ERROR;
 		}
-		fputs(diff, stdout);
+		vk_print_diff(diff);
 		printf("dry run: %s not changed\n", w->shown);
 		return VK_EXIT_OK;
 	}

@@ -54,6 +54,7 @@ int cmd_verify(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_init(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_apply(struct vk_ctx *ctx, int argc, char **argv); /* plan and apply */
 int cmd_undo(struct vk_ctx *ctx, int argc, char **argv);
+int cmd_claim(struct vk_ctx *ctx, int argc, char **argv); /* claim and release */
 
 /* How to write one file (src/cmd-write.c). */
 struct vk_write {
@@ -69,6 +70,12 @@ struct vk_kconfig_run;
  * one with verbosity 1, else those not met, and a summary from 0 on. */
 void vk_cmd_kconfig_report(const struct vk_ctx *ctx, const struct vk_kconfig_run *run,
 			   const char *version, bool check, int verbosity);
+
+/* What make olddefconfig does while it runs (a planner's progress
+ * callback, data the context), and how long it took: on stderr, not
+ * with -q. */
+void vk_cmd_kconfig_progress(const char *what, void *data);
+void vk_cmd_kconfig_took(const struct vk_ctx *ctx, const struct vk_kconfig_run *run);
 
 /* The options of a command that takes only [-n|--dry-run] [-f|--force]
  * [-h|--help] (init, undo). 0; -1 when help was shown; else a usage

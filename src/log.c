@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "shared/ctx.h"
 #include "shared/exit.h"
+#include "shared/macro.h"
 
 static const struct vk_ctx *log_ctx; /* its verbosity: the one setting */
 const char *vk_log_command;
@@ -64,4 +68,54 @@ int vk_usage_error(const char *fmt, ...)
 	fprintf(stderr, "Try 'vfiokit %s%s--help' for more information.\n",
 		vk_log_command ? vk_log_command : "", vk_log_command ? " " : "");
 	return VK_EXIT_USAGE;
+}
+
+enum vk_colour_mode vk_colour_mode;
+
+int vk_colour_mode_parse(const char *s)
+{
+	static const char *const names[] = { "auto", "always", "never" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (streq(s, names[i]))
+			return (int)i;
+	return -1;
+}
+
+bool vk_colour(int fd)
+{
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+
+	if (vk_colour_mode != VK_COLOUR_AUTO)
+		return vk_colour_mode == VK_COLOUR_ALWAYS;
+	return isatty(fd) && !(nc && *nc) && !(term && streq(term, "dumb"));
+}
+
+const char *vk_sgr(const char *code)
+{
+	return vk_colour(STDOUT_FILENO) ? code : "";
+}
+
+void vk_print_diff(const char *diff)
+{
+	bool colour = vk_colour(STDOUT_FILENO);
+
+	for (const char *p = diff; colour && *p;) {
+		size_t n = strcspn(p, "\n");
+		const char *c = !strncmp(p, "--- ", 4) || !strncmp(p, "+++ ", 4) ? VK_SGR_BOLD
+				: *p == '@'					 ? VK_SGR_CYAN
+				: *p == '-'					 ? VK_SGR_RED
+				: *p == '+'					 ? VK_SGR_GREEN
+										 : NULL;
+
+		if (c)
+			printf("%s%.*s%s", c, (int)n, p, VK_SGR_RESET);
+		else
+			printf("%.*s", (int)n, p);
+		p += n;
+		if (*p)
+			putchar(*p++);
+	}
+	if (!colour)
+		fputs(diff, stdout);
 }

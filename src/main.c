@@ -31,6 +31,9 @@ static const struct vk_cmd commands[] = {
 	{ "verify", cmd_verify, "after the reboot: check that passthrough is ready", 0 },
 	{ "init", cmd_init, "write a starter /etc/vfiokit.conf from this machine's devices",
 	  VK_CMD_NO_JSON },
+	{ "claim", cmd_claim, "list the devices, or hand some to guests in /etc/vfiokit.conf",
+	  VK_CMD_NO_JSON },
+	{ "release", cmd_claim, "take devices out of /etc/vfiokit.conf", VK_CMD_NO_JSON },
 	{ "plan", cmd_apply, "show every change /etc/vfiokit.conf asks for, as diffs", 0 },
 	{ "apply", cmd_apply, "make those changes, with backups and a journal", 0 },
 	{ "undo", cmd_undo, "restore what apply changed", 0 },
@@ -51,7 +54,9 @@ static void usage(void)
 	       "  -r, --root DIR  look at the system tree under DIR instead of / (sysfs,\n"
 	       "                  procfs, /etc, /boot, /lib/modules, /usr/src/linux)\n"
 	       "      --json      print reports as JSON (keys are listed in vfiokit(8))\n"
-	       "  -q, --quiet     print errors only\n"
+	       "  -q, --quiet     print problems only (errors, refusals, WARN and FAIL)\n"
+	       "      --color WHEN  colour the output: auto (on a terminal, without\n"
+	       "                  NO_COLOR or TERM=dumb; the default), always, never\n"
 	       "  -v, --verbose   say more\n"
 	       "  -h, --help      show this help; 'vfiokit <command> --help' for a command\n"
 	       "  -V, --version   show the version\n"
@@ -100,6 +105,19 @@ static int global_option(int argc, char **argv, int *i, const char **root, int *
 		(*quiet)++;
 	} else if (streq(a, "--verbose")) {
 		(*verbose)++;
+	} else if (!strncmp(a, "--color=", 8) || streq(a, "--color")) {
+		const char *v = a[7] == '=' ? a + 8 : NULL;
+		int m;
+
+		if (!v && *i + 1 >= argc)
+			return vk_usage_error(
+				"option '%s' needs an argument: auto, always or never", a);
+		if (!v)
+			v = argv[++*i];
+		m = vk_colour_mode_parse(v);
+		if (m < 0)
+			return vk_usage_error("--color: '%s' is not auto, always or never", v);
+		vk_colour_mode = (enum vk_colour_mode)m;
 	} else if (!strncmp(a, "--root=", 7)) {
 		*root = a + 7;
 	} else if (streq(a, "--root") || streq(a, "-r")) {

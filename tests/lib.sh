@@ -52,3 +52,27 @@ vk_debian_config() {
 	done < <("$TOP/tests/vm/kernel.sh" "$meta" 2>/dev/null)
 	[ -n "$root" ] && [ -f "$root/boot/config-$kver" ] && printf '%s\n' "$root/boot/config-$kver"
 }
+
+# vk_live_root DIR: the captured intel tree with the pinned pci.ids and what
+# the writing commands read on a live system: /etc/default/grub, an empty
+# module tree for 6.1.0, the root file system on tmpfs, no default route.
+vk_live_root() {
+	local r=$1
+	mkdir -p "$r/usr/share/misc" "$r/etc/default" "$r/proc/self" "$r/proc/net" \
+		"$r/proc/sys/kernel" "$r/lib/modules/6.1.0"
+	tar -xzf "$TOP/tests/fixtures/intel.tar.gz" -C "$r"
+	cp "$TOP/tests/fixtures/pci.ids" "$r/usr/share/misc/pci.ids"
+	touch "$r"/lib/modules/6.1.0/modules.{dep,alias,builtin,symbols,softdep,devname}
+	echo 6.1.0 >"$r/proc/sys/kernel/osrelease"
+	printf 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX=""\n' >"$r/etc/default/grub"
+	echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$r/proc/self/mountinfo"
+	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
+		>"$r/proc/net/route"
+}
+
+# vk_readme_session: the code block of README.md's "Your first claim": "$ "
+# lines are commands, the lines after each what it prints.
+vk_readme_session() {
+	sed -n '/^## Your first claim$/,/^## /p' "$TOP/README.md" | sed -n '/^```$/,/^```$/p' |
+		sed '/^```$/d'
+}

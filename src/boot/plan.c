@@ -570,8 +570,9 @@ int vk_cmdline_plan(const struct vk_ctx *ctx, const struct vk_cmdline_req *req,
 		if (r < 0)
 			r = fail(out, r,
 				 "cannot tell which boot method this host uses: %s; choose one "
-				 "with --bootloader grub|kernel-cmdline",
-				 out->why);
+				 "with %s",
+				 out->why,
+				 req->choose ? req->choose : "--bootloader grub|kernel-cmdline");
 		else
 			r = vk_notes_add(&out->notes, VK_NOTE_INFO, "boot method: %s (%s)",
 					 vk_boot_method_name(out->method), out->why);

@@ -41,6 +41,9 @@ struct vk_cmdline_req {
 	/* The user allows a device the host needs (--allow-host-device): the
 	 * lint's findings about such a device warn instead of refusing. */
 	bool allow_host;
+	/* How the user chooses a boot method, for the error when none can be
+	 * told; NULL: "--bootloader grub|kernel-cmdline". */
+	const char *choose;
 };
 
 struct vk_cmdline_plan {

@@ -207,6 +207,12 @@ static int load(const struct errbuf *e, config_t *cfg, struct vk_conf *c)
 	c->kernel = "none";
 	config_lookup_string(cfg, "boot", &c->boot);
 	config_lookup_string(cfg, "kernel", &c->kernel);
+	if ((s = config_lookup(cfg, "boot")))
+		c->boot_line = config_setting_source_line(s);
+	if ((s = config_lookup(cfg, "kernel")))
+		c->kernel_line = config_setting_source_line(s);
+	if ((s = config_lookup(cfg, "profiles")))
+		c->profiles_line = config_setting_source_line(s);
 	if (!streq(c->boot, "auto") && !streq(c->boot, "grub") && !streq(c->boot, "kernel-cmdline"))
 		return fail(e, config_setting_source_line(config_lookup(cfg, "boot")),
 			    "boot \"%s\" is unknown: \"auto\", \"grub\" or \"kernel-cmdline\" "
@@ -252,27 +258,13 @@ static int load(const struct errbuf *e, config_t *cfg, struct vk_conf *c)
 	return 0;
 }
 
-int vk_conf_load(int rootfd, const char *abs, const char *shown, struct vk_conf *c, char *err,
-		 size_t errlen)
+int vk_conf_parse(const char *text, size_t len, const char *shown, struct vk_conf *c, char *err,
+		  size_t errlen)
 {
-	_cleanup_free_ char *text = NULL;
 	struct errbuf e = { shown, err, errlen };
 	config_t *cfg;
-	size_t len;
-	int r;
 
 	memset(c, 0, sizeof(*c));
-	r = vk_file_read_all(rootfd, abs, MAX_CONF, &text, &len);
-	if (r == -ENOENT) {
-		snprintf(err, errlen,
-			 "%s: no such file: 'vfiokit init' writes a starter file to fill in",
-			 shown);
-		return r;
-	}
-	if (r < 0) {
-		snprintf(err, errlen, "%s: %s", shown, strerror(-r));
-		return r;
-	}
 	if (strlen(text) != len)
 		return fail(&e, vk_nul_line(text, len),
 			    "holds a NUL byte: not a configuration file");
@@ -289,8 +281,29 @@ int vk_conf_load(int rootfd, const char *abs, const char *shown, struct vk_conf 
 			    "%s (libconfig syntax: name = "
 			    "value; see vfiokit.conf(5))",
 			    config_error_text(cfg));
-	r = load(&e, cfg, c);
-	return r;
+	return load(&e, cfg, c);
+}
+
+int vk_conf_load(int rootfd, const char *abs, const char *shown, struct vk_conf *c, char *err,
+		 size_t errlen)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	memset(c, 0, sizeof(*c));
+	r = vk_file_read_all(rootfd, abs, MAX_CONF, &text, &len);
+	if (r == -ENOENT) {
+		snprintf(err, errlen,
+			 "%s: no such file: 'vfiokit init' writes a starter file to fill in",
+			 shown);
+		return r;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", shown, strerror(-r));
+		return r;
+	}
+	return vk_conf_parse(text, len, shown, c, err, errlen);
 }
 
 int vk_conf_read(const struct vk_ctx *ctx, const char *given, struct vk_conf *c, char *err,

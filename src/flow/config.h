@@ -43,6 +43,7 @@ struct vk_conf {
 	const char **arguments; /* extra kernel arguments, NULL-terminated */
 	size_t n_arguments;
 	bool ignore_msrs;
+	unsigned int boot_line, kernel_line, profiles_line; /* 0: not in the file */
 	void *cfg; /* the libconfig tree the strings live in */
 };
 
@@ -53,6 +54,9 @@ struct vk_conf {
  */
 int vk_conf_load(int rootfd, const char *abs, const char *shown, struct vk_conf *c, char *err,
 		 size_t errlen);
+/* The same for text (len bytes, NUL-terminated) already read. */
+int vk_conf_parse(const char *text, size_t len, const char *shown, struct vk_conf *c, char *err,
+		  size_t errlen);
 /* The configuration a command uses: given (--config, a path of this
  * process) or else VK_PATH_VFIOKIT_CONF under the root. As vk_conf_load(),
  * with -ENOMEM also said in err. */

@@ -178,12 +178,17 @@ int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_
 			"emerge --oneshot sys-kernel/gentoo-kernel   (the dist-kernel build "
 			"merges /etc/kernel/config.d)");
 	if (!r && initramfs && !dotconfig)
-		r = vk_strv_push(steps, n_steps,
-				 genkernel ? "genkernel initramfs"
-				 : dracut
-					 ? "dracut --force"
-					 : "rebuild the initramfs, if it loads modules, so that it "
-					   "carries /etc/modprobe.d/vfiokit.conf");
+		r = vk_strv_push(
+			steps, n_steps,
+			genkernel ? "genkernel initramfs"
+			: dracut  ? "dracut --force"
+			/* After undo (no verify to run), the file may be gone. */
+			: !verify && faccessat(ctx->rootfd, vk_rel(VK_PATH_MODPROBE_VFIOKIT), F_OK,
+					       0)
+				? "rebuild the initramfs, if it loads modules, so that it no "
+				  "longer carries /etc/modprobe.d/vfiokit.conf"
+				: "rebuild the initramfs, if it loads modules, so that it "
+				  "carries /etc/modprobe.d/vfiokit.conf");
 	if (!r && has(paths, n, VK_PATH_DEFAULT_GRUB)) {
 		free(line);
 		line = NULL;
@@ -195,8 +200,12 @@ int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_
 		r = vk_strv_push(steps, n_steps,
 				 "reinstall the kernel (installkernel or kernel-install add) so "
 				 "that /etc/kernel/cmdline reaches the boot entry");
-	if (!r)
-		r = vk_strv_push(steps, n_steps,
-				 verify ? "reboot, then: vfiokit verify" : "reboot");
+	if (!r) {
+		char hint[512], step[600];
+
+		snprintf(step, sizeof(step), "reboot, then: %s",
+			 vk_ctx_hint(ctx, "verify", hint, sizeof(hint)));
+		r = vk_strv_push(steps, n_steps, verify ? step : "reboot");
+	}
 	return r;
 }

@@ -473,11 +473,16 @@ int vk_undo_restore(struct vk_undo *u, size_t i)
 		return 0;
 	if (it->e->existed) {
 		r = ops_of(u->ops)->replace(u->rootfd, &it->now, it->backup, it->backup_len);
+	} else if (it->action == VK_UNDO_RESTORE) {
+		/* apply created it and it is as apply wrote it: it goes. */
+		r = unlinkat(u->rootfd, vk_rel(it->now.target), 0) < 0 && errno != ENOENT ? -errno
+											  : 0;
 	} else if (asprintf(&bak, "%s%s", it->now.target, VK_BACKUP_SUFFIX) < 0) {
 		bak = NULL;
 		r = -ENOMEM;
 	} else {
-		/* apply created it: it goes, kept as FILE.vfiokit-bak. */
+		/* apply created it and someone changed it since (--force): it
+		 * goes, the change kept as FILE.vfiokit-bak. */
 		r = renameat(u->rootfd, vk_rel(it->now.target), u->rootfd, vk_rel(bak)) < 0 ? -errno
 											    : 0;
 	}
@@ -508,6 +513,8 @@ int vk_undo_finish(struct vk_undo *u)
 	for (size_t i = 0; i < u->j.n; i++)
 		if (u->j.v[i].backup)
 			remove_backup(u->rootfd, u->j.v[i].backup);
+	/* No empty folder stays behind: only empty ones go. */
+	unlinkat(u->rootfd, vk_rel(VK_PATH_BACKUPS), AT_REMOVEDIR);
 	unlinkat(u->rootfd, vk_rel(VK_PATH_JOURNAL VK_BACKUP_SUFFIX), 0);
 	if (unlinkat(u->rootfd, vk_rel(VK_PATH_JOURNAL), 0) < 0 && errno != ENOENT)
 		return FAIL(&u->notes, -errno, "%s%s: %s", u->prefix, VK_PATH_JOURNAL,

@@ -71,3 +71,12 @@ char *vk_ctx_path(const struct vk_ctx *ctx, const char *abs)
 		return NULL;
 	return p;
 }
+
+const char *vk_ctx_hint(const struct vk_ctx *ctx, const char *rest, char *buf, size_t size)
+{
+	if (ctx->prefix && *ctx->prefix)
+		snprintf(buf, size, "vfiokit --root %s %s", ctx->prefix, rest);
+	else
+		snprintf(buf, size, "vfiokit %s", rest);
+	return buf;
+}

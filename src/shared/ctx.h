@@ -21,6 +21,10 @@ struct vk_ctx {
 int vk_ctx_open(struct vk_ctx *ctx, const char *root);
 void vk_ctx_close(struct vk_ctx *ctx);
 
+/* "vfiokit [--root DIR] <rest>" in buf, a command for the user to type:
+ * --root is kept when the run has one. Returns buf. */
+const char *vk_ctx_hint(const struct vk_ctx *ctx, const char *rest, char *buf, size_t size);
+
 /* abs ("/sys/...") as seen from the caller's file system: root + abs.
  * Returns a new string, or NULL when out of memory. */
 char *vk_ctx_path(const struct vk_ctx *ctx, const char *abs);

@@ -20,17 +20,7 @@ PROFILES=$TOP/profiles
 # make_root DIR: the fixture root with what the writing commands need.
 make_root() {
 	local r=$1
-	mkdir -p "$r/usr/share/misc" "$r/etc/default" "$r/proc/self" "$r/proc/net" \
-		"$r/proc/sys/kernel" "$r/lib/modules/6.1.0"
-	tar -xzf "$TOP/tests/fixtures/intel.tar.gz" -C "$r"
-	cp "$TOP/tests/fixtures/pci.ids" "$r/usr/share/misc/pci.ids"
-	touch "$r"/lib/modules/6.1.0/modules.{dep,alias,builtin,symbols,softdep,devname}
-	echo 6.1.0 >"$r/proc/sys/kernel/osrelease"
-	printf 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX=""\n' >"$r/etc/default/grub"
-	# A live system's: the root file system on tmpfs, no default route.
-	echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$r/proc/self/mountinfo"
-	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
-		>"$r/proc/net/route"
+	vk_live_root "$r"
 	printf '%s\n' 'boot = "grub";' 'kernel = "none";' 'arguments = [ "iommu=pt" ];' \
 		'devices = {' '	nic = { address = "0000:00:03.0"; claim = "override"; };' '};' \
 		>"$r/etc/vfiokit.conf"

@@ -14,7 +14,10 @@ fi
 # Every command and every long option that --help lists is in the man page.
 man_text=$(sed 's/\\-/-/g' "$MAN")
 missing=""
-help_text=$("$VFIOKIT" --help; "$VFIOKIT" groups --help)
+help_text=$("$VFIOKIT" --help
+	for c in $(sed -n 's/^  \([a-z]\+\) .*/\1/p' <<<"$("$VFIOKIT" --help)"); do
+		"$VFIOKIT" "$c" --help
+	done)
 for word in $(grep -oE -- '--[a-z][a-z-]+' <<<"$help_text" | sort -u) \
 	$(sed -n 's/^  \([a-z]\+\) .*/\1/p' <<<"$("$VFIOKIT" --help)"); do
 	grep -qF -- "$word" <<<"$man_text" || missing="$missing $word"

@@ -39,6 +39,7 @@ seeds() {
 	kernel-cmdline) echo "$F/corpus-kernel-cmdline $F/corpus $TOP/tests/kconfig" ;;
 	diff) echo "$F/corpus-diff $TOP/tests/grub-corpus $TOP/profiles" ;;
 	conf) echo "$F/corpus-conf $TOP/docs/vfiokit.conf.example" ;;
+	conf-edit) echo "$F/corpus-conf-edit $F/corpus-conf $TOP/docs/vfiokit.conf.example $TOP/tests/cases/init-intel/stdout" ;;
 	lint) echo "$F/corpus-lint $F/corpus" ;;
 	*) echo "$F/corpus-$1" ;;
 	esac

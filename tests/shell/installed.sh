@@ -35,7 +35,8 @@ done
 
 # A copy of the sources, so that the checkout's build stays as it is.
 mkdir -p "$TMP/src"
-cp -r "$TOP/Makefile" "$TOP/src" "$TOP/docs" "$TOP/profiles" "$TOP/init" "$TMP/src/"
+cp -r "$TOP/Makefile" "$TOP/src" "$TOP/docs" "$TOP/profiles" "$TOP/init" "$TOP/completions" \
+	"$TMP/src/"
 build() { # build ARGS...: make install in the copy, quietly
 	make -C "$TMP/src" -j2 CFLAGS=-O1 INSTALL_DEPS=: install "$@" >"$TMP/make.log" 2>&1
 }
@@ -54,6 +55,9 @@ usr/share/man/man8/vfiokit.8
 usr/share/vfiokit/profiles/profiles.conf
 usr/share/vfiokit/profiles/vfio.config" \
 	"$(cd "$D" && find usr -type f | grep -E 'sbin/|man[58]/|profiles/(profiles.conf|vfio.config)$' | sort)"
+expect_eq installed/destdir-completions "usr/share/bash-completion/completions/vfiokit
+usr/share/zsh/site-functions/_vfiokit" \
+	"$(cd "$D" && find usr -path '*completion*' -type f -o -path '*zsh*' -type f | sort)"
 expect_match installed/destdir-path-compiled-in '\(default /usr/share/vfiokit/profiles\)' \
 	"$("$D/usr/sbin/vfiokit" kconfig --help)"
 for page in man8/vfiokit.8 man5/vfiokit.conf.5; do

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# vfiokit claim and release on the captured intel tree: the numbered
+# listing, claims by number, address and id, the lines init wrote
+# uncommented in place and commented back by release (byte for byte), a
+# hand-written file whose comments and layout stay, a second identical
+# claim or release that changes nothing, and the refusals (the boot GPU,
+# a bridge, a number out of range, an id entry released by one address, a
+# file that does not read), each leaving the file untouched.
+source "$(dirname "$0")/../lib.sh"
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+R=$TMP/root
+vk_live_root "$R"
+CONF=$R/etc/vfiokit.conf
+vk() { "$VFIOKIT" --root "$R" "$@"; }
+sum() { sha256sum <"$CONF"; }
+
+# Before init: the file is missing, and the hint keeps --root.
+out=$(vk claim 2 2>&1)
+rc=$?
+expect_eq claim/no-file "1 vfiokit: $CONF: no such file: 'vfiokit --root $R init' writes a starter file" \
+	"$rc $out"
+
+vk init >/dev/null
+cp "$CONF" "$TMP/init.conf"
+
+# The listing: guests' devices only (no bridges), numbered, none claimed.
+out=$(vk claim)
+expect_eq claim/list "Devices a guest can be given (* claimed in $CONF):
+  [1]     0000:00:01.0  VGA compatible controller [0300]: Device [1234:1111] (rev 02), group 1
+  [2]     0000:00:02.0  Ethernet controller [0200]: Intel Corporation 82574L Gigabit Network Connection [8086:10d3], group 2
+  [3]     0000:00:03.0  Ethernet controller [0200]: Intel Corporation 82574L Gigabit Network Connection [8086:10d3], group 3
+  [4]     0000:00:1f.2  SATA controller [0106]: Intel Corporation 82801IR/IO/IH (ICH9R/DO/DH) 6 port SATA Controller [AHCI mode] [8086:2922] (rev 02), group 4
+  [5]     0000:00:1f.3  SMBus [0c05]: Intel Corporation 82801I (ICH9 Family) SMBus Controller [8086:2930] (rev 02), group 4" \
+	"$out"
+
+# Claim by number: init's line is uncommented, nothing else changes.
+out=$(vk claim 3 2>&1)
+expect_eq claim/number-says "3: claimed as net_2
+$CONF: changed; the previous version is in $CONF.vfiokit-bak
+Next: 'vfiokit --root $R plan' shows what this changes on the host." "$out"
+expect_eq claim/number-uncomments '45c45
+< 	# net_2 = { address = "0000:00:03.0"; claim = "override"; };
+---
+> 	net_2 = { address = "0000:00:03.0"; claim = "override"; };' \
+	"$(diff "$TMP/init.conf" "$CONF")"
+expect_eq claim/backup "$(sha256sum <"$TMP/init.conf")" "$(sha256sum <"$CONF.vfiokit-bak")"
+expect_match claim/list-marks '^  \[3\]   \* 0000:00:03\.0 .*group 3, as net_2$' "$(vk claim)"
+
+# The same claim again, by address this time: nothing changes.
+before=$(sum)
+out=$(vk claim 0000:00:03.0 2>&1)
+rc=$?
+expect_eq claim/again "0 0000:00:03.0 is already claimed as net_2 ($CONF:45)" "$rc $out"
+expect_eq claim/again-unchanged "$before" "$(sum)"
+
+# A short address, and a device that shares its group: a warning.
+out=$(vk claim 00:1f.2 2>&1)
+expect_match claim/group-warning "^vfiokit: warning: 0000:00:1f.3 shares IOMMU group 4 with 0000:00:1f.2: .*'vfiokit --root $R claim 0000:00:1f.3'" "$out"
+expect_match claim/storage-line '^	storage = \{ id = "8086:2922"; \};$' "$(cat "$CONF")"
+
+# Release puts back what init wrote, byte for byte.
+out=$(vk release net_2 0000:00:1f.2 2>&1)
+expect_eq release/says "net_2: released net_2
+0000:00:1f.2: released storage
+$CONF: changed; the previous version is in $CONF.vfiokit-bak
+Next: 'vfiokit --root $R plan' shows what this changes on the host." "$out"
+expect_eq release/back-to-init "$(sha256sum <"$TMP/init.conf")" "$(sum)"
+out=$(vk release 0000:00:03.0 2>&1)
+rc=$?
+expect_eq release/again "0 0000:00:03.0 is not claimed in $CONF" "$rc $out"
+expect_eq release/again-unchanged "$(sha256sum <"$TMP/init.conf")" "$(sum)"
+
+# Refusals leave the file as it was.
+before=$(sum)
+out=$(vk claim 1 2>&1)
+rc=$?
+expect_match claim/boot-gpu-refused "^vfiokit: 0000:00:01\.0 is the boot VGA device, .*--allow-host-device" "$out"
+expect_eq claim/boot-gpu-rc "1 $before" "$rc $(sum)"
+out=$(vk claim 0000:00:00.0 2>&1)
+rc=$?
+expect_eq claim/bridge "1 vfiokit: 0000:00:00.0 is a bridge: it stays with the host ('vfiokit claim' lists the devices a guest can be given)" "$rc $out"
+out=$(vk claim 9 2>&1)
+rc=$?
+expect_eq claim/out-of-range "1 vfiokit: there is no device number 9: 'vfiokit claim' lists 5" "$rc $out"
+out=$(vk claim gpu 2>&1)
+rc=$?
+expect_eq claim/not-a-device "1 vfiokit: gpu is neither a number from 'vfiokit claim', a PCI address (0000:01:00.0) nor a vendor:device id (10de:1c03)" "$rc $out"
+out=$(vk claim --frob 2>&1)
+rc=$?
+expect_eq claim/usage "2 vfiokit: claim: unknown option '--frob'
+Try 'vfiokit claim --help' for more information." "$rc $out"
+expect_eq claim/refusals-unchanged "$before" "$(sum)"
+
+# --allow-host-device: the boot GPU is claimed, with a warning.
+out=$(vk claim --allow-host-device 1 2>&1)
+rc=$?
+expect_match claim/allow-host "^vfiokit: warning: .*0000:00:01\.0" "$out"
+expect_match claim/allow-host-line '^	gpu = \{ id = "1234:1111"; \};$' "$(cat "$CONF")"
+vk release gpu >/dev/null
+
+# An id claims every device of the model, in one new entry; releasing one
+# of them by address is refused, by the id it goes.
+vk claim 8086:10d3 >/dev/null
+expect_eq claim/id-entry '53a54
+> 	net = { id = "8086:10d3"; };' "$(diff "$TMP/init.conf" "$CONF")"
+before=$(sum)
+out=$(vk release 0000:00:02.0 2>&1)
+rc=$?
+expect_eq release/id-by-address "1 vfiokit: net ($CONF:54) claims every device with id 8086:10d3, 0000:00:03.0 too: release it by its id, then claim the one for the guest by its address" "$rc $out"
+expect_eq release/id-by-address-unchanged "$before" "$(sum)"
+vk release 8086:10d3 >/dev/null
+expect_eq release/id '53a54
+> 	# net = { id = "8086:10d3"; };' "$(diff "$TMP/init.conf" "$CONF")"
+
+# A hand-written file: its comments, blank lines and layout stay; the new
+# entry goes last in the devices group; libconfig reads it back.
+cat >"$CONF" <<'EOF'
+// my passthrough box
+boot = "grub"; /* GRUB 2 */
+devices = {   # the guest's
+	usbc : { id = "1234:1111"; claim = "pci-stub"; } // kept as written
+};
+# end
+EOF
+cp "$CONF" "$TMP/hand.conf"
+vk claim --allow-host-device 2 >/dev/null 2>&1
+expect_eq claim/hand-written '// my passthrough box
+boot = "grub"; /* GRUB 2 */
+devices = {   # the guest'"'"'s
+	usbc : { id = "1234:1111"; claim = "pci-stub"; } // kept as written
+	net = { address = "0000:00:02.0"; claim = "override"; };
+};
+# end' "$(cat "$CONF")"
+vk release usbc >/dev/null
+expect_eq release/hand-written '// my passthrough box
+boot = "grub"; /* GRUB 2 */
+devices = {   # the guest'"'"'s
+	# usbc : { id = "1234:1111"; claim = "pci-stub"; } // kept as written
+	net = { address = "0000:00:02.0"; claim = "override"; };
+};
+# end' "$(cat "$CONF")"
+
+# No devices group at all: one is added at the end.
+printf 'boot = "auto";' >"$CONF"
+vk claim 3 >/dev/null 2>&1
+expect_eq claim/no-group 'boot = "auto";
+devices = {
+	net = { address = "0000:00:03.0"; claim = "override"; };
+};' "$(cat "$CONF")"
+# Two entries on one line: the released one's bytes go, the other stays.
+printf 'devices = { a = { address = "0000:00:02.0"; claim = "override"; }; b = { address = "0000:00:03.0"; claim = "override"; }; };\n' >"$CONF"
+vk release a >/dev/null
+expect_eq release/one-line 'devices = { b = { address = "0000:00:03.0"; claim = "override"; }; };' \
+	"$(cat "$CONF")"
+
+# A file that does not read: its line, nothing changed.
+printf 'devices = {\n\tnet = { id = "8086:10d3" };\n' >"$CONF"
+before=$(sum)
+out=$(vk claim 3 2>&1)
+rc=$?
+expect_match claim/bad-file "^vfiokit: $CONF:3: .*libconfig syntax" "$out"
+expect_eq claim/bad-file-unchanged "1 $before" "$rc $(sum)"
+
+# --dry-run shows the diff and writes nothing.
+cp "$TMP/init.conf" "$CONF"
+out=$(vk claim --dry-run 4 2>/dev/null)
+expect_match claim/dry-run-diff '^\+	storage = \{ id = "8086:2922"; \};$' "$out"
+expect_eq claim/dry-run-unchanged "$(sha256sum <"$TMP/init.conf")" "$(sum)"
