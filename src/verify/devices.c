@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../flow/claims.h"
 #include "../pci/groups.h"
 #include "../pci/host.h"
 #include "../shared/fileio.h"
@@ -137,6 +138,31 @@ static void check_dev(const struct vk_ctx *ctx, const struct vk_pci_dev *d,
 		vk_verify_add(v, "devices", VK_RESULT_PASS, what, NULL);
 }
 
+/* A device the host needs that a claim catches, on the running command
+ * line or in what the next boot reads: a FAIL for each. */
+static void check_host_claims(const struct vk_ctx *ctx, struct vk_verify *v)
+{
+	struct vk_claims cs;
+
+	if (vk_claims_of_host(ctx, VK_CLAIMS_RUNNING | VK_CLAIMS_BOOT | VK_CLAIMS_MODPROBE, &cs) <
+	    0) {
+		v->err = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < cs.n; i++) {
+		const struct vk_claim *c = &cs.v[i];
+		char what[128];
+
+		snprintf(what, sizeof(what), "%s is claimed by no %s id", c->addr, c->driver);
+		vk_verify_addf(v, "devices", VK_RESULT_FAIL, what,
+			       "%s%s:%u: %s catches it, and it %s: take that id out (a claim by "
+			       "id takes every device of that model; claim the guest's by "
+			       "address)",
+			       ctx->prefix, c->file, c->line, c->arg, c->role);
+	}
+	vk_claims_clear(&cs);
+}
+
 void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 		       struct vk_verify *v)
 {
@@ -146,6 +172,7 @@ void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 	bool *group_done = NULL;
 	int r;
 
+	check_host_claims(ctx, v);
 	if (!o->n_devices)
 		return;
 	r = vk_pci_new(ctx, &pci);

@@ -92,5 +92,9 @@ else
 	fail flow-essential/force-writes "the files did not change"
 fi
 
+# plan takes --force too (for old claims): it still writes nothing, and
+# still reports the lost options.
+after=$(state)
 run plan --force
-expect_eq flow-essential/plan-no-force 2 "$RC"
+expect_eq flow-essential/plan-force-rc 3 "$RC"
+expect_eq flow-essential/plan-force-writes-nothing "$after" "$(state)"
