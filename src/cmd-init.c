@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "flow/config.h"
+#include "modules/alias.h"
 #include "pci/groups.h"
 #include "shared/exit.h"
 #include "log.h"
@@ -70,7 +71,8 @@ static size_t same_model(const struct vk_groups *gs, const struct vk_pci_dev *d)
 	return n;
 }
 
-static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group *g)
+static void put_group(FILE *f, const struct vk_ctx *ctx, struct vk_kmod *km,
+		      const struct vk_groups *gs, const struct vk_group *g)
 {
 	fprintf(f, "\n\t# IOMMU group %lu: %s\n", g->id,
 		g->passable ? "can be handed over (every device in it goes together)"
@@ -78,12 +80,17 @@ static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group
 			      "or none of it");
 	for (size_t i = 0; i < g->n_devs; i++) {
 		const struct vk_pci_dev *d = &g->devs[i];
-		char name[64], desc[512];
+		char name[64], desc[512], mods[256], warn[512];
 
 		setting_name(d, name, sizeof(name));
 		vk_pci_dev_describe(d, desc, sizeof(desc));
 		fprintf(f, "\t# %s: %s%s%s%s\n", d->addr, desc, d->driver ? ", driver " : "",
 			d->driver ? d->driver : "", d->boot_vga ? ", the boot VGA device" : "");
+		vk_dev_drivers_text(ctx, km, d, mods, sizeof(mods));
+		if (*mods)
+			fprintf(f, "\t#   kernel modules: %s\n", mods);
+		if (vk_dev_future_warning(ctx, km, d, warn, sizeof(warn)))
+			fprintf(f, "\t#   warning: %s\n", warn);
 		if (vk_pci_dev_is_bridge(d)) {
 			fputs("\t#   (a bridge: it stays with the host)\n", f);
 			continue;
@@ -97,7 +104,7 @@ static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group
 	}
 }
 
-static char *render(const struct vk_ctx *ctx, const struct vk_groups *gs)
+static char *render(const struct vk_ctx *ctx, struct vk_kmod *km, const struct vk_groups *gs)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -139,7 +146,7 @@ static char *render(const struct vk_ctx *ctx, const struct vk_groups *gs)
 	      "devices = {",
 	      f);
 	for (size_t i = 0; i < gs->n_groups; i++)
-		put_group(f, gs, &gs->groups[i]);
+		put_group(f, ctx, km, gs, &gs->groups[i]);
 	if (!gs->n_groups)
 		fputs("\n\t# No IOMMU groups: the IOMMU is off. Enable it in the firmware\n"
 		      "\t# (VT-d, AMD-Vi or IOMMU), boot with it, and run vfiokit init again.\n",
@@ -157,15 +164,18 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ char *text = NULL, *shown = vk_ctx_path(ctx, VK_PATH_VFIOKIT_CONF);
 	struct vk_groups gs = {};
 	struct vk_pci *pci = NULL;
+	struct vk_kmod *km = NULL;
 	struct vk_file f = {};
 	struct opts o = {};
+	char why[256];
 	int r;
 
 	r = vk_cmd_parse_force("init", help, argc, argv, &o.dry_run, &o.force);
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
 	if (!shown || vk_pci_new(ctx, &pci) < 0 || vk_groups_load(ctx, pci, &gs) < 0 ||
-	    !(text = render(ctx, &gs))) {
+	    vk_kmod_open_target(ctx, &km, why, sizeof(why)) == -ENOMEM ||
+	    !(text = render(ctx, km, &gs))) {
 		vk_err("out of memory");
 		r = VK_EXIT_ERROR;
 		goto out;
@@ -200,6 +210,7 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 		printf("Uncomment the devices for the guest in %s, then run 'vfiokit plan'.\n",
 		       shown);
 out:
+	vk_kmod_free(km);
 	vk_file_clear(&f);
 	vk_groups_clear(&gs);
 	vk_pci_free(pci);

@@ -41,6 +41,7 @@ make_root() {
 		"$r/proc/self" "$r/proc/net"
 	tar -xzf "$TOP/tests/fixtures/intel.tar.gz" -C "$r"
 	cp "$TOP/tests/fixtures/pci.ids" "$r/usr/share/misc/"
+	rm -rf "$r/lib/modules/$KVER" # the fixture's own index, cut to its devices
 	ln -s "$MODROOT/lib/modules/$KVER" "$r/lib/modules/$KVER"
 	echo "$KVER" >"$r/proc/sys/kernel/osrelease"
 	printf '%s\n' "$2" >"$r/etc/default/grub"
