@@ -52,3 +52,32 @@ vk_debian_config() {
 	done < <("$TOP/tests/vm/kernel.sh" "$meta" 2>/dev/null)
 	[ -n "$root" ] && [ -f "$root/boot/config-$kver" ] && printf '%s\n' "$root/boot/config-$kver"
 }
+
+# vk_live_root DIR FIXTURE KVER MODROOT: a captured tree as a live system
+# to plan and apply on: the fixture, the pinned pci.ids, Debian's real
+# module tree of KVER (tests/kernel-image.sh) in place of the fixture's cut
+# index, as the running kernel's, the root file system on tmpfs and no
+# default route.
+vk_live_root() {
+	local r=$1
+	mkdir -p "$r" && tar -xzf "$TOP/tests/fixtures/$2.tar.gz" -C "$r" || return 1
+	rm -rf "$r/lib/modules"
+	mkdir -p "$r/lib/modules" "$r/etc/default" "$r/usr/share/misc" "$r/proc/sys/kernel" \
+		"$r/proc/self" "$r/proc/net"
+	cp "$TOP/tests/fixtures/pci.ids" "$r/usr/share/misc/"
+	ln -s "$4/lib/modules/$3" "$r/lib/modules/$3"
+	echo "$3" >"$r/proc/sys/kernel/osrelease"
+	echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$r/proc/self/mountinfo"
+	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
+		>"$r/proc/net/route"
+}
+
+# vk_route_via ROOT ADDR: the IPv4 default route of a vk_live_root goes out
+# through the NIC at PCI address ADDR (eth0).
+vk_route_via() {
+	local d=$1/sys/devices/pci0000:00/$2
+	mkdir -p "$d/net/eth0" "$1/sys/class/net"
+	ln -s "../../../$2" "$d/net/eth0/device"
+	ln -s "../../devices/pci0000:00/$2/net/eth0" "$1/sys/class/net/eth0"
+	printf 'eth0\t00000000\t0202000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >>"$1/proc/net/route"
+}

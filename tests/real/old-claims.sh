@@ -37,27 +37,10 @@ devices = {
 # two 8086:10d3 NICs), modules, GRUB, a configuration, root on tmpfs.
 make_root() {
 	local r=$TMP/$1
-	mkdir -p "$r/lib/modules" "$r/etc/default" "$r/usr/share/misc" "$r/proc/sys/kernel" \
-		"$r/proc/self" "$r/proc/net"
-	tar -xzf "$TOP/tests/fixtures/intel.tar.gz" -C "$r"
-	cp "$TOP/tests/fixtures/pci.ids" "$r/usr/share/misc/"
-	rm -rf "$r/lib/modules/$KVER" # the fixture's own index, cut to its devices
-	ln -s "$MODROOT/lib/modules/$KVER" "$r/lib/modules/$KVER"
-	echo "$KVER" >"$r/proc/sys/kernel/osrelease"
+	vk_live_root "$r" intel "$KVER" "$MODROOT"
 	printf '%s\n' "$2" >"$r/etc/default/grub"
 	printf '%s\n' "$3" >"$r/etc/vfiokit.conf"
-	echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$r/proc/self/mountinfo"
-	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' >"$r/proc/net/route"
 	printf '%s\n' "$r"
-}
-
-# route_via ROOT ADDR: the default route goes out through the NIC at ADDR.
-route_via() {
-	local d=$1/sys/devices/pci0000:00/$2
-	mkdir -p "$d/net/eth0" "$1/sys/class/net"
-	ln -s "../../../$2" "$d/net/eth0/device"
-	ln -s "../../devices/pci0000:00/$2/net/eth0" "$1/sys/class/net/eth0"
-	printf 'eth0\t00000000\t0202000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >>"$1/proc/net/route"
 }
 
 state() {
@@ -121,7 +104,7 @@ R=$(make_root ours "$GRUB_CLEAN" "$BY_ID")
 run --root "$R" apply
 expect_eq old-claims/ours-first-apply "0 GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on vfio-pci.ids=8086:10d3\"" \
 	"$RC $(grep LINUX_DEFAULT= "$R/etc/default/grub")"
-route_via "$R" 0000:00:02.0
+vk_route_via "$R" 0000:00:02.0
 printf '%s\n' "$OVERRIDE" >"$R/etc/vfiokit.conf"
 run --root "$R" plan
 expect_eq old-claims/ours-plan-rc 0 "$RC"
@@ -147,7 +130,7 @@ expect_match old-claims/ours-verify-running "FAIL \($R/proc/cmdline:1: vfio-pci.
 R=$(make_root changed "$GRUB_CLEAN" "$BY_ID")
 run --root "$R" apply
 echo '# edited' >>"$R/etc/default/grub"
-route_via "$R" 0000:00:02.0
+vk_route_via "$R" 0000:00:02.0
 printf '%s\n' "$OVERRIDE" >"$R/etc/vfiokit.conf"
 run --root "$R" plan
 expect_eq old-claims/changed-since-rc 3 "$RC"
