@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "flow/claims.h"
 #include "flow/config.h"
 #include "flow/flow.h"
 #include "flow/journal.h"
@@ -40,7 +41,9 @@ struct opts {
 	const char *config;	  /* --config FILE, a path of the caller */
 	const char *profiles_dir; /* --profiles-dir, for kconfig merge */
 	bool allow_host, dry_run;
-	bool force; /* --force: apply even when an essential option is lost */
+	/* --force: apply even when an essential option is lost, or an old
+	 * claim of the user's catches a device the host needs */
+	bool force;
 };
 
 /* Everything one plan or apply has. */
@@ -49,8 +52,9 @@ struct flow {
 	struct vk_conf_target *targets;
 	size_t n_targets;
 	struct vk_kconfig_run kconfig;
-	struct vk_tx tx; /* the changes */
-	bool partial;	 /* kconfig: some request did not survive */
+	struct vk_tx tx;	 /* the changes */
+	bool partial;		 /* kconfig: some request did not survive */
+	struct vk_claims claims; /* old claims of the host's devices */
 };
 
 static void flow_clear(struct flow *f)
@@ -59,14 +63,15 @@ static void flow_clear(struct flow *f)
 	free(f->targets);
 	vk_kconfig_run_clear(&f->kconfig);
 	vk_tx_clear(&f->tx);
+	vk_claims_clear(&f->claims);
 }
 
 static void help(const char *verb)
 {
 	printf("Usage: vfiokit [--root DIR] [--json] %s [--config FILE] [--profiles-dir DIR]\n"
-	       "                                 [--allow-host-device]%s\n"
+	       "                                 [--allow-host-device]%s [--force]\n"
 	       "\n",
-	       verb, streq(verb, "apply") ? " [--dry-run] [--force]" : "");
+	       verb, streq(verb, "apply") ? " [--dry-run]" : "");
 	if (streq(verb, "plan"))
 		printf("Show every change the setup in /etc/vfiokit.conf makes, as unified diffs,\n"
 		       "and the commands to run afterwards. Nothing is written.\n");
@@ -81,23 +86,28 @@ static void help(const char *verb)
 	printf("\n"
 	       "Devices the host runs on are refused before anything is written: the boot\n"
 	       "VGA device, the root file system's disk controller, the NIC of the default\n"
-	       "route, and every device in an IOMMU group with one of them.\n"
+	       "route, and every device in an IOMMU group with one of them. An old claim\n"
+	       "(vfio-pci.ids= or pci-stub.ids= in the boot configuration, 'options vfio-pci\n"
+	       "ids=' in modprobe.d) that catches such a device is removed when vfiokit\n"
+	       "wrote it (the journal says so), and refused with its file and line (exit 3)\n"
+	       "when the user did, unless --force.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -c, --config FILE        read FILE instead of /etc/vfiokit.conf\n"
 	       "      --profiles-dir DIR   where the kconfig profiles are (as kconfig merge)\n"
 	       "      --allow-host-device  hand over such a device anyway, with a warning\n");
 	if (streq(verb, "apply"))
-		printf("  -n, --dry-run            write nothing, show the plan instead\n"
-		       "      --force              write even when an essential kernel option\n"
-		       "                           (VFIO, vfio-pci, the IOMMU driver...) will not\n"
-		       "                           be built\n");
+		printf("  -n, --dry-run            write nothing, show the plan instead\n");
+	printf("      --force              go on when an essential kernel option (VFIO,\n"
+	       "                           vfio-pci, the IOMMU driver...) will not be built,\n"
+	       "                           or an old claim of yours catches a host device\n");
 	printf("  -h, --help               show this help\n"
 	       "\n"
 	       "Exit status: 0 done; 1 error (a bad configuration, a refused device, a failed\n"
 	       "write: nothing written, or see the journal); 2 usage error; 3 done, but some\n"
-	       "kernel option did not survive kconfig (see above), or an essential one did\n"
-	       "not and nothing was written (apply without --force).\n"
+	       "kernel option did not survive kconfig (see above); or nothing was written\n"
+	       "because an essential one did not survive, or an old claim of yours catches\n"
+	       "a device the host needs (without --force).\n"
 	       "\n"
 	       "See vfiokit.conf(5) for the file, vfiokit(8) for the steps.\n");
 }
@@ -132,9 +142,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->dry_run = true;
 			break;
 		case 'F':
-			if (!streq(o->verb, "apply"))
-				return vk_usage_error("%s: unknown option '%s'", o->verb,
-						      argv[optind - 1]);
 			o->force = true;
 			break;
 		case 'h':
@@ -284,6 +291,7 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 	struct vk_cmdline_req req = {
 		.kind = VK_CMDLINE_SET, .devices = devices, .args = args, .allow_host = allow_host
 	};
+	_cleanup_free_ const char **removes = calloc(f->claims.n + 1, sizeof(char *));
 	struct vk_cmdline_plan plan = {};
 	char ids[1024] = "", choose[1024];
 	int r;
@@ -295,7 +303,7 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 			 c->boot_line);
 	req.choose = choose;
 
-	if (!devices || !args) {
+	if (!devices || !args || !removes) {
 		vk_err("out of memory");
 		return VK_EXIT_ERROR;
 	}
@@ -332,7 +340,12 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 		args[req.n_args++] = ids;
 	for (size_t i = 0; i < c->n_arguments; i++)
 		args[req.n_args++] = c->arguments[i];
-	if (!req.n_devices && !req.n_args)
+	/* What vfiokit wrote that catches a host device goes. */
+	for (size_t i = 0; i < f->claims.n; i++)
+		if (f->claims.v[i].ours && !streq(f->claims.v[i].file, VK_PATH_MODPROBE_VFIOKIT))
+			removes[req.n_removes++] = f->claims.v[i].arg;
+	req.removes = removes;
+	if (!req.n_devices && !req.n_args && !req.n_removes)
 		return 0;
 	step_begin(ctx, "cmdline set");
 	r = vk_cmdline_plan(ctx, &req, &plan);
@@ -367,6 +380,58 @@ static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 	return r;
 }
 
+/* Old claims that catch a device the host needs: vfiokit's go (the
+ * cmdline step removes them, the modules step rewrites its own file), the
+ * user's are refused unless --force. */
+static int old_claims(const struct vk_ctx *ctx, const struct opts *o, struct flow *f)
+{
+	size_t refused = 0;
+	bool modules = false;
+
+	if (vk_claims_of_host(ctx, VK_CLAIMS_BOOT | VK_CLAIMS_MODPROBE, &f->claims) < 0) {
+		vk_err("out of memory");
+		return VK_EXIT_ERROR;
+	}
+	for (size_t i = 0; i < f->n_targets; i++)
+		modules |= f->targets[i].claim != VK_CONF_PCI_STUB;
+	for (size_t i = 0; i < f->claims.n; i++) {
+		const struct vk_claim *c = &f->claims.v[i];
+		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->file);
+		bool own_file = streq(c->file, VK_PATH_MODPROBE_VFIOKIT);
+
+		if (!shown) {
+			vk_err("out of memory");
+			return VK_EXIT_ERROR;
+		}
+		if (c->ours && (!own_file || modules)) {
+			if (!ctx->json)
+				printf("%s:%u: %s catches %s, which %s; vfiokit wrote it, and "
+				       "this plan takes it out\n",
+				       shown, c->line, c->arg, c->addr, c->role);
+			continue;
+		}
+		if (o->force) {
+			vk_warn("%s:%u: %s catches %s, which %s; --force: going on, and the "
+				"host may lose it at the next boot",
+				shown, c->line, c->arg, c->addr, c->role);
+			continue;
+		}
+		vk_err("%s:%u: %s catches %s, which %s: %s, or give --force", shown, c->line,
+		       c->arg, c->addr, c->role,
+		       c->ours ? "vfiokit wrote it, but this configuration claims nothing "
+				 "through vfio-pci to rewrite that file with: 'vfiokit undo' "
+				 "takes it out"
+			       : "take that id out of that line (a claim by id takes every "
+				 "device of that model)");
+		refused++;
+	}
+	if (!refused)
+		return 0;
+	vk_err("nothing written: %zu old claim%s catch%s a device the host needs", refused,
+	       refused == 1 ? "" : "s", refused == 1 ? "es" : "");
+	return VK_EXIT_PROBLEMS;
+}
+
 /* Configuration, devices, refusals and the collected changes. */
 static int prepare(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
@@ -398,7 +463,8 @@ static int prepare(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 		vk_err("nothing written");
 		return VK_EXIT_ERROR;
 	}
-	return collect(ctx, o, f);
+	r = old_claims(ctx, o, f);
+	return r ? r : collect(ctx, o, f);
 }
 
 static void print_targets(const struct flow *f)

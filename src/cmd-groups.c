@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "modules/alias.h"
 #include "pci/groups.h"
 #include "pci/iommu.h"
 #include "shared/exit.h"
@@ -27,6 +28,13 @@ static const struct {
 	{ "storage", 0x0100, 0xff00 }, { "audio", 0x0401, 0xffff }, { "audio", 0x0403, 0xffff },
 };
 
+/* The kernel's module index, for the drivers that could claim a device;
+ * km NULL when there is none. */
+struct mods {
+	const struct vk_ctx *ctx;
+	struct vk_kmod *km;
+};
+
 struct filters {
 	const char *classes[MAX_FILTERS];
 	size_t n_classes;
@@ -40,10 +48,12 @@ static void help(void)
 	printf("Usage: vfiokit [--root DIR] [--json] groups [--class CLASS] [--device ID|ADDR]\n"
 	       "\n"
 	       "List every IOMMU group with its devices (address, class, vendor and device\n"
-	       "names as lspci -nn shows them, subsystem ids, bound driver) and say whether\n"
-	       "the group can be passed to a guest as a whole: every endpoint in it must be\n"
-	       "bound to vfio-pci or pci-stub, or to no driver at all. PCI bridges and root\n"
-	       "ports may stay on their drivers. A guest always gets a whole group.\n"
+	       "names as lspci -nn shows them, subsystem ids, bound driver, and the kernel\n"
+	       "modules that could claim it, as lspci -k) and say whether the group can be\n"
+	       "passed to a guest as a whole: every endpoint in it must be bound to vfio-pci\n"
+	       "or pci-stub, or to no driver at all. PCI bridges and root ports may stay on\n"
+	       "their drivers. A guest always gets a whole group. A device with no driver\n"
+	       "that udev will give a host driver at the next boot is named in a warning.\n"
 	       "\n"
 	       "Options:\n"
 	       "  --class CLASS     only groups holding a device of this class:\n"
@@ -169,10 +179,10 @@ static void blocker_text(const struct vk_pci_dev *d, char *buf, size_t size)
 			 name, d->driver);
 }
 
-static void print_text_dev(const struct vk_pci_dev *d)
+static void print_text_dev(const struct mods *m, const struct vk_pci_dev *d)
 {
 	enum vk_dev_state s = vk_dev_state(d);
-	char line[1024];
+	char line[1024], mods[256];
 
 	if (!d->have_ident) {
 		printf("  %s  (could not be read)\n", d->addr);
@@ -189,9 +199,13 @@ static void print_text_dev(const struct vk_pci_dev *d)
 	       d->subsys_vendor_id, d->subsys_device_id, d->driver ? "driver " : "no driver",
 	       d->driver ? d->driver : "", s == VK_DEV_BRIDGE ? " (bridge: may stay)" : "",
 	       d->boot_vga ? ", boot VGA (the host's console)" : "");
+	vk_dev_drivers_text(m->ctx, m->km, d, mods, sizeof(mods));
+	if (*mods)
+		printf("  %*s  kernel modules: %s\n", (int)strlen(d->addr), "", mods);
 }
 
-static void print_text(const struct vk_groups *gs, struct filters *f, size_t *shown, bool quiet)
+static void print_text(const struct mods *m, const struct vk_groups *gs, struct filters *f,
+		       size_t *shown, bool quiet)
 {
 	for (size_t i = 0; i < gs->n_groups; i++) {
 		const struct vk_group *g = &gs->groups[i];
@@ -202,7 +216,7 @@ static void print_text(const struct vk_groups *gs, struct filters *f, size_t *sh
 		       vk_sgr(g->passable ? VK_SGR_GREEN : VK_SGR_RED),
 		       g->passable ? "passable" : "not passable", vk_sgr(VK_SGR_RESET));
 		for (size_t j = 0; j < g->n_devs; j++)
-			print_text_dev(&g->devs[j]);
+			print_text_dev(m, &g->devs[j]);
 		for (size_t j = 0; j < g->n_devs; j++) {
 			enum vk_dev_state s = vk_dev_state(&g->devs[j]);
 			char why[1024];
@@ -211,6 +225,12 @@ static void print_text(const struct vk_groups *gs, struct filters *f, size_t *sh
 				continue;
 			blocker_text(&g->devs[j], why, sizeof(why));
 			printf("  reason: %s\n", why);
+		}
+		for (size_t j = 0; j < g->n_devs; j++) {
+			char why[1024];
+
+			if (vk_dev_future_warning(m->ctx, m->km, &g->devs[j], why, sizeof(why)))
+				printf("  warning: %s\n", why);
 		}
 		for (size_t j = 0; j < g->n_devs; j++)
 			if (g->devs[j].boot_vga)
@@ -231,8 +251,11 @@ static void hex4(struct vk_json *j, const char *key, unsigned int v, int width)
 	vk_json_kv_string(j, key, buf);
 }
 
-static void print_json_dev(struct vk_json *j, const struct vk_pci_dev *d)
+static void print_json_dev(const struct mods *m, struct vk_json *j, const struct vk_pci_dev *d)
 {
+	struct vk_dev_drivers dd = {};
+	char future[64];
+
 	vk_json_object_begin(j);
 	vk_json_kv_string(j, "address", d->addr);
 	hex4(j, "class", d->class_id, 4);
@@ -249,10 +272,20 @@ static void print_json_dev(struct vk_json *j, const struct vk_pci_dev *d)
 	vk_json_kv_bool(j, "bridge", vk_pci_dev_is_bridge(d));
 	vk_json_kv_bool(j, "boot_vga", d->boot_vga);
 	vk_json_kv_string(j, "error", d->error);
+	vk_json_key(j, "modules");
+	vk_json_array_begin(j);
+	if (m->km && vk_dev_drivers(m->ctx, m->km, d->addr, &dd) == 0)
+		for (size_t i = 0; i < dd.n; i++)
+			vk_json_string(j, dd.v[i].name);
+	vk_dev_drivers_clear(&dd);
+	vk_json_array_end(j);
+	vk_json_kv_string(j, "future_driver",
+			  vk_dev_future_driver(m->ctx, m->km, d, future, sizeof(future)) ? future
+											 : NULL);
 	vk_json_object_end(j);
 }
 
-static void print_json(const struct vk_ctx *ctx, const struct vk_groups *gs,
+static void print_json(const struct mods *m, const struct vk_ctx *ctx, const struct vk_groups *gs,
 		       const struct vk_iommu_status *st, struct filters *f, size_t *shown)
 {
 	struct vk_json j;
@@ -280,7 +313,7 @@ static void print_json(const struct vk_ctx *ctx, const struct vk_groups *gs,
 		vk_json_key(&j, "devices");
 		vk_json_array_begin(&j);
 		for (size_t k = 0; k < g->n_devs; k++)
-			print_json_dev(&j, &g->devs[k]);
+			print_json_dev(m, &j, &g->devs[k]);
 		vk_json_array_end(&j);
 		vk_json_key(&j, "reasons");
 		vk_json_array_begin(&j);
@@ -292,6 +325,15 @@ static void print_json(const struct vk_ctx *ctx, const struct vk_groups *gs,
 				continue;
 			blocker_text(&g->devs[k], why, sizeof(why));
 			vk_json_string(&j, why);
+		}
+		vk_json_array_end(&j);
+		vk_json_key(&j, "warnings");
+		vk_json_array_begin(&j);
+		for (size_t k = 0; k < g->n_devs; k++) {
+			char why[1024];
+
+			if (vk_dev_future_warning(m->ctx, m->km, &g->devs[k], why, sizeof(why)))
+				vk_json_string(&j, why);
 		}
 		vk_json_array_end(&j);
 		vk_json_object_end(&j);
@@ -337,6 +379,8 @@ int cmd_groups(struct vk_ctx *ctx, int argc, char **argv)
 	struct vk_iommu_status st;
 	struct vk_groups gs = {};
 	struct vk_pci *pci = NULL;
+	struct mods m = { .ctx = ctx };
+	char why[256];
 	size_t shown = 0;
 	int r;
 
@@ -352,10 +396,15 @@ int cmd_groups(struct vk_ctx *ctx, int argc, char **argv)
 		vk_err("reading IOMMU groups: %s", strerror(-r));
 		goto out;
 	}
+	if (vk_kmod_open_target(ctx, &m.km, why, sizeof(why)) == -ENOMEM) {
+		vk_err("out of memory");
+		r = -ENOMEM;
+		goto out;
+	}
 	if (ctx->json)
-		print_json(ctx, &gs, &st, &f, &shown);
+		print_json(&m, ctx, &gs, &st, &f, &shown);
 	else
-		print_text(&gs, &f, &shown, ctx->verbosity < 0);
+		print_text(&m, &gs, &f, &shown, ctx->verbosity < 0);
 
 	if (!ctx->json && st.n_groups && !shown && ctx->verbosity >= 0)
 		printf("No IOMMU group holds a device that matches the filters.\n");
@@ -369,6 +418,7 @@ int cmd_groups(struct vk_ctx *ctx, int argc, char **argv)
 		r = verdict(&gs, &f);
 	}
 out:
+	vk_kmod_free(m.km);
 	vk_groups_clear(&gs);
 	vk_pci_free(pci);
 	return r < 0 ? VK_EXIT_ERROR : r;

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "flow/conf-edit.h"
 #include "flow/config.h"
+#include "modules/alias.h"
 #include "pci/groups.h"
 #include "shared/exit.h"
 #include "log.h"
@@ -56,7 +57,8 @@ static size_t same_model(const struct vk_groups *gs, const struct vk_pci_dev *d)
 	return n;
 }
 
-static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group *g, char ***names,
+static void put_group(FILE *f, const struct vk_ctx *ctx, struct vk_kmod *km,
+		      const struct vk_groups *gs, const struct vk_group *g, char ***names,
 		      size_t *n_names)
 {
 	fprintf(f, "\n\t# IOMMU group %lu: %s\n", g->id,
@@ -65,7 +67,7 @@ static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group
 			      "or none of it");
 	for (size_t i = 0; i < g->n_devs; i++) {
 		const struct vk_pci_dev *d = &g->devs[i];
-		char name[64], desc[512];
+		char name[64], desc[512], mods[256], warn[512];
 
 		vk_conf_device_name(gs, d, (const char *const *)*names, *n_names, name,
 				    sizeof(name));
@@ -73,6 +75,11 @@ static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group
 		vk_pci_dev_describe(d, desc, sizeof(desc));
 		fprintf(f, "\t# %s: %s%s%s%s\n", d->addr, desc, d->driver ? ", driver " : "",
 			d->driver ? d->driver : "", d->boot_vga ? ", the boot VGA device" : "");
+		vk_dev_drivers_text(ctx, km, d, mods, sizeof(mods));
+		if (*mods)
+			fprintf(f, "\t#   kernel modules: %s\n", mods);
+		if (vk_dev_future_warning(ctx, km, d, warn, sizeof(warn)))
+			fprintf(f, "\t#   warning: %s\n", warn);
 		if (vk_pci_dev_is_bridge(d)) {
 			fputs("\t#   (a bridge: it stays with the host)\n", f);
 			continue;
@@ -86,7 +93,7 @@ static void put_group(FILE *f, const struct vk_groups *gs, const struct vk_group
 	}
 }
 
-static char *render(const struct vk_ctx *ctx, const struct vk_groups *gs)
+static char *render(const struct vk_ctx *ctx, struct vk_kmod *km, const struct vk_groups *gs)
 {
 	char *buf = NULL, **names = NULL;
 	size_t len = 0, n_names = 0;
@@ -128,7 +135,7 @@ static char *render(const struct vk_ctx *ctx, const struct vk_groups *gs)
 	      "devices = {",
 	      f);
 	for (size_t i = 0; i < gs->n_groups; i++)
-		put_group(f, gs, &gs->groups[i], &names, &n_names);
+		put_group(f, ctx, km, gs, &gs->groups[i], &names, &n_names);
 	vk_strv_free(names, n_names);
 	if (!gs->n_groups)
 		fputs("\n\t# No IOMMU groups: the IOMMU is off. Enable it in the firmware\n"
@@ -147,15 +154,18 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ char *text = NULL, *shown = vk_ctx_path(ctx, VK_PATH_VFIOKIT_CONF);
 	struct vk_groups gs = {};
 	struct vk_pci *pci = NULL;
+	struct vk_kmod *km = NULL;
 	struct vk_file f = {};
 	struct opts o = {};
+	char why[256];
 	int r;
 
 	r = vk_cmd_parse_force("init", help, argc, argv, &o.dry_run, &o.force);
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
 	if (!shown || vk_pci_new(ctx, &pci) < 0 || vk_groups_load(ctx, pci, &gs) < 0 ||
-	    !(text = render(ctx, &gs))) {
+	    vk_kmod_open_target(ctx, &km, why, sizeof(why)) == -ENOMEM ||
+	    !(text = render(ctx, km, &gs))) {
 		vk_err("out of memory");
 		r = VK_EXIT_ERROR;
 		goto out;
@@ -197,6 +207,7 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 		       vk_ctx_hint(ctx, "plan", plan, sizeof(plan)));
 	}
 out:
+	vk_kmod_free(km);
 	vk_file_clear(&f);
 	vk_groups_clear(&gs);
 	vk_pci_free(pci);

@@ -53,18 +53,29 @@ vk_debian_config() {
 	[ -n "$root" ] && [ -f "$root/boot/config-$kver" ] && printf '%s\n' "$root/boot/config-$kver"
 }
 
-# vk_live_root DIR: the captured intel tree with the pinned pci.ids and what
-# the writing commands read on a live system: /etc/default/grub, an empty
-# module tree for 6.1.0, the root file system on tmpfs, no default route.
+# vk_live_root DIR [FIXTURE KVER MODROOT]: a captured tree as a live system
+# to plan and apply on: the fixture (intel by default), the pinned pci.ids,
+# the root file system on tmpfs and no default route. With KVER and MODROOT,
+# Debian's real module tree of KVER (tests/kernel-image.sh) replaces the
+# fixture's cut index as the running kernel's; without, an empty module tree
+# for 6.1.0 and an /etc/default/grub holding "quiet".
 vk_live_root() {
-	local r=$1
-	mkdir -p "$r/usr/share/misc" "$r/etc/default" "$r/proc/self" "$r/proc/net" \
-		"$r/proc/sys/kernel" "$r/lib/modules/6.1.0"
-	tar -xzf "$TOP/tests/fixtures/intel.tar.gz" -C "$r"
-	cp "$TOP/tests/fixtures/pci.ids" "$r/usr/share/misc/pci.ids"
-	touch "$r"/lib/modules/6.1.0/modules.{dep,alias,builtin,symbols,softdep,devname}
-	echo 6.1.0 >"$r/proc/sys/kernel/osrelease"
-	printf 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX=""\n' >"$r/etc/default/grub"
+	local r=$1 fixture=${2:-intel} kver=${3:-6.1.0}
+	mkdir -p "$r" && tar -xzf "$TOP/tests/fixtures/$fixture.tar.gz" -C "$r" || return 1
+	mkdir -p "$r/lib/modules" "$r/etc/default" "$r/usr/share/misc" "$r/proc/sys/kernel" \
+		"$r/proc/self" "$r/proc/net"
+	cp "$TOP/tests/fixtures/pci.ids" "$r/usr/share/misc/"
+	if [ -n "${4:-}" ]; then
+		rm -rf "$r/lib/modules/$kver"
+		ln -s "$4/lib/modules/$kver" "$r/lib/modules/$kver"
+	else
+		mkdir -p "$r/lib/modules/$kver"
+		for f in dep alias builtin symbols softdep devname; do
+			[ -e "$r/lib/modules/$kver/modules.$f" ] || : >"$r/lib/modules/$kver/modules.$f"
+		done
+		printf 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\nGRUB_CMDLINE_LINUX=""\n' >"$r/etc/default/grub"
+	fi
+	echo "$kver" >"$r/proc/sys/kernel/osrelease"
 	echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$r/proc/self/mountinfo"
 	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
 		>"$r/proc/net/route"
@@ -75,4 +86,14 @@ vk_live_root() {
 vk_readme_session() {
 	sed -n '/^## Your first claim$/,/^## /p' "$TOP/README.md" | sed -n '/^```$/,/^```$/p' |
 		sed '/^```$/d'
+}
+
+# vk_route_via ROOT ADDR: the IPv4 default route of a vk_live_root goes out
+# through the NIC at PCI address ADDR (eth0).
+vk_route_via() {
+	local d=$1/sys/devices/pci0000:00/$2
+	mkdir -p "$d/net/eth0" "$1/sys/class/net"
+	ln -s "../../../$2" "$d/net/eth0/device"
+	ln -s "../../devices/pci0000:00/$2/net/eth0" "$1/sys/class/net/eth0"
+	printf 'eth0\t00000000\t0202000A\t0003\t0\t0\t0\t00000000\t0\t0\t0\n' >>"$1/proc/net/route"
 }

@@ -2,7 +2,7 @@
 # zsh -f tests/zsh-complete.zsh FPATH-DIR LINE BIN-DIR: type LINE and a Tab
 # into an interactive zsh (through zsh/zpty) whose compsys loads the
 # functions in FPATH-DIR, and print the candidates compadd was given (all
-# of one call, space-separated), or nothing after 30 s. BIN-DIR goes first
+# of one call, space-separated), or nothing after 120 s. BIN-DIR goes first
 # in $path.
 zmodload zsh/zpty
 zpty z zsh -f -i
@@ -11,7 +11,7 @@ zpty -w z 'compadd() { if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin 
 zpty -w z "$2"$'\t'
 local line out=
 integer n=0
-while (( n++ < 600 )); do
+while (( n++ < 2400 )); do
 	if zpty -r -t z line; then
 		[[ $line == *42::*::* ]] && { out=${${line#*42::}%%::*}; break }
 	else

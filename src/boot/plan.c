@@ -565,6 +565,8 @@ int vk_cmdline_plan(const struct vk_ctx *ctx, const struct vk_cmdline_req *req,
 		r = ops_add(out, &ops, req->args[i], req->kind);
 	if (r == 0 && req->n_devices)
 		r = device_ops(ctx, req, &ops, out);
+	for (size_t i = 0; i < req->n_removes && !r; i++)
+		r = ops_add(out, &ops, req->removes[i], VK_CMDLINE_REMOVE);
 	if (r == 0 && out->method == VK_BOOT_AUTO) {
 		r = vk_boot_detect(ctx, &out->method, out->why, sizeof(out->why));
 		if (r < 0)

@@ -38,6 +38,9 @@ struct vk_cmdline_req {
 	size_t n_args;
 	const char *const *devices; /* vendor:device ids (an address is refused) */
 	size_t n_devices;
+	/* After those: list items to take out ("vfio-pci.ids=1234:1111"). */
+	const char *const *removes;
+	size_t n_removes;
 	/* The user allows a device the host needs (--allow-host-device): the
 	 * lint's findings about such a device warn instead of refusing. */
 	bool allow_host;

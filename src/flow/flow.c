@@ -13,19 +13,6 @@
 #include "../shared/strv.h"
 #include "flow.h"
 
-/* Why the host needs d, or NULL. */
-static const char *host_role(const struct vk_pci_dev *d, const struct vk_addrs *root,
-			     const struct vk_addrs *nic)
-{
-	if (d->boot_vga)
-		return "is the boot VGA device, the firmware's and the host console's";
-	if (vk_addrs_has(root, d->addr))
-		return "drives the disk of the root file system";
-	if (vk_addrs_has(nic, d->addr))
-		return "is the NIC of the default route";
-	return NULL;
-}
-
 /* "ADDR[ shares group N with X, which] ROLE", as an error or a warning;
  * unsure: ROLE says what could not be checked. */
 static void say(struct vk_notes *notes, bool allow, bool unsure, const char *addr,
@@ -96,7 +83,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 				const struct vk_pci_dev *d = &g->devs[k];
 				char other[128];
 
-				role = host_role(d, &root, &nic);
+				role = vk_host_role(d, &root, &nic);
 				if (!role)
 					continue;
 				if (streq(d->addr, t[i].addr)) {
@@ -114,7 +101,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 		/* No IOMMU groups yet (the IOMMU is off until the reboot): the
 		 * device alone can still be told. */
 		if (vk_pci_dev_read(pci, t[i].addr, &self) == 0 &&
-		    (role = host_role(&self, &root, &nic))) {
+		    (role = vk_host_role(&self, &root, &nic))) {
 			say(notes, allow, false, t[i].addr, "", role);
 			refused++;
 		}

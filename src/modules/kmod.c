@@ -397,9 +397,7 @@ static void lint_line(struct vk_kmod *km, const char *file, unsigned int n, char
 		msg_add(km, msg);
 }
 
-/* Check text: lines joined where one ends in a backslash. */
-static void lint_text(struct vk_kmod *km, const char *file, const char *text, size_t len,
-		      bool weakdep)
+void vk_modprobe_lines(const char *text, size_t len, vk_modprobe_line_fn fn, void *data)
 {
 	const char *p = text, *end = text + len;
 	_cleanup_free_ char *line = malloc(len + 1);
@@ -426,7 +424,7 @@ static void lint_text(struct vk_kmod *km, const char *file, const char *text, si
 			}
 		}
 		line[ll] = '\0';
-		lint_line(km, file, n, line, weakdep);
+		fn(data, n, line);
 	}
 }
 
@@ -439,32 +437,23 @@ static int conf_file_cmp(const void *a, const void *b)
 	return strcmp(((const struct conf_file *)a)->name, ((const struct conf_file *)b)->name);
 }
 
-/* Is dir/name a directory? libkmod skips it and says so. */
-static bool conf_dir(struct vk_kmod *km, const struct vk_ctx *ctx, const char *dir,
-		     const char *name)
+/* Is dir/name a directory? libkmod skips it. */
+static bool conf_dir(const struct vk_ctx *ctx, const char *dir, const char *name, char **abs)
 {
-	_cleanup_free_ char *abs = NULL, *shown = NULL, *msg = NULL;
 	struct stat st;
 
-	if (asprintf(&abs, "%s/%s", dir, name) < 0 ||
-	    fstatat(ctx->rootfd, vk_rel(abs), &st, 0) < 0 || !S_ISDIR(st.st_mode))
+	if (asprintf(abs, "%s/%s", dir, name) < 0) {
+		*abs = NULL;
 		return false;
-	shown = vk_ctx_path(ctx, abs);
-	if (shown &&
-	    asprintf(&msg, "Directories inside directories are not supported: %s", shown) >= 0)
-		msg_add(km, msg);
-	return true;
+	}
+	return fstatat(ctx->rootfd, vk_rel(*abs), &st, 0) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The *.conf files of the modprobe.d directories in libkmod's order: by
- * name, a name in an earlier directory hiding the same in a later one. */
-static void lint_config(struct vk_kmod *km, const struct vk_ctx *ctx)
+void vk_modprobe_d_foreach(const struct vk_ctx *ctx, vk_modprobe_file_fn fn, void *data)
 {
 	char **names[ARRAY_SIZE(modprobe_dirs)] = {};
 	size_t n_names[ARRAY_SIZE(modprobe_dirs)] = {}, n = 0, total = 0;
 	_cleanup_free_ struct conf_file *files = NULL;
-	/* weakdep came with kmod 33, as did this function. */
-	bool weakdep = dlsym(RTLD_DEFAULT, "kmod_module_get_weakdeps") != NULL;
 
 	for (size_t d = 0; d < ARRAY_SIZE(modprobe_dirs); d++)
 		if (vk_list_dir(ctx->rootfd, vk_rel(modprobe_dirs[d]), &names[d], &n_names[d]) == 0)
@@ -472,13 +461,17 @@ static void lint_config(struct vk_kmod *km, const struct vk_ctx *ctx)
 	files = calloc(total ? total : 1, sizeof(*files));
 	for (size_t d = 0; files && d < ARRAY_SIZE(modprobe_dirs); d++)
 		for (size_t i = 0; i < n_names[d]; i++) {
+			_cleanup_free_ char *abs = NULL;
 			const char *name = names[d][i];
 			size_t len = strlen(name);
 			bool seen = false;
 
-			if (name[0] == '.' || len < 6 || !streq(name + len - 5, ".conf") ||
-			    conf_dir(km, ctx, modprobe_dirs[d], name))
+			if (name[0] == '.' || len < 6 || !streq(name + len - 5, ".conf"))
 				continue;
+			if (conf_dir(ctx, modprobe_dirs[d], name, &abs)) {
+				fn(data, abs, NULL, 0);
+				continue;
+			}
 			for (size_t k = 0; k < n && !seen; k++)
 				seen = streq(files[k].name, name);
 			if (!seen)
@@ -487,19 +480,58 @@ static void lint_config(struct vk_kmod *km, const struct vk_ctx *ctx)
 	if (files)
 		qsort(files, n, sizeof(*files), conf_file_cmp);
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *abs = NULL, *text = NULL, *shown = NULL;
+		_cleanup_free_ char *abs = NULL, *text = NULL;
 		size_t len = 0;
 
 		if (asprintf(&abs, "%s/%s", files[i].dir, files[i].name) < 0)
 			break;
 		if (vk_file_read_all(ctx->rootfd, abs, 1 << 24, &text, &len) < 0)
 			continue;
-		shown = vk_ctx_path(ctx, abs);
-		if (shown)
-			lint_text(km, shown, text, len, weakdep);
+		fn(data, abs, text, len);
 	}
 	for (size_t d = 0; d < ARRAY_SIZE(modprobe_dirs); d++)
 		free(names[d]);
+}
+
+struct lint {
+	struct vk_kmod *km;
+	const struct vk_ctx *ctx;
+	const char *shown;
+	bool weakdep;
+};
+
+static void lint_one(void *data, unsigned int n, char *line)
+{
+	struct lint *l = data;
+
+	lint_line(l->km, l->shown, n, line, l->weakdep);
+}
+
+/* Each file libkmod reads, checked by libkmod's rules. */
+static void lint_file(void *data, const char *abs, const char *text, size_t len)
+{
+	struct lint *l = data;
+	_cleanup_free_ char *shown = vk_ctx_path(l->ctx, abs), *msg = NULL;
+
+	if (!shown)
+		return;
+	if (!text) {
+		if (asprintf(&msg, "Directories inside directories are not supported: %s", shown) >=
+		    0)
+			msg_add(l->km, msg);
+		return;
+	}
+	l->shown = shown;
+	vk_modprobe_lines(text, len, lint_one, l);
+}
+
+/* The *.conf files of the modprobe.d directories in libkmod's order. */
+static void lint_config(struct vk_kmod *km, const struct vk_ctx *ctx)
+{
+	/* weakdep came with kmod 33, as did this function. */
+	struct lint l = { km, ctx, NULL, dlsym(RTLD_DEFAULT, "kmod_module_get_weakdeps") != NULL };
+
+	vk_modprobe_d_foreach(ctx, lint_file, &l);
 }
 
 static int new_ctx(struct vk_kmod *km, const struct vk_ctx *ctx, const char *dirname,

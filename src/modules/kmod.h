@@ -74,3 +74,16 @@ struct vk_kcmdline {
 };
 int vk_kcmdline_parse(const char *text, struct vk_kcmdline *out);
 void vk_kcmdline_clear(struct vk_kcmdline *k);
+
+/*
+ * The *.conf files of the modprobe.d directories under ctx's root in
+ * libkmod's order (by name, a name in an earlier directory hiding the same
+ * in a later one): fn gets each file's system path and content, or a NULL
+ * text for a directory named *.conf (libkmod skips it).
+ */
+typedef void (*vk_modprobe_file_fn)(void *data, const char *abs, const char *text, size_t len);
+void vk_modprobe_d_foreach(const struct vk_ctx *ctx, vk_modprobe_file_fn fn, void *data);
+/* The logical lines of a modprobe.d file (a line ending in a backslash
+ * goes on on the next), each with the number of its last line. */
+typedef void (*vk_modprobe_line_fn)(void *data, unsigned int line, char *text);
+void vk_modprobe_lines(const char *text, size_t len, vk_modprobe_line_fn fn, void *data);

@@ -31,6 +31,18 @@ static void addrs_from_path(struct vk_addrs *s, const char *p)
 	}
 }
 
+const char *vk_host_role(const struct vk_pci_dev *d, const struct vk_addrs *root,
+			 const struct vk_addrs *nic)
+{
+	if (d->boot_vga)
+		return "is the boot VGA device, the firmware's and the host console's";
+	if (vk_addrs_has(root, d->addr))
+		return "drives the disk of the root file system";
+	if (vk_addrs_has(nic, d->addr))
+		return "is the NIC of the default route";
+	return NULL;
+}
+
 bool vk_addrs_has(const struct vk_addrs *s, const char *addr)
 {
 	for (size_t i = 0; i < s->n; i++)

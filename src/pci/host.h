@@ -29,3 +29,6 @@ void vk_root_disk_addrs(const struct vk_ctx *ctx, struct vk_addrs *s);
 /* The functions behind the interfaces of the IPv4 default route. */
 void vk_route_nic_addrs(const struct vk_ctx *ctx, struct vk_addrs *s);
 bool vk_addrs_has(const struct vk_addrs *s, const char *addr);
+/* Why the host needs d ("is the boot VGA device, ..."), or NULL. */
+const char *vk_host_role(const struct vk_pci_dev *d, const struct vk_addrs *root,
+			 const struct vk_addrs *nic);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../flow/claims.h"
+#include "../modules/alias.h"
 #include "../pci/groups.h"
 #include "../pci/host.h"
 #include "../shared/fileio.h"
@@ -37,7 +39,8 @@ static bool stub_only(const struct vk_group *g)
 	return stub;
 }
 
-static void check_group(const struct vk_ctx *ctx, const struct vk_group *g, struct vk_verify *v)
+static void check_group(const struct vk_ctx *ctx, struct vk_kmod *km, const struct vk_group *g,
+			struct vk_verify *v)
 {
 	char what[128], bad[768] = "", path[64];
 	size_t used = 0;
@@ -47,17 +50,20 @@ static void check_group(const struct vk_ctx *ctx, const struct vk_group *g, stru
 	for (size_t i = 0; i < g->n_devs; i++) {
 		const struct vk_pci_dev *d = &g->devs[i];
 		enum vk_dev_state s = vk_dev_state(d);
-		char name[256];
+		char name[256], future[128] = "", drv[64];
 
 		if (s == VK_DEV_CLAIMED || s == VK_DEV_BRIDGE || used > sizeof(bad) - 128)
 			continue;
 		vk_pci_dev_name(d, name, sizeof(name));
-		used += (size_t)snprintf(bad + used, sizeof(bad) - used, "%s%s (%s) %s%s",
+		if (vk_dev_future_driver(ctx, km, d, drv, sizeof(drv)))
+			snprintf(future, sizeof(future),
+				 " (udev loads %s for it at the next boot or hotplug)", drv);
+		used += (size_t)snprintf(bad + used, sizeof(bad) - used, "%s%s (%s) %s%s%s",
 					 used ? "; " : "", d->addr, name,
 					 s == VK_DEV_FREE      ? "has no driver"
 					 : s == VK_DEV_UNKNOWN ? "cannot be read"
 							       : "is bound to ",
-					 s == VK_DEV_HOST ? d->driver : "");
+					 s == VK_DEV_HOST ? d->driver : "", future);
 	}
 	if (!*bad)
 		vk_verify_add(v, "devices", VK_RESULT_PASS, what, NULL);
@@ -137,15 +143,43 @@ static void check_dev(const struct vk_ctx *ctx, const struct vk_pci_dev *d,
 		vk_verify_add(v, "devices", VK_RESULT_PASS, what, NULL);
 }
 
+/* A device the host needs that a claim catches, on the running command
+ * line or in what the next boot reads: a FAIL for each. */
+static void check_host_claims(const struct vk_ctx *ctx, struct vk_verify *v)
+{
+	struct vk_claims cs;
+
+	if (vk_claims_of_host(ctx, VK_CLAIMS_RUNNING | VK_CLAIMS_BOOT | VK_CLAIMS_MODPROBE, &cs) <
+	    0) {
+		v->err = -ENOMEM;
+		return;
+	}
+	for (size_t i = 0; i < cs.n; i++) {
+		const struct vk_claim *c = &cs.v[i];
+		char what[128];
+
+		snprintf(what, sizeof(what), "%s is claimed by no %s id", c->addr, c->driver);
+		vk_verify_addf(v, "devices", VK_RESULT_FAIL, what,
+			       "%s%s:%u: %s catches it, and it %s: take that id out (a claim by "
+			       "id takes every device of that model; claim the guest's by "
+			       "address)",
+			       ctx->prefix, c->file, c->line, c->arg, c->role);
+	}
+	vk_claims_clear(&cs);
+}
+
 void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 		       struct vk_verify *v)
 {
 	struct vk_groups gs = {};
 	struct vk_pci *pci = NULL;
 	struct vk_addrs root = {}, nic = {};
+	struct vk_kmod *km = NULL;
 	bool *group_done = NULL;
+	char why[256];
 	int r;
 
+	check_host_claims(ctx, v);
 	if (!o->n_devices)
 		return;
 	r = vk_pci_new(ctx, &pci);
@@ -163,6 +197,8 @@ void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 	}
 	vk_root_disk_addrs(ctx, &root);
 	vk_route_nic_addrs(ctx, &nic);
+	if (vk_kmod_open_target(ctx, &km, why, sizeof(why)) == -ENOMEM)
+		v->err = -ENOMEM;
 	for (size_t i = 0; i < o->n_devices; i++) {
 		char what[128];
 		size_t found = 0;
@@ -181,7 +217,7 @@ void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 					       "%s %s, IOMMU group %lu", d->addr, name,
 					       gs.groups[k].id);
 				if (!group_done[k])
-					check_group(ctx, &gs.groups[k], v);
+					check_group(ctx, km, &gs.groups[k], v);
 				group_done[k] = true;
 				check_dev(ctx, d, &root, &nic, v);
 			}
@@ -196,6 +232,7 @@ void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 				      "the address (vfiokit groups)");
 	}
 out:
+	vk_kmod_free(km);
 	free(group_done);
 	vk_groups_clear(&gs);
 	vk_pci_free(pci);

@@ -38,16 +38,8 @@ devices = {
 # make_root NAME [CONF]: the fixture with modules, GRUB and a configuration.
 make_root() {
 	local r=$TMP/$1
-	mkdir -p "$r/lib/modules" "$r/etc/default" "$r/usr/share/misc" "$r/proc/sys/kernel"
-	tar -xzf "$TOP/tests/fixtures/intel.tar.gz" -C "$r"
-	cp "$TOP/tests/fixtures/pci.ids" "$r/usr/share/misc/"
-	ln -s "$MODROOT/lib/modules/$KVER" "$r/lib/modules/$KVER"
-	echo "$KVER" >"$r/proc/sys/kernel/osrelease"
+	vk_live_root "$r" intel "$KVER" "$MODROOT"
 	printf '%s\n' "$GRUB" >"$r/etc/default/grub"
-	# A live system's: the root file system on tmpfs, no default route.
-	mkdir -p "$r/proc/self" "$r/proc/net"
-	echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$r/proc/self/mountinfo"
-	printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' >"$r/proc/net/route"
 	printf '%s\n' "${2:-$CONF}" >"$r/etc/vfiokit.conf"
 	printf '%s\n' "$r"
 }

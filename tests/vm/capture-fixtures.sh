@@ -2,7 +2,11 @@
 # Boot each scenario of tests/vm/scenario-args.sh, capture its sysfs/procfs
 # (tests/vm/capture-sysfs.sh) and write tests/fixtures/<scenario>.tar.gz.
 #
-#   tests/vm/capture-fixtures.sh [SCENARIO...]   (default: all, and "many")
+#   tests/vm/capture-fixtures.sh [SCENARIO...]   (default: all, "many" and
+#                                                "two-cards")
+#
+# The fixtures of INDEXED then get the module index of their kernel, cut to
+# their devices (tests/fixtures/add-module-index.sh).
 #
 # The archives are repacked on the host with fixed owners, times and order,
 # and boot-to-boot noise blanked (see steady), so that two runs give the
@@ -17,6 +21,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 FIXTURES="$TOP/tests/fixtures"
 MANY_MIN=200
+INDEXED="intel two-cards"
 MAX_CONFIG=4096
 
 # guest_check NAME: the command run in the guest before the capture: it
@@ -59,13 +64,16 @@ capture() {
 	"$VM_DIR/run-vm" "${args[@]}" --capture "$2/raw.tar.gz" -- sh -c "$(guest_check "$1")" ||
 		{ vm_say "$1: the guest check or the boot failed"; return 1; }
 	normalize "$2/raw.tar.gz" "$out" "$2" || { vm_say "$1: cannot repack"; return 1; }
+	case " $INDEXED " in
+	*" $1 "*) "$TOP/tests/fixtures/add-module-index.sh" "$1" || return 1 ;;
+	esac
 	vm_say "wrote tests/fixtures/$1.tar.gz ($(wc -c <"$out") bytes)"
 }
 
 main() {
 	local work s failed=0
 	# shellcheck disable=SC2206
-	local list=(${@:-$SCENARIOS many})
+	local list=(${@:-$SCENARIOS many two-cards})
 	vm_qemu >/dev/null || vm_die "qemu-system-x86_64 is not installed"
 	vm_kernel || exit 125
 	mkdir -p "$FIXTURES" || exit 1

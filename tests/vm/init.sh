@@ -21,6 +21,12 @@ mount_all() {
 }
 
 load_drivers() {
+	# vk.override=ADDR,...: these functions go to vfio-pci alone, by
+	# driver_override as vfiokit's modprobe.d line does it, before any
+	# driver loads (the two-cards machine: one of two alike).
+	for a in $(sed -n 's/.*vk\.override=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' '); do
+		echo vfio-pci >"/sys/bus/pci/devices/$a/driver_override"
+	done
 	/sbin/modprobe vfio-pci
 	case " $(cat /proc/cmdline) " in
 	*" pci-stub.ids="* | *" pci_stub.ids="*) /sbin/modprobe pci-stub ;;

@@ -16,6 +16,8 @@ SCENARIOS="intel amd-bridge no-iommu intel-noarg intel-off"
 #                (CONFIG_INTEL_IOMMU_DEFAULT_ON_INTGPU_OFF=y); e1000e stays
 #                with its host driver
 #   intel-off    VT-d table present, intel_iommu=off: no groups
+#   two-cards    VT-d on, two e1000e: 0000:00:03.0 claimed by address
+#                (driver_override), 0000:00:02.0 on its host driver e1000e
 #   many         VT-d on, more than 200 PCI devices (the benchmark's tree)
 #   verify-pci-stub  VT-d on, an e1000e claimed by pci-stub.ids=
 #   verify-amd-seed  AMD-Vi, an e1000 claimed, and the seed's wrong arguments
@@ -38,6 +40,9 @@ scenario_args() {
 		printf '%s\n' --iommu intel --device e1000e ;;
 	intel-off)
 		printf '%s\n' --iommu intel --device e1000e --append intel_iommu=off ;;
+	two-cards)
+		printf '%s\n' --iommu intel --device VGA --device e1000e --device e1000e \
+			--append "intel_iommu=on vk.override=0000:00:03.0" ;;
 	many)
 		printf '%s\n' --iommu intel --append intel_iommu=on --timeout 600
 		many_devices ;;
