@@ -169,6 +169,19 @@ if git clone -q "$TOP" "$TMP/clone" 2>"$TMP/clone.err" &&
 	make -C "$TMP/clone" --no-print-directory -s dist >/dev/null 2>"$TMP/dist.err"; then
 	cp "$TMP/clone/vfiokit-$version.tar.gz" "$TMP/distfiles/"
 	pass gentoo/portage/make-dist
+	# Reproducible: a second run a second later, on a fresh checkout of
+	# the same commit, gives the same bytes; every path is under the prefix.
+	sleep 1
+	rm -rf "$TMP/clone2"
+	git clone -q "$TOP" "$TMP/clone2" && make -C "$TMP/clone2" --no-print-directory -s dist >/dev/null 2>&1
+	if cmp -s "$TMP/clone/vfiokit-$version.tar.gz" "$TMP/clone2/vfiokit-$version.tar.gz"; then
+		pass gentoo/portage/make-dist-reproducible
+	else
+		fail gentoo/portage/make-dist-reproducible "two runs of make dist on one commit differ"
+	fi
+	outside=$(tar -tzf "$TMP/distfiles/vfiokit-$version.tar.gz" | grep -v "^vfiokit-$version/" | head -n 3)
+	expect_eq gentoo/portage/make-dist-prefix "" "$outside"
+	rm -rf "$TMP/clone2"
 else
 	fail gentoo/portage/make-dist "$(cat "$TMP/clone.err" "$TMP/dist.err" | tail -n 3)"
 	exit 0
@@ -181,7 +194,10 @@ git clone -q --bare "$TOP" "$TMP/vfiokit.git"
 portage_run() {
 	local pv=$1
 	shift
-	env PORTAGE_CONFIGROOT="$C" PORTAGE_TMPDIR="$TMP/tmp" PATH="$TMP/bin:$PATH" \
+	# A clean environment, as root's shell gives emerge: nothing of this
+	# test suite's (VFIOKIT, SANITIZE, ASAN_OPTIONS...) reaches the build.
+	env -i HOME="$HOME" TERM=dumb LANG=C.UTF-8 PATH="$TMP/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+		PORTAGE_CONFIGROOT="$C" PORTAGE_TMPDIR="$TMP/tmp" \
 		PYTHONPATH="$PORTAGE/lib" PYTHONDONTWRITEBYTECODE=1 \
 		LD_PRELOAD="$STANDIN" VK_STANDIN_LOG="$TMP/standin-$pv.log" \
 		EGIT_OVERRIDE_REPO_VFIOKIT_VFIOKIT="file://$TMP/vfiokit.git" \
