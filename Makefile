@@ -8,9 +8,15 @@ MANDIR     ?= $(PREFIX)/share/man
 DATADIR    ?= $(PREFIX)/share/vfiokit
 DESTDIR    ?=
 INITDIR    ?= /etc/init.d
+CONFDIR    ?= /etc/conf.d
+# 0: leave the OpenRC script, its conf.d file and the systemd unit out (an
+# ebuild installs them with newinitd, newconfd and systemd_dounit).
+INSTALL_INIT ?= 1
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
-BASHCOMPDIR ?= $(DATADIR)/../bash-completion/completions
-ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+# Shell completion (bash-completion's and zsh's own directories; an ebuild
+# passes BASHCOMPDIR="$(get_bashcompdir)").
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
@@ -20,8 +26,13 @@ LIBS_PC    := libkmod libpci blkid libconfig zlib
 DLOPEN_PC  := libarchive
 # How missing packages get installed (":" to never install, as in an ebuild).
 INSTALL_DEPS ?= tests/install-deps.sh
-# Test tiers to run (tests/run): unit cases shell vm.
+# Test tiers to run (tests/run): unit cases shell real gentoo vm.
 TIERS      ?=
+# 1: the test binaries are built with AddressSanitizer and UBSan (into
+# build-asan/); 0: without (into build-test/), for a build that preloads a
+# library into every process, as Portage's sandbox does, which the ASan
+# runtime refuses. tests/run takes it from the environment.
+SANITIZE   ?= 1
 
 PC_CFLAGS   = $(shell $(PKG_CONFIG) --cflags $(LIBS_PC) $(DLOPEN_PC) 2>/dev/null)
 PC_LIBS     = $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null)
@@ -33,7 +44,7 @@ SRCS := $(sort $(wildcard src/*.c src/*/*.c))
 OBJS := $(SRCS:src/%.c=build/%.o)
 LIB_SRCS := $(filter-out src/main.c src/cmd-%.c src/log.c,$(SRCS))
 
-.PHONY: all check check-fast demo install clean deps
+.PHONY: all check check-fast demo install clean deps dist
 
 all: vfiokit
 
@@ -66,23 +77,39 @@ deps-build:
 	@$(PKG_CONFIG) --exists $(LIBS_PC) $(DLOPEN_PC) 2>/dev/null || $(INSTALL_DEPS) build
 .PHONY: deps-build
 
-# Sanitizer builds of the same sources, for the test suite (see tests/run):
-# the program, and one unit-test binary per tests/unit/test-*.c.
-ASAN_CFLAGS = -std=gnu11 $(DEFS) $(WARN) -O1 -g -fsanitize=address,undefined \
-	-fno-omit-frame-pointer -fno-sanitize-recover=undefined $(PC_CFLAGS)
+# The test suite's builds of the same sources (see tests/run): the program,
+# and one unit-test binary per tests/unit/test-*.c linked with the library's
+# objects. With the sanitizers (SANITIZE=1), the objects are built again
+# into build-asan/; with SANITIZE=0 the tests use the build's own objects
+# and ./vfiokit, the very program that gets installed.
 HDRS := $(wildcard src/*.h src/*/*.h)
-UNIT_BINS := $(addprefix build-asan/,$(basename $(notdir \
+ifeq ($(SANITIZE),0)
+TESTDIR     := build-test
+TEST_PROG   := vfiokit
+TEST_OBJDIR := build
+TEST_CFLAGS  = $(ALL_CFLAGS)
+else
+TESTDIR     := build-asan
+TEST_PROG   := build-asan/vfiokit
+TEST_OBJDIR := build-asan/obj
+TEST_CFLAGS  = -std=gnu11 $(DEFS) $(WARN) -O1 -g -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined $(PC_CFLAGS)
+build-asan/obj/%.o: src/%.c | deps-build $(PATHS_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) -MMD -MP -c -o $@ $<
+build-asan/vfiokit: $(SRCS:src/%.c=build-asan/obj/%.o)
+	$(CC) $(TEST_CFLAGS) $(LDFLAGS) -o $@ $^ $(PC_LIBS)
+-include $(SRCS:src/%.c=build-asan/obj/%.d)
+endif
+TEST_LIB_OBJS := $(LIB_SRCS:src/%.c=$(TEST_OBJDIR)/%.o)
+UNIT_BINS := $(addprefix $(TESTDIR)/,$(basename $(notdir \
 	$(wildcard tests/unit/test-*.c tests/real/test-*.c))))
-
-build-asan/vfiokit: $(SRCS) $(HDRS) $(PATHS_H) | deps-build
-	@mkdir -p build-asan
-	$(CC) $(ASAN_CFLAGS) -o $@ $(SRCS) $(PC_LIBS)
 
 # Unit tests (tests/unit) and the C parts of the real-tree tests (tests/real).
 vpath test-%.c tests/unit tests/real
-build-asan/test-%: test-%.c $(LIB_SRCS) $(HDRS) $(PATHS_H) | deps-build
-	@mkdir -p build-asan
-	$(CC) $(ASAN_CFLAGS) -Isrc -o $@ $< $(LIB_SRCS) $(PC_LIBS) \
+$(TESTDIR)/test-%: test-%.c $(TEST_LIB_OBJS) $(HDRS)
+	@mkdir -p $(TESTDIR)
+	$(CC) $(CPPFLAGS) $(TEST_CFLAGS) $(LDFLAGS) -Isrc -o $@ $< $(TEST_LIB_OBJS) $(PC_LIBS) \
 		$(shell $(PKG_CONFIG) --cflags --libs cmocka)
 
 # libFuzzer targets (tests/fuzz/fuzz-*.c), built with clang: the library
@@ -104,13 +131,13 @@ fuzz: fuzz-build
 	@VFIOKIT_FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/shell/fuzz.sh
 .PHONY: fuzz-build fuzz
 
-test-binaries: build-asan/vfiokit $(UNIT_BINS)
+test-binaries: $(TEST_PROG) $(UNIT_BINS)
 .PHONY: test-binaries
 
 check: vfiokit
 	@$(INSTALL_DEPS) test
 	@$(MAKE) --no-print-directory test-binaries
-	@tests/run $(TIERS)
+	@SANITIZE=$(SANITIZE) tests/run $(TIERS)
 
 demo: vfiokit
 	@$(INSTALL_DEPS) demo
@@ -123,13 +150,25 @@ install: vfiokit
 	install -Dm644 docs/vfiokit.conf.example $(DESTDIR)$(DATADIR)/vfiokit.conf.example
 	install -d $(DESTDIR)$(DATADIR)/profiles
 	install -m644 profiles/*.config profiles/profiles.conf $(DESTDIR)$(DATADIR)/profiles/
+ifneq ($(INSTALL_INIT),0)
 	install -Dm755 init/vfiokit-verify.openrc $(DESTDIR)$(INITDIR)/vfiokit-verify
+	install -Dm644 init/vfiokit-verify.confd $(DESTDIR)$(CONFDIR)/vfiokit-verify
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|/usr/sbin/vfiokit|$(SBINDIR)/vfiokit|' init/vfiokit-verify.service \
 		>$(DESTDIR)$(UNITDIR)/vfiokit-verify.service
 	chmod 644 $(DESTDIR)$(UNITDIR)/vfiokit-verify.service
+endif
 	install -Dm644 completions/vfiokit.bash $(DESTDIR)$(BASHCOMPDIR)/vfiokit
 	install -Dm644 completions/_vfiokit $(DESTDIR)$(ZSHCOMPDIR)/_vfiokit
 
+# The release tarball: HEAD as committed (git archive), under vfiokit-VERSION/,
+# compressed without a name or a time stamp, so that two runs on one commit
+# give the same bytes.
+DIST := vfiokit-$(VERSION).tar.gz
+dist:
+	git archive --format=tar --prefix=vfiokit-$(VERSION)/ HEAD | gzip -n -9 >$(DIST).tmp
+	mv -f $(DIST).tmp $(DIST)
+	@echo "$(DIST)"
+
 clean:
-	rm -rf build build-asan build-fuzz vfiokit
+	rm -rf build build-asan build-test build-fuzz vfiokit vfiokit-*.tar.gz

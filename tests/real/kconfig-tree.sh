@@ -23,7 +23,7 @@
 # shellcheck source=tests/lib.sh
 source "$(dirname "$0")/../lib.sh"
 
-BIN=$TOP/build-asan/test-kconfig-tree
+BIN=${VK_TESTDIR:-$TOP/build-asan}/test-kconfig-tree
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 

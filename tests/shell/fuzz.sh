@@ -12,6 +12,10 @@ source "$(dirname "$0")/../lib.sh"
 
 CLANG=${CLANG:-clang}
 seconds=${VFIOKIT_FUZZ_SECONDS:-15}
+if [ "${SANITIZE:-1}" = 0 ]; then
+	skip fuzz "SANITIZE=0: the fuzz targets are sanitizer builds"
+	exit 0
+fi
 if ! command -v "$CLANG" >/dev/null; then
 	skip fuzz "clang is not installed (tests/install-deps.sh test installs it)"
 	exit 0

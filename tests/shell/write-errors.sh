@@ -32,6 +32,9 @@ else
 fi
 if [ ${#run[@]} = 0 ]; then
 	skip write-errors/eacces "root without setpriv cannot be refused a write"
+elif ! "${run[@]}" test -x "$TMP/etc/kernel/config.d"; then
+	# A package build's TMPDIR (Portage's T) is closed to other users.
+	skip write-errors/eacces "uid ${run[1]#--reuid=} cannot reach $TMP (TMPDIR is not searchable by others)"
 else
 	err=$("${run[@]}" "$VFIOKIT" --root "$TMP" kconfig merge --dist-kernel --profile vfio 2>&1 >/dev/null)
 	rc=$?

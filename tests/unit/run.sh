@@ -7,7 +7,7 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 export CMOCKA_MESSAGE_OUTPUT=TAP
 for src in "$TOP"/tests/unit/test-*.c; do
 	name=$(basename "$src" .c)
-	bin=$TOP/build-asan/$name
+	bin=${VK_TESTDIR:-$TOP/build-asan}/$name
 	if [ ! -x "$bin" ]; then
 		echo "FAIL $name: not built (run 'make test-binaries')"
 		continue
