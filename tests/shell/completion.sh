@@ -55,7 +55,13 @@ if ! command -v zsh >/dev/null; then
 	exit 0
 fi
 # zcomp LINE: the candidates zsh offers after LINE and a Tab, sorted.
-zcomp() { sorted "$(zsh -f "$TOP/tests/zsh-complete.zsh" "$TOP/completions" "$1" "$BIN")"; }
+# LeakSanitizer's exit check stalls a sanitizer build of vfiokit run from
+# zle's completion widget inside the pseudo-terminal (its --help prints
+# nothing there now and then); the bash tests above run it with leak checks.
+zcomp() {
+	sorted "$(ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		timeout 120 zsh -f "$TOP/tests/zsh-complete.zsh" "$TOP/completions" "$1" "$BIN")"
+}
 expect_eq completion/zsh-commands "$(sorted "$commands")" "$(zcomp 'vfiokit ')"
 expect_eq completion/zsh-verbs "lint remove set show " "$(zcomp 'vfiokit cmdline ')"
 expect_eq completion/zsh-claim-devices "$(sorted "$devices")" "$(zcomp "vfiokit --root $R claim ")"
