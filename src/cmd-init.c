@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "flow/conf-edit.h"
 #include "flow/config.h"
+#include "kconfig/tree.h"
 #include "modules/alias.h"
 #include "pci/groups.h"
 #include "shared/exit.h"
@@ -99,6 +100,10 @@ static char *render(const struct vk_ctx *ctx, struct vk_kmod *km, const struct v
 	size_t len = 0, n_names = 0;
 	FILE *f = open_memstream(&buf, &len);
 	bool tree = faccessat(ctx->rootfd, vk_rel(VK_PATH_KERNEL_SRC "/.config"), F_OK, 0) == 0;
+	_cleanup_free_ char *src = vk_ctx_path(ctx, VK_PATH_KERNEL_SRC);
+	char pkg[128] = "";
+	/* A tree Gentoo's dist-kernel installed is the package's, not a source tree. */
+	bool dist = src && vk_tree_dist_kernel(src, pkg, sizeof(pkg)) > 0;
 
 	if (!f)
 		return NULL;
@@ -114,7 +119,12 @@ static char *render(const struct vk_ctx *ctx, struct vk_kmod *km, const struct v
 	      "# The kernel to configure: its source directory (after genkernel or\n"
 	      "# make localyesconfig), \"dist\" for Gentoo's dist-kernel, or \"none\".\n",
 	      f);
-	fprintf(f, "kernel = \"%s\";\n", tree ? VK_PATH_KERNEL_SRC : "none");
+	if (dist)
+		fprintf(f,
+			"# %s belongs to %s (its dist-kernel marker):\n"
+			"# options go to %s for its next build.\n",
+			VK_PATH_KERNEL_SRC, pkg, VK_PATH_DIST_KERNEL_CONFIG);
+	fprintf(f, "kernel = \"%s\";\n", dist ? "dist" : tree ? VK_PATH_KERNEL_SRC : "none");
 	fputs("\n"
 	      "# The kconfig profiles to merge: \"auto\" picks them by CPU vendor.\n"
 	      "profiles = [ \"auto\" ];\n"

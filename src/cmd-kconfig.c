@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "kconfig/cpu.h"
 #include "kconfig/dotconfig.h"
 #include "kconfig/explain.h"
 #include "kconfig/kconfig.h"
@@ -430,6 +431,10 @@ static int do_check(struct vk_ctx *ctx, struct opts *o)
 	}
 	if (!conf.index.n) {
 		vk_err("%s: empty: not a kernel configuration", run.config_path);
+		goto out;
+	}
+	if (run.per_cpu && vk_kconfig_cpu_choose(ctx, &run, &conf, false) < 0) {
+		vk_err("out of memory");
 		goto out;
 	}
 	vk_kconfig_substitute(&run);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../boot/detect.h"
+#include "../kconfig/tree.h"
 #include "../pci/groups.h"
 #include "../pci/host.h"
 #include "../shared/macro.h"
@@ -135,6 +136,35 @@ static const char *ends_with(const char *const *paths, size_t n, const char *nam
 	return NULL;
 }
 
+/* The dist-kernel's step: a build that merges /etc/kernel/config.d when
+ * it changed, else emerge --config, which reinstalls the kernel and
+ * rebuilds its initramfs (kernel-install.eclass's pkg_config). */
+static int dist_kernel_step(const char *pkg, bool config_d, char **line)
+{
+	const char *ignores = vk_dist_kernel_ignores_config_d(pkg);
+
+	free(*line);
+	*line = NULL;
+	if (config_d && ignores)
+		return asprintf(line, "emerge --oneshot sys-kernel/gentoo-kernel   (%s)", ignores) <
+				       0
+			       ? -ENOMEM
+			       : 0;
+	if (config_d)
+		return asprintf(line,
+				"emerge --oneshot %s   (its build merges /etc/kernel/config.d, "
+				"then installs the kernel and its initramfs)",
+				pkg) < 0
+			       ? -ENOMEM
+			       : 0;
+	return asprintf(line,
+			"emerge --config %s   (reinstalls the kernel and rebuilds its "
+			"initramfs)",
+			pkg) < 0
+		       ? -ENOMEM
+		       : 0;
+}
+
 int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_t n, bool verify,
 		       char ***steps, size_t *n_steps)
 {
@@ -146,6 +176,13 @@ int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_
 	bool genkernel = faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0;
 	bool dracut = faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_CONF_D), F_OK, 0) == 0 ||
 		      faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_LIB), F_OK, 0) == 0;
+	bool config_d = has(paths, n, VK_PATH_DIST_KERNEL_CONFIG),
+	     cmdline = has(paths, n, VK_PATH_KERNEL_CMDLINE);
+	_cleanup_free_ char *src = vk_ctx_path(ctx, VK_PATH_KERNEL_SRC);
+	char pkg[128] = "sys-kernel/gentoo-kernel";
+	/* /usr/src/linux installed by a dist-kernel package: that package
+	 * rebuilds or reinstalls it, never make. */
+	bool dist = src && vk_tree_dist_kernel(src, pkg, sizeof(pkg)) > 0;
 	int r = 0;
 
 	*steps = NULL;
@@ -159,12 +196,12 @@ int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_
 			return -ENOMEM;
 		r = vk_strv_push(steps, n_steps, line);
 	}
-	if (!r && has(paths, n, VK_PATH_DIST_KERNEL_CONFIG))
-		r = vk_strv_push(
-			steps, n_steps,
-			"emerge --oneshot sys-kernel/gentoo-kernel   (the dist-kernel build "
-			"merges /etc/kernel/config.d)");
-	if (!r && initramfs && !dotconfig)
+	if (!r && (config_d || (dist && (initramfs || cmdline)))) {
+		r = dist_kernel_step(pkg, config_d, &line);
+		if (!r)
+			r = vk_strv_push(steps, n_steps, line);
+	}
+	if (!r && initramfs && !dotconfig && !dist)
 		r = vk_strv_push(
 			steps, n_steps,
 			genkernel ? "genkernel initramfs"
@@ -183,7 +220,7 @@ int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_
 			return -ENOMEM;
 		r = vk_strv_push(steps, n_steps, line);
 	}
-	if (!r && has(paths, n, VK_PATH_KERNEL_CMDLINE))
+	if (!r && cmdline && !dist)
 		r = vk_strv_push(steps, n_steps,
 				 "reinstall the kernel (installkernel or kernel-install add) so "
 				 "that /etc/kernel/cmdline reaches the boot entry");

@@ -112,7 +112,7 @@ static bool moot(const struct vk_symnote *n, const char *ver)
 	return ver && *ver && n->removed && vk_kver_cmp(ver, n->removed) >= 0;
 }
 
-static bool alternative_set(const struct vk_symnote *n, const struct vk_dotconfig *c)
+bool vk_request_alternative_set(const struct vk_symnote *n, const struct vk_dotconfig *c)
 {
 	for (size_t i = 0; n && i < n->n_alternatives; i++)
 		if (vk_dotconfig_value(c, n->alternatives[i]))
@@ -130,7 +130,7 @@ enum vk_verdict vk_request_judge(const struct vk_request *r, const struct vk_dot
 		return VK_VERDICT_MET;
 	if (v && streq(r->value, "m") && streq(v, "y") && !(n && n->module_only))
 		return VK_VERDICT_BUILTIN;
-	if (moot(n, version) || alternative_set(n, c))
+	if (moot(n, version) || vk_request_alternative_set(n, c))
 		return VK_VERDICT_MOOT;
 	return VK_VERDICT_UNMET;
 }

@@ -63,6 +63,9 @@ enum vk_verdict {
 enum vk_verdict vk_request_judge(const struct vk_request *r, const struct vk_dotconfig *c,
 				 const struct vk_profiles *idx, const char *version);
 
+/* Does c set one of the alternatives the index names for sym? */
+bool vk_request_alternative_set(const struct vk_symnote *n, const struct vk_dotconfig *c);
+
 /* Is the verdict a pass? */
 static inline bool vk_verdict_ok(enum vk_verdict v)
 {

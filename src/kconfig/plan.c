@@ -10,6 +10,7 @@
 #include "../shared/macro.h"
 #include "../shared/paths.h"
 #include "../shared/system.h"
+#include "cpu.h"
 #include "explain.h"
 #include "plan.h"
 #include "tree.h"
@@ -91,7 +92,8 @@ static int choose_profiles(const struct vk_ctx *ctx, const struct vk_kconfig_req
 		for (size_t i = 0; i < run->idx.n_profiles; i++) {
 			const struct vk_profile *p = &run->idx.profiles[i];
 
-			if (streq(p->vendor, "any") || streq(p->vendor, run->vendor))
+			if (p->in_auto &&
+			    (streq(p->vendor, "any") || streq(p->vendor, run->vendor)))
 				run->names[run->n_names++] = p->name;
 		}
 	}
@@ -134,6 +136,7 @@ int vk_kconfig_load_requests(const struct vk_ctx *ctx, const struct vk_kconfig_r
 		const struct vk_profile *p = vk_profiles_find(&run->idx, run->names[i]);
 		_cleanup_free_ char *path = NULL;
 
+		run->per_cpu |= p->per_cpu;
 		if (asprintf(&path, "%s/%s", run->idx.dir, p->file) < 0)
 			return -ENOMEM;
 		r = load_fragment(run, path);
@@ -268,6 +271,10 @@ int vk_kconfig_judge(struct vk_kconfig_run *run, const struct vk_dotconfig *conf
 		oc->req = r;
 		oc->final = vk_dotconfig_value(conf, r->sym);
 		oc->verdict = vk_request_judge(r, conf, &run->idx, version);
+		/* Only with a patch, and this tree has the patch: not moot. */
+		if (oc->verdict == VK_VERDICT_MOOT && n && n->patch && run->kc &&
+		    vk_kconfig_defined(run->kc, r->sym) && !vk_request_alternative_set(n, conf))
+			oc->verdict = VK_VERDICT_UNMET;
 		switch (oc->verdict) {
 		case VK_VERDICT_MET:
 		case VK_VERDICT_BUILTIN:
@@ -308,20 +315,42 @@ int vk_kconfig_judge(struct vk_kconfig_run *run, const struct vk_dotconfig *conf
 	return 0;
 }
 
-/* Gentoo's dist-kernel merges the files in /etc/kernel/config.d itself. */
-static int plan_dist_kernel(const struct vk_ctx *ctx, struct vk_kconfig_run *run)
+/* Gentoo's dist-kernel merges the files in /etc/kernel/config.d itself.
+ * base is the tree's .config when there is one. */
+static int plan_dist_kernel(const struct vk_ctx *ctx, struct vk_kconfig_run *run,
+			    const struct vk_dotconfig *base)
 {
 	_cleanup_free_ char *text = NULL, *shown = vk_ctx_path(ctx, VK_PATH_DIST_KERNEL_CONFIG);
 	size_t len = 0;
 	struct vk_file f = {};
-	FILE *m = open_memstream(&text, &len);
-	int r;
+	struct vk_dotconfig none = {};
+	FILE *m;
+	int r = 0;
 
-	if (!m || !shown) {
-		if (m)
-			fclose(m);
+	if (!shown)
 		return -ENOMEM;
+	if (run->per_cpu)
+		r = vk_kconfig_cpu_choose(ctx, run, base ? base : &none, true);
+	vk_kconfig_substitute(run);
+	/* What the tree's kconfig does not know, its merge drops. */
+	for (size_t i = 0; !r && run->kc && i < run->reqs.n_reqs; i++) {
+		const struct vk_request *q = &run->reqs.reqs[i];
+		const struct vk_symnote *n = vk_profiles_note(&run->idx, q->sym);
+
+		if (!vk_kconfig_defined(run->kc, q->sym) &&
+		    !(n && n->removed && *run->version &&
+		      vk_kver_cmp(run->version, n->removed) >= 0))
+			r = vk_notes_add(&run->notes, VK_NOTE_WARN,
+					 "%s:%u: CONFIG_%s is not in the dist-kernel tree %s (%s): "
+					 "its build will drop it%s%s",
+					 q->file, q->line, q->sym, run->kdir, run->version,
+					 n && n->note ? "; " : "", n && n->note ? n->note : "");
 	}
+	if (r < 0)
+		return -ENOMEM;
+	m = open_memstream(&text, &len);
+	if (!m)
+		return -ENOMEM;
 	fprintf(m, "# Written by vfiokit kconfig merge --dist-kernel; Gentoo's dist-kernel\n"
 		   "# merges it into the kernel's configuration when it builds.\n");
 	for (size_t i = 0; i < run->reqs.n_reqs; i++) {
@@ -339,11 +368,15 @@ static int plan_dist_kernel(const struct vk_ctx *ctx, struct vk_kconfig_run *run
 		return FAIL(run, r, "%s: %s", shown, strerror(-r));
 	r = vk_changes_add(&run->changes, &f, false, shown, text, len);
 	vk_file_clear(&f);
+	if (r == 0 && *run->dist_pkg && vk_dist_kernel_ignores_config_d(run->dist_pkg))
+		r = vk_notes_add(&run->notes, VK_NOTE_WARN, "%s",
+				 vk_dist_kernel_ignores_config_d(run->dist_pkg));
 	if (r == 0)
 		r = vk_notes_add(&run->notes, VK_NOTE_NEXT,
-				 "%zu options for the next dist-kernel build, which merges them; "
+				 "%zu options for the next build of %s, which merges them; "
 				 "after booting it, run 'vfiokit kconfig check --running'.",
-				 run->reqs.n_reqs);
+				 run->reqs.n_reqs,
+				 *run->dist_pkg ? run->dist_pkg : "the dist-kernel");
 	return r;
 }
 
@@ -402,19 +435,41 @@ int vk_kconfig_plan_merge(const struct vk_ctx *ctx, const struct vk_kconfig_req 
 	_cleanup_free_ char *text = NULL, *resolved = NULL;
 	size_t len = 0, rlen = 0;
 	char err[512];
+	bool dist;
 	int r;
 
 	r = vk_kconfig_load_requests(ctx, req, run);
-	if (r == 0 && req->dist_kernel)
-		return plan_dist_kernel(ctx, run);
 	if (r == 0)
 		r = vk_kconfig_load_tree(ctx, req, run);
 	if (r)
 		return r;
+	r = vk_tree_dist_kernel(run->kdir, run->dist_pkg, sizeof(run->dist_pkg));
+	if (r < 0)
+		return FAIL(run, r, "%s/dist-kernel: %s", run->kdir,
+			    r == -EINVAL ? "not a dist-kernel marker (CATEGORY/PF:SLOT)"
+					 : strerror(-r));
+	if (r > 0 && !req->dist_kernel && !req->config &&
+	    vk_notes_add(&run->notes, VK_NOTE_NOTICE,
+			 "%s was installed by %s (its dist-kernel marker): its .config belongs "
+			 "to the package, so the requests go to %s for the package's next "
+			 "build, as with --dist-kernel",
+			 run->kdir, run->dist_pkg, VK_PATH_DIST_KERNEL_CONFIG) < 0)
+		return -ENOMEM;
+	dist = req->dist_kernel || (r > 0 && !req->config);
 	run->config_path = vk_kconfig_config_path(req, run);
 	if (!run->config_path)
 		return -ENOMEM;
 	r = load_host_file(run->config_path, &f);
+	if (dist && r == 0 && f.exists && run->kc &&
+	    vk_dotconfig_parse(run->config_path, f.data, f.len, false, &base, err, sizeof(err)) ==
+		    0) {
+		r = plan_dist_kernel(ctx, run, &base);
+		goto out;
+	}
+	if (dist) {
+		r = plan_dist_kernel(ctx, run, NULL);
+		goto out;
+	}
 	if (r == 0 && !f.exists)
 		r = -ENOENT;
 	if (r < 0) {
@@ -433,6 +488,10 @@ int vk_kconfig_plan_merge(const struct vk_ctx *ctx, const struct vk_kconfig_req 
 	if (!*run->version && !vk_dotconfig_version(&base, run->version, sizeof(run->version)))
 		run->version[0] = '\0';
 	detect_localmodconfig(run, &base);
+	if (run->per_cpu && vk_kconfig_cpu_choose(ctx, run, &base, true) < 0) {
+		r = -ENOMEM;
+		goto out;
+	}
 	vk_kconfig_substitute(run);
 	r = -ENOMEM;
 	if (vk_requests_apply(&run->reqs, &base, &run->idx) < 0 ||

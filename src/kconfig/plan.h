@@ -61,6 +61,8 @@ struct vk_kconfig_run {
 	char *kdir, *config_path;
 	char version[64];
 	const char *vendor; /* the CPU vendor "auto" chose by, or NULL */
+	bool per_cpu;	    /* a profile asked for is chosen per CPU (cpu-zen) */
+	char dist_pkg[128]; /* merge: the dist-kernel package of the tree, or "" */
 	const char *names[2 * VK_KCONFIG_MAX_FRAGMENTS]; /* the profiles used */
 	size_t n_names;
 	struct vk_kconfig_outcome *out; /* one per request, after a judgement */
@@ -101,10 +103,11 @@ int vk_kconfig_judge(struct vk_kconfig_run *run, const struct vk_dotconfig *conf
 
 /*
  * kconfig merge: the change of the .config to what the tree's make
- * olddefconfig makes of it with every request (or, with dist_kernel, of
- * the dist-kernel fragment), with the outcomes judged (not with
- * dist_kernel). 0; -ESRCH (run->usage); -errno with an error note, and
- * nothing to write.
+ * olddefconfig makes of it with every request (or, with dist_kernel or a
+ * tree with Gentoo's dist-kernel marker and no config given, of the
+ * dist-kernel fragment, with the requests the tree's Kconfig lacks said),
+ * with the outcomes judged (not for dist-kernel). 0; -ESRCH (run->usage); -errno with an error
+ * note, and nothing to write.
  */
 int vk_kconfig_plan_merge(const struct vk_ctx *ctx, const struct vk_kconfig_req *req,
 			  struct vk_kconfig_run *run);

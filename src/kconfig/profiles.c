@@ -17,6 +17,14 @@ static const char *get_str(const config_setting_t *s, const char *key)
 	return v;
 }
 
+static bool get_bool(const config_setting_t *s, const char *key, bool dflt)
+{
+	int v = dflt;
+
+	config_setting_lookup_bool(s, key, &v);
+	return v;
+}
+
 static int entry_error(const config_setting_t *s, const char *what, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s:%u: %s", config_setting_source_file(s),
@@ -44,6 +52,8 @@ static int load_profiles(struct vk_profiles *p, const config_t *cfg, char *err, 
 			return entry_error(e, "a profile needs a name and a file", err, errlen);
 		if (!pr->vendor)
 			pr->vendor = "any";
+		pr->in_auto = get_bool(e, "auto", true);
+		pr->per_cpu = get_bool(e, "per_cpu", false);
 	}
 	return 0;
 }

@@ -7,10 +7,13 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vk_profile {
 	const char *name, *file, *vendor, *about;
+	bool in_auto; /* "auto" takes it (auto = false: only when named) */
+	bool per_cpu; /* its request is chosen per CPU (src/kconfig/cpu.h) */
 };
 
 struct vk_symnote {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../shared/fileio.h"
 #include "../shared/macro.h"
 #include "../shared/spawn.h"
 #include "tree.h"
@@ -128,4 +129,41 @@ out:
 		unlink(old);
 	rmdir(dir);
 	return r;
+}
+
+int vk_tree_dist_kernel(const char *kdir, char *pkg, size_t size)
+{
+	_cleanup_free_ char *path = NULL;
+	char buf[512];
+	ssize_t n;
+	char *p;
+
+	if (asprintf(&path, "%s/dist-kernel", kdir) < 0)
+		return -ENOMEM;
+	n = vk_read_file(AT_FDCWD, path, buf, sizeof(buf));
+	if (n == -ENOENT || n == -ENOTDIR)
+		return 0;
+	if (n < 0)
+		return (int)n;
+	buf[strcspn(buf, ":\n")] = '\0';
+	/* PF is PN-PV[-rN]: the version starts after the last "-" followed by
+	 * a digit that leaves a name before it. */
+	for (p = strchr(buf, '/'); p && (p = strchr(p + 1, '-'));)
+		if (p[1] >= '0' && p[1] <= '9') {
+			*p = '\0';
+			break;
+		}
+	if (!strchr(buf, '/') || !buf[strcspn(buf, "/") + 1])
+		return -EINVAL;
+	snprintf(pkg, size, "%s", buf);
+	return 1;
+}
+
+const char *vk_dist_kernel_ignores_config_d(const char *pkg)
+{
+	if (!strcmp(pkg, "sys-kernel/gentoo-kernel-bin"))
+		return "sys-kernel/gentoo-kernel-bin is built already and ignores "
+		       "/etc/kernel/config.d: switch to sys-kernel/gentoo-kernel (the same kernel, "
+		       "built on this machine) for the options to take effect";
+	return NULL;
 }

@@ -19,3 +19,15 @@ int vk_tree_version(const char *kdir, char *buf, size_t size);
  */
 int vk_tree_olddefconfig(const char *kdir, const char *outdir, const char *text, size_t len,
 			 char **result, size_t *rlen, char **log);
+
+/*
+ * Gentoo's dist-kernel marks the tree it installs with a file "dist-kernel"
+ * holding "CATEGORY/PF:SLOT" (kernel-build.eclass). The package without
+ * its version ("sys-kernel/gentoo-kernel-bin") into pkg: 1; 0 for a tree
+ * without the marker; -errno when it cannot be read or says nothing.
+ */
+int vk_tree_dist_kernel(const char *kdir, char *pkg, size_t size);
+
+/* What the dist-kernel package does with /etc/kernel/config.d: NULL when
+ * it merges it, else one sentence (gentoo-kernel-bin is built already). */
+const char *vk_dist_kernel_ignores_config_d(const char *pkg);

@@ -697,7 +697,8 @@ static void check_kconfig(const struct vk_ctx *ctx, const struct vk_verify_opts 
 		char missing[512] = "", pwhat[128];
 		size_t shown = 0;
 
-		if (!streq(p->vendor, "any") && (!vendor || !streq(p->vendor, vendor)))
+		if (!p->in_auto ||
+		    (!streq(p->vendor, "any") && (!vendor || !streq(p->vendor, vendor))))
 			continue;
 		snprintf(pwhat, sizeof(pwhat), "kernel config has profile %s", p->name);
 		/* The same requests and judgement as kconfig check. */
