@@ -18,6 +18,7 @@
 #include "shared/json.h"
 #include "log.h"
 #include "shared/macro.h"
+#include "verify/probe.h"
 #include "verify/verify.h"
 
 #define MAX_DEVICES 64
@@ -25,6 +26,8 @@
 static void help(void)
 {
 	printf("Usage: vfiokit [--root DIR] [--json] verify [--checks LIST] [--device ID|ADDR]\n"
+	       "                                        [--probe] [--force-probe] [--probe-trace "
+	       "FILE]\n"
 	       "\n"
 	       "After the reboot, check that the running system is ready for VFIO\n"
 	       "passthrough: one line per check, PASS, WARN (with a hint), FAIL (with a\n"
@@ -37,6 +40,13 @@ static void help(void)
 	       "  --device ID|ADDR    a device meant for a guest, by vendor:device id\n"
 	       "                      (10de:1c03) or PCI address (0000:0f:00.0); may be\n"
 	       "                      repeated\n"
+	       "  --probe             also open each device through VFIO (its regions,\n"
+	       "                      interrupts, reset): vfio-pci resets it, so never\n"
+	       "                      while a guest uses it; skips devices known to fail\n"
+	       "                      reset\n"
+	       "  --force-probe       --probe, even the devices known to fail reset\n"
+	       "  --probe-trace FILE  write every VFIO call and the kernel's answer to FILE\n"
+	       "  --boot              as the boot services run it: refuse --probe\n"
 	       "  --profiles-dir DIR  the kconfig profiles (default " VK_PROFILES_DIR ")\n"
 	       "  -h, --help          show this help\n"
 	       "\n"
@@ -49,6 +59,7 @@ struct opts {
 	struct vk_verify_opts v;
 	const char *devices[MAX_DEVICES];
 	const char *ids[MAX_DEVICES]; /* those claimed by id, from the configuration */
+	const char *trace;	      /* --probe-trace */
 };
 
 static int parse_args(int argc, char **argv, struct opts *o)
@@ -57,9 +68,14 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "checks", required_argument, NULL, 'c' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "profiles-dir", required_argument, NULL, 'p' },
+		{ "probe", no_argument, NULL, 'P' },
+		{ "force-probe", no_argument, NULL, 'F' },
+		{ "probe-trace", required_argument, NULL, 'T' },
+		{ "boot", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
+	bool boot = false;
 	int c;
 
 	o->v.groups = VK_CHECK_ALL;
@@ -104,6 +120,18 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		case 'p':
 			o->v.profiles_dir = optarg;
 			break;
+		case 'F':
+			o->v.force_probe = true;
+			/* fall through */
+		case 'P':
+			o->v.probe = true;
+			break;
+		case 'T':
+			o->trace = optarg;
+			break;
+		case 'B':
+			boot = true;
+			break;
 		case 'h':
 			help();
 			return -1;
@@ -116,6 +144,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (optind < argc)
 		return vk_usage_error("verify: unexpected argument '%s'", argv[optind]);
+	if (boot && o->v.probe)
+		return vk_usage_error("verify: --boot with --probe: opening a device resets it, "
+				      "never at boot; take --probe out of VFIOKIT_VERIFY_OPTS");
 	return 0;
 }
 
@@ -193,6 +224,9 @@ int cmd_verify(struct vk_ctx *ctx, int argc, char **argv)
 	struct opts o = {};
 	struct vk_conf conf = {};
 	struct vk_verify v = {};
+	struct vk_vfio_tracer tracer = {};
+	struct vk_vfio_ops traced;
+	FILE *trace = NULL;
 	int r;
 
 	r = parse_args(argc, argv, &o);
@@ -205,7 +239,26 @@ int cmd_verify(struct vk_ctx *ctx, int argc, char **argv)
 		if (r)
 			goto out;
 	}
+	if (o.trace) {
+		trace = fopen(o.trace, "we");
+		if (!trace) {
+			vk_err("%s: %s", o.trace, strerror(errno));
+			r = VK_EXIT_ERROR;
+			goto out;
+		}
+		vk_vfio_ops_real(ctx, &tracer.inner);
+		tracer.out = trace;
+		vk_vfio_ops_traced(&tracer, &traced);
+		o.v.vfio_ops = &traced;
+	}
 	r = vk_verify_run(ctx, &o.v, &v);
+	if (trace && fclose(trace) != 0 && r >= 0) {
+		vk_err("%s: %s", o.trace, strerror(errno));
+		r = VK_EXIT_ERROR;
+		trace = NULL;
+		goto out;
+	}
+	trace = NULL;
 	if (r < 0) {
 		vk_err("verify: %s", strerror(-r));
 		r = VK_EXIT_ERROR;
@@ -217,6 +270,8 @@ int cmd_verify(struct vk_ctx *ctx, int argc, char **argv)
 		print_text(ctx, &v);
 	r = vk_verify_failed(&v) ? VK_EXIT_PROBLEMS : VK_EXIT_OK;
 out:
+	if (trace)
+		fclose(trace);
 	vk_verify_clear(&v);
 	vk_conf_clear(&conf);
 	return r;

@@ -13,7 +13,7 @@ what=${1:-test}
 
 # Debian package names, one list per purpose; each includes the one before.
 deb_build="gcc make pkg-config libkmod-dev libpci-dev libblkid-dev libconfig-dev zlib1g-dev libarchive-dev"
-deb_test="$deb_build git python3 dracut-core lz4 xz-utils pci.ids pciutils groff-base clang-format libcmocka-dev qemu-system-x86 busybox-static kmod cpio gzip zstd jq time flex bison bc clang libclang-rt-dev dash strace ovmf grub-efi-amd64-bin grub-common grub2-common mtools dosfstools fdisk e2fsprogs bash-completion zsh bsdutils"
+deb_test="$deb_build git python3 seabios dracut-core lz4 xz-utils pci.ids pciutils groff-base clang-format libcmocka-dev qemu-system-x86 busybox-static kmod cpio gzip zstd jq time flex bison bc clang libclang-rt-dev dash strace ovmf grub-efi-amd64-bin grub-common grub2-common mtools dosfstools fdisk e2fsprogs bash-completion zsh bsdutils"
 deb_demo="$deb_test"
 
 gentoo_build="sys-apps/kmod sys-apps/pciutils sys-apps/util-linux dev-libs/libconfig sys-libs/zlib virtual/pkgconfig app-arch/libarchive"

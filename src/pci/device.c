@@ -304,3 +304,37 @@ void vk_pci_dev_clear(struct vk_pci_dev *dev)
 	free(dev->error);
 	memset(dev, 0, sizeof(*dev));
 }
+
+int vk_pci_dev_flr(struct vk_pci *pci, const struct vk_pci_dev *dev, const char **cap)
+{
+	struct pci_dev *volatile p = NULL;
+	jmp_buf jump;
+	volatile int r = -ENODATA;
+	struct pci_cap *c;
+
+	*cap = NULL;
+	pci_jump = &jump;
+	if (setjmp(jump)) {
+		r = -EIO;
+		goto out;
+	}
+	p = pci_get_dev(pci->acc, (int)dev->a.domain, (int)dev->a.bus, (int)dev->a.dev,
+			(int)dev->a.func);
+	pci_fill_info(p, PCI_FILL_CAPS);
+	c = pci_find_cap(p, PCI_CAP_ID_EXP, PCI_CAP_NORMAL);
+	if (c) {
+		*cap = "PCIe";
+		r = !!(pci_read_long(p, c->addr + PCI_EXP_DEVCAP) & PCI_EXP_DEVCAP_FLRESET);
+		goto out;
+	}
+	c = pci_find_cap(p, PCI_CAP_ID_AF, PCI_CAP_NORMAL);
+	if (c) {
+		*cap = "PCI Advanced Features";
+		r = !!(pci_read_byte(p, c->addr + PCI_AF_CAP) & PCI_AF_CAP_FLR);
+	}
+out:
+	pci_jump = NULL;
+	if (p)
+		pci_free_dev(p);
+	return r;
+}

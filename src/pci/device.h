@@ -57,6 +57,12 @@ void vk_pci_dev_name(const struct vk_pci_dev *dev, char *buf, size_t size);
  * [vvvv:dddd] (rev rr)". */
 void vk_pci_dev_describe(const struct vk_pci_dev *dev, char *buf, size_t size);
 
+/* Function Level Reset as the device's config space advertises it: 1 when
+ * it has FLR, 0 when not, *cap naming the capability that says so ("PCIe",
+ * "PCI Advanced Features"); -ENODATA when it has neither capability, -EIO
+ * when its config space cannot be read. */
+int vk_pci_dev_flr(struct vk_pci *pci, const struct vk_pci_dev *dev, const char **cap);
+
 /* PCI-to-PCI and CardBus bridges (root ports included): they may stay on
  * their own driver when the endpoints of their group are passed through. */
 bool vk_pci_dev_is_bridge(const struct vk_pci_dev *dev);

@@ -66,6 +66,9 @@
 /* After the reboot: vfiokit verify (src/verify/). */
 #define VK_PATH_DEV_KVM			 "/dev/kvm"
 #define VK_PATH_DEV_VFIO		 "/dev/vfio"
+#define VK_PATH_DEV_VFIO_CONTAINER	 "/dev/vfio/vfio"
+#define VK_PATH_DEV_VFIO_DEVICES	 "/dev/vfio/devices"
+#define VK_PATH_DEV_IOMMU		 "/dev/iommu"
 #define VK_PATH_DEV_KMSG		 "/dev/kmsg"
 #define VK_PATH_DMESG_CAPTURE		 "/var/log/dmesg-capture"
 #define VK_PATH_SYS_MODULE		 "/sys/module"

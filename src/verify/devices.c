@@ -16,10 +16,12 @@
 #include "../modules/alias.h"
 #include "../pci/groups.h"
 #include "../pci/host.h"
+#include "../pci/reset.h"
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
 #include "../shared/paths.h"
 #include "../shared/write.h"
+#include "probe.h"
 #include "verify.h"
 
 /* Are the group's claimed endpoints all on pci-stub (none on vfio-pci)? */
@@ -87,16 +89,34 @@ static void check_group(const struct vk_ctx *ctx, struct vk_kmod *km, const stru
 			       strerror(errno));
 }
 
-static void check_dev(const struct vk_ctx *ctx, const struct vk_pci_dev *d,
-		      const struct vk_addrs *root, const struct vk_addrs *nic, struct vk_verify *v)
+/* What a guest restart relies on: the kernel's reset methods, FLR as the
+ * config space advertises it, and the devices known to fail reset. */
+static void check_reset(const struct vk_ctx *ctx, struct vk_pci *pci, const struct vk_pci_dev *d,
+			struct vk_verify *v)
 {
-	char what[128], path[128], methods[256];
+	char what[128], path[128], methods[256] = "";
+	const char *quirk = vk_pci_reset_quirk(d->vendor_id, d->device_id), *cap;
 	ssize_t r;
+	int flr;
 
 	snprintf(what, sizeof(what), "%s reset method", d->addr);
 	snprintf(path, sizeof(path), "%s/%s/reset_method", VK_PATH_PCI_DEVICES, d->addr);
 	r = vk_read_file(ctx->rootfd, vk_rel(path), methods, sizeof(methods));
-	if (r > 0)
+	if (r > 0 && quirk && strncmp(methods, "device_specific", 15) != 0)
+		vk_verify_addf(v, "devices", VK_RESULT_WARN, what,
+			       "%s: an AMD %s GPU, whose own reset is known to fail (the guest's "
+			       "second start hangs, or the host does): build and load the "
+			       "vendor-reset module (github.com/gnif/vendor-reset), then echo "
+			       "device_specific > %s (a udev rule keeps it across boots)",
+			       methods, quirk, path);
+	else if (r > 0 && quirk)
+		vk_verify_addf(v, "devices", VK_RESULT_PASS, what,
+			       "%s: vendor-reset's method for this AMD %s GPU", methods, quirk);
+	else if (r > 0 && streq(methods, "bus"))
+		vk_verify_add(v, "devices", VK_RESULT_WARN, what,
+			      "bus only: resetting it resets every device behind the same "
+			      "bridge, so give all of them to the same guest");
+	else if (r > 0)
 		vk_verify_add(v, "devices", VK_RESULT_PASS, what, methods);
 	else if (r == 0 || r == -ENOENT) {
 		char reset[128];
@@ -114,6 +134,33 @@ static void check_dev(const struct vk_ctx *ctx, const struct vk_pci_dev *d,
 		vk_verify_addf(v, "devices", VK_RESULT_UNKNOWN, what, "%s%s: %s", ctx->prefix, path,
 			       strerror((int)-r));
 	}
+
+	snprintf(what, sizeof(what), "%s Function Level Reset", d->addr);
+	flr = vk_pci_dev_flr(pci, d, &cap);
+	if (flr == 1)
+		vk_verify_addf(v, "devices", VK_RESULT_PASS, what,
+			       "advertised in its %s capability", cap);
+	else if (flr == 0)
+		vk_verify_addf(v, "devices", VK_RESULT_PASS, what,
+			       "not advertised in its %s capability: a guest restart relies on "
+			       "the reset method above",
+			       cap);
+	else if (flr == -ENODATA)
+		vk_verify_add(v, "devices", VK_RESULT_PASS, what,
+			      "no PCIe or Advanced Features capability: a guest restart relies on "
+			      "the reset method above");
+	else
+		vk_verify_addf(v, "devices", VK_RESULT_UNKNOWN, what,
+			       "%s%s/%s/config: cannot be read (as root it can)", ctx->prefix,
+			       VK_PATH_PCI_DEVICES, d->addr);
+}
+
+static void check_dev(const struct vk_ctx *ctx, struct vk_pci *pci, const struct vk_pci_dev *d,
+		      const struct vk_addrs *root, const struct vk_addrs *nic, struct vk_verify *v)
+{
+	char what[128];
+
+	check_reset(ctx, pci, d, v);
 
 	snprintf(what, sizeof(what), "%s is not the boot GPU", d->addr);
 	if (d->boot_vga)
@@ -168,6 +215,73 @@ static void check_host_claims(const struct vk_ctx *ctx, struct vk_verify *v)
 	vk_claims_clear(&cs);
 }
 
+/* The device's VFIO cdev ("vfio0" of <addr>/vfio-dev/), or NULL. */
+static char *vfio_cdev(const struct vk_ctx *ctx, const char *addr)
+{
+	char path[128], **names = NULL, *cdev = NULL;
+	size_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/vfio-dev", vk_rel(VK_PATH_PCI_DEVICES), addr);
+	if (vk_list_dir(ctx->rootfd, path, &names, &n) == 0 && n)
+		cdev = strdup(names[0]);
+	free(names);
+	return cdev;
+}
+
+/* Ask the kernel what QEMU asks (probe.c) about the groups marked chosen,
+ * for their chosen devices. */
+static void probe(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
+		  const struct vk_groups *gs, bool *const *chosen, struct vk_verify *v)
+{
+	struct vk_probe_opts po = { .open_devices = o->probe, .force = o->force_probe };
+	struct vk_probe_group *pg = calloc(gs->n_groups, sizeof(*pg));
+	struct vk_probe_dev *pd = NULL;
+	struct vk_vfio_ops real;
+	size_t n = 0, total = 0, nd = 0;
+
+	for (size_t k = 0; k < gs->n_groups; k++)
+		total += gs->groups[k].n_devs;
+	pd = calloc(total + 1, sizeof(*pd));
+	if (!pg || !pd) {
+		v->err = -ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < gs->n_groups; k++) {
+		const struct vk_group *g = &gs->groups[k];
+		char path[64];
+		struct vk_probe_group *p = &pg[n];
+
+		if (!chosen[k])
+			continue;
+		p->id = g->id;
+		p->stub = stub_only(g);
+		snprintf(path, sizeof(path), "%s/%lu", VK_PATH_DEV_VFIO, g->id);
+		p->no_node = fstatat(ctx->rootfd, vk_rel(path), &(struct stat){}, 0) < 0;
+		p->devs = &pd[nd];
+		for (size_t j = 0; j < g->n_devs; j++) {
+			const struct vk_pci_dev *d = &g->devs[j];
+
+			if (!chosen[k][j])
+				continue;
+			pd[nd].addr = d->addr;
+			pd[nd].cdev = vfio_cdev(ctx, d->addr);
+			pd[nd].no_reset = vk_pci_reset_quirk(d->vendor_id, d->device_id)
+						  ? "it is an AMD GPU known to fail reset"
+						  : NULL;
+			nd++;
+			p->n_devs++;
+		}
+		n++;
+	}
+	vk_vfio_ops_real(ctx, &real);
+	vk_vfio_probe(o->vfio_ops ? o->vfio_ops : &real, pg, n, &po, v);
+out:
+	for (size_t i = 0; pd && i < nd; i++)
+		free((char *)pd[i].cdev);
+	free(pd);
+	free(pg);
+}
+
 void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 		       struct vk_verify *v)
 {
@@ -175,7 +289,7 @@ void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 	struct vk_pci *pci = NULL;
 	struct vk_addrs root = {}, nic = {};
 	struct vk_kmod *km = NULL;
-	bool *group_done = NULL;
+	bool **chosen = NULL;
 	char why[256];
 	int r;
 
@@ -190,8 +304,8 @@ void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 		vk_verify_addf(v, "devices", VK_RESULT_UNKNOWN, "IOMMU groups", "%s", strerror(-r));
 		goto out;
 	}
-	group_done = calloc(gs.n_groups + 1, sizeof(*group_done));
-	if (!group_done) {
+	chosen = calloc(gs.n_groups + 1, sizeof(*chosen));
+	if (!chosen) {
 		v->err = -ENOMEM;
 		goto out;
 	}
@@ -216,10 +330,16 @@ void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 				vk_verify_addf(v, "devices", VK_RESULT_PASS, what,
 					       "%s %s, IOMMU group %lu", d->addr, name,
 					       gs.groups[k].id);
-				if (!group_done[k])
+				if (!chosen[k]) {
 					check_group(ctx, km, &gs.groups[k], v);
-				group_done[k] = true;
-				check_dev(ctx, d, &root, &nic, v);
+					chosen[k] = calloc(gs.groups[k].n_devs, sizeof(**chosen));
+					if (!chosen[k]) {
+						v->err = -ENOMEM;
+						goto out;
+					}
+				}
+				chosen[k][j] = true;
+				check_dev(ctx, pci, d, &root, &nic, v);
 			}
 		if (found)
 			continue;
@@ -231,9 +351,12 @@ void vk_verify_devices(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 				      "no device in any IOMMU group matches it: check the id or "
 				      "the address (vfiokit groups)");
 	}
+	probe(ctx, o, &gs, chosen, v);
 out:
 	vk_kmod_free(km);
-	free(group_done);
+	for (size_t k = 0; chosen && k < gs.n_groups; k++)
+		free(chosen[k]);
+	free(chosen);
 	vk_groups_clear(&gs);
 	vk_pci_free(pci);
 }

@@ -548,6 +548,24 @@ static void check_unknown_params(const char *klog, const char *klog_err,
 		vk_verify_add(v, "cmdline", VK_RESULT_PASS, what, NULL);
 }
 
+/* The rescue typed at the boot loader's prompt: module_blacklist= naming
+ * vfio_pci keeps the kernel from loading it, whatever modprobe.d, the
+ * initramfs or a softdep ask; empty vfio-pci.ids= and pci-stub.ids= after
+ * the claims cancel them for a built-in vfio-pci or pci-stub. */
+static void check_rescue(const struct vk_cmdline *cl, struct vk_verify *v)
+{
+	ssize_t i = vk_cmdline_find_last(cl, "module_blacklist");
+	const char *val = i >= 0 ? cl->args[i].value : NULL;
+
+	if (!val || !(list_has(val, "vfio_pci") || list_has(val, "vfio-pci")))
+		return;
+	vk_verify_addf(v, "cmdline", VK_RESULT_WARN, "vfiokit's claims in force",
+		       "suspended for this boot: %s (the rescue) keeps vfio-pci from loading, so "
+		       "the devices stay on their host drivers; boot without it to pass them "
+		       "through, or run vfiokit undo",
+		       cl->args[i].raw);
+}
+
 static void check_cmdline(const struct vk_ctx *ctx, const struct vk_verify_opts *o,
 			  const struct vk_cmdline *cl, const char *cl_err,
 			  const struct vk_iommu_status *st, const char *klog, const char *klog_err,
@@ -568,6 +586,7 @@ static void check_cmdline(const struct vk_ctx *ctx, const struct vk_verify_opts 
 		v->err = -ENOMEM;
 		return;
 	}
+	check_rescue(cl, v);
 	if (host.iommu == VK_CPU_INTEL) {
 		const char *what = "kernel command line has intel_iommu=on";
 		const char *why = host.iommu_guess ? " (an Intel IOMMU is a guess from the CPU: "

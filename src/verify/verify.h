@@ -12,6 +12,8 @@
 
 #include "../shared/ctx.h"
 
+struct vk_vfio_ops;
+
 enum vk_result {
 	VK_RESULT_PASS,
 	VK_RESULT_WARN,
@@ -53,6 +55,11 @@ struct vk_verify_opts {
 	const char *const *id_devices;
 	size_t n_id_devices;
 	const char *profiles_dir; /* the kconfig profiles */
+	/* The VFIO probe (probe.h): open each chosen device too (--probe),
+	 * even those known to fail reset (--force-probe); the calls it makes,
+	 * NULL for the real ones under the root. */
+	bool probe, force_probe;
+	const struct vk_vfio_ops *vfio_ops;
 };
 
 /* Run the checks. Returns 0 or -ENOMEM; every finding is in out. */

@@ -5,6 +5,9 @@
 #
 # A gzip newc cpio with busybox (applets symlinked), kmod's modprobe & co,
 # $VFIOKIT as /usr/bin/vfiokit (left out, with a warning, if it is not built),
+# with VK_GUEST_QEMU=1 also QEMU for the guest (qemu-system-x86_64, its TCG
+# module in /usr/lib/qemu: set QEMU_MODULE_DIR there, and SeaBIOS in
+# /usr/share/seabios),
 # lspci, pci.ids, the PCI/VFIO modules below with their dependencies (depmod -b
 # run on the tree), tests/vm/init.sh as /init and tests/vm/capture-sysfs.sh.
 # Every binary comes with the libraries ldd names.  The archive is cached under
@@ -24,6 +27,8 @@ MODULES="vfio vfio_pci vfio_pci_core vfio_iommu_type1 irqbypass pci_stub
 KMOD_TOOLS="modprobe insmod rmmod lsmod modinfo depmod"
 PCI_IDS=/usr/share/misc/pci.ids
 KEEP_CACHED=4
+QEMU_TCG_MODULE=/usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
+SEABIOS=/usr/share/seabios/bios-256k.bin
 
 
 
@@ -32,6 +37,10 @@ binaries() {
 	printf '%s /bin/busybox\n' "$(host_binary busybox)"
 	printf '%s /usr/bin/kmod\n' "$(host_binary kmod)"
 	printf '%s /usr/bin/lspci\n' "$(host_binary lspci)"
+	if [ "${VK_GUEST_QEMU:-0}" = 1 ]; then
+		printf '%s /usr/bin/qemu-system-x86_64\n' "$(host_binary qemu-system-x86_64)"
+		printf '%s /usr/lib/qemu/accel-tcg-x86_64.so\n' "$QEMU_TCG_MODULE"
+	fi
 	if [ -x "$VFIOKIT" ]; then
 		printf '%s /usr/bin/vfiokit\n' "$VFIOKIT"
 	else
@@ -44,7 +53,7 @@ binaries() {
 cache_key() {
 	local src dst
 	{
-		printf '%s\n' "$KVER" "$MODULES" "$KMOD_TOOLS"
+		printf '%s\n' "$KVER" "$MODULES" "$KMOD_TOOLS" "${VK_GUEST_QEMU:-0}"
 		sha256sum "$VM_DIR/mkinitramfs.sh" "$VM_DIR/tree.sh" "$VM_DIR/init.sh" \
 			"$VM_DIR/capture-sysfs.sh" "$PCI_IDS"
 		binaries | while read -r src dst; do
@@ -70,6 +79,7 @@ build_tree() {
 	put "$PCI_IDS" "$1" || return 1
 	put "$VM_DIR/init.sh" "$1" /init || return 1
 	put "$VM_DIR/capture-sysfs.sh" "$1" /vk/capture-sysfs.sh || return 1
+	[ "${VK_GUEST_QEMU:-0}" != 1 ] || put "$SEABIOS" "$1" || return 1
 	# shellcheck disable=SC2086 # one module a word
 	add_modules "$1" $MODULES
 }
