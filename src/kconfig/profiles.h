@@ -7,10 +7,14 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vk_profile {
 	const char *name, *file, *vendor, *about;
+	/* vendor is the IOMMU's (the firmware's DMAR or IVRS table), not the
+	 * CPU's: profiles.conf's vendor_of = "iommu" */
+	bool iommu;
 };
 
 struct vk_symnote {
@@ -32,6 +36,11 @@ struct vk_profiles {
 	size_t n_notes;
 	void *cfg; /* libconfig's config_t, owning the strings */
 };
+
+/* Is p for this machine: for any vendor, or for the vendor of its CPU
+ * (cpu) or, for an IOMMU profile, of its IOMMU (iommu)? A NULL vendor is
+ * not known and matches nothing. */
+bool vk_profile_applies(const struct vk_profile *p, const char *cpu, const char *iommu);
 
 /* Read DIR/profiles.conf. -EINVAL with "file:line: what" in err for
  * libconfig's syntax errors and for entries without a name or file. */
