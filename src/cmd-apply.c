@@ -380,11 +380,22 @@ static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 	return r;
 }
 
+/* Is file a boot file that method (known) does not boot from? */
+static bool boot_file_unused(enum vk_boot_method method, const char *file)
+{
+	bool grub = streq(file, VK_PATH_DEFAULT_GRUB), kc = streq(file, VK_PATH_KERNEL_CMDLINE);
+
+	return (method == VK_BOOT_GRUB && kc) || (method == VK_BOOT_KERNEL_CMDLINE && grub) ||
+	       (method == VK_BOOT_BUILTIN && (grub || kc));
+}
+
 /* Old claims that catch a device the host needs: vfiokit's go (the
  * cmdline step removes them, the modules step rewrites its own file), the
  * user's are refused unless --force. */
 static int old_claims(const struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
+	enum vk_boot_method method = VK_BOOT_AUTO;
+	char why[512];
 	size_t refused = 0;
 	bool modules = false;
 
@@ -394,14 +405,23 @@ static int old_claims(const struct vk_ctx *ctx, const struct opts *o, struct flo
 	}
 	for (size_t i = 0; i < f->n_targets; i++)
 		modules |= f->targets[i].claim != VK_CONF_PCI_STUB;
+	/* The boot file this host does not boot from holds no threat (nor
+	 * one the cmdline step could take a claim out of). */
+	if (vk_boot_method_parse(f->conf.boot, &method) == 0 && method == VK_BOOT_AUTO &&
+	    vk_boot_detect(ctx, &method, why, sizeof(why)) < 0)
+		method = VK_BOOT_AUTO;
 	for (size_t i = 0; i < f->claims.n; i++) {
-		const struct vk_claim *c = &f->claims.v[i];
+		struct vk_claim *c = &f->claims.v[i];
 		_cleanup_free_ char *shown = vk_ctx_path(ctx, c->file);
 		bool own_file = streq(c->file, VK_PATH_MODPROBE_VFIOKIT);
 
 		if (!shown) {
 			vk_err("out of memory");
 			return VK_EXIT_ERROR;
+		}
+		if (boot_file_unused(method, c->file)) {
+			c->ours = false; /* not the cmdline step's to take out */
+			continue;
 		}
 		if (c->ours && (!own_file || modules)) {
 			if (!ctx->json)

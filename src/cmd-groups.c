@@ -33,7 +33,22 @@ static const struct {
 struct mods {
 	const struct vk_ctx *ctx;
 	struct vk_kmod *km;
+	struct vk_addrs root, nic; /* what the host runs on */
 };
+
+/* "0000:00:1f.0 (LPC ...) is the chipset's ...": why d keeps its group
+ * from being isolated, or false. */
+static bool shared_text(const struct mods *m, const struct vk_pci_dev *d, char *buf, size_t size)
+{
+	const char *why = vk_dev_host_only(d, &m->root, &m->nic);
+	char name[512];
+
+	if (!why)
+		return false;
+	vk_pci_dev_name(d, name, sizeof(name));
+	snprintf(buf, size, "%s (%s) %s, and a guest gets a whole group", d->addr, name, why);
+	return true;
+}
 
 struct filters {
 	const char *classes[MAX_FILTERS];
@@ -49,11 +64,15 @@ static void help(void)
 	       "\n"
 	       "List every IOMMU group with its devices (address, class, vendor and device\n"
 	       "names as lspci -nn shows them, subsystem ids, bound driver, and the kernel\n"
-	       "modules that could claim it, as lspci -k) and say whether the group can be\n"
-	       "passed to a guest as a whole: every endpoint in it must be bound to vfio-pci\n"
-	       "or pci-stub, or to no driver at all. PCI bridges and root ports may stay on\n"
-	       "their drivers. A guest always gets a whole group. A device with no driver\n"
-	       "that udev will give a host driver at the next boot is named in a warning.\n"
+	       "modules that could claim it, as lspci -k). A guest always gets a whole\n"
+	       "group; each group says two things:\n"
+	       "  isolated  nothing in it must stay with the host: no function of the\n"
+	       "            chipset (host bridge, ISA bridge, SMBus), not the root file\n"
+	       "            system's disk controller, not the default route's NIC\n"
+	       "  ready     every endpoint is bound to vfio-pci or pci-stub, or to no driver\n"
+	       "            (bridges and root ports may stay on theirs): true after setup\n"
+	       "A device with no driver that udev will give a host driver at the next boot\n"
+	       "is named in a warning.\n"
 	       "\n"
 	       "Options:\n"
 	       "  --class CLASS     only groups holding a device of this class:\n"
@@ -65,7 +84,8 @@ static void help(void)
 	       "\n"
 	       "Exit status: 0 listed; 1 something could not be read (the rest is listed);\n"
 	       "2 usage error; 3 no IOMMU groups at all (with the reason), or a --device\n"
-	       "that is absent or whose group is not passable.\n"
+	       "that is absent or whose group is not isolated (it cannot be handed over\n"
+	       "whatever the setup).\n"
 	       "\n"
 	       "Example: vfiokit groups --class gpu\n");
 }
@@ -210,13 +230,20 @@ static void print_text(const struct mods *m, const struct vk_groups *gs, struct 
 	for (size_t i = 0; i < gs->n_groups; i++) {
 		const struct vk_group *g = &gs->groups[i];
 
-		if (!group_selected(f, g) || (quiet && g->passable))
+		if (!group_selected(f, g) || (quiet && g->isolated))
 			continue;
-		printf("%sIOMMU group %lu  %s%s%s\n", (*shown)++ ? "\n" : "", g->id,
-		       vk_sgr(g->passable ? VK_SGR_GREEN : VK_SGR_RED),
-		       g->passable ? "passable" : "not passable", vk_sgr(VK_SGR_RESET));
+		printf("%sIOMMU group %lu  %s%s, %s%s\n", (*shown)++ ? "\n" : "", g->id,
+		       vk_sgr(!g->isolated ? VK_SGR_RED : g->ready ? VK_SGR_GREEN : VK_SGR_YELLOW),
+		       g->isolated ? "isolated" : "not isolated", g->ready ? "ready" : "not ready",
+		       vk_sgr(VK_SGR_RESET));
 		for (size_t j = 0; j < g->n_devs; j++)
 			print_text_dev(m, &g->devs[j]);
+		for (size_t j = 0; j < g->n_devs; j++) {
+			char why[1024];
+
+			if (shared_text(m, &g->devs[j], why, sizeof(why)))
+				printf("  not isolated: %s\n", why);
+		}
 		for (size_t j = 0; j < g->n_devs; j++) {
 			enum vk_dev_state s = vk_dev_state(&g->devs[j]);
 			char why[1024];
@@ -224,7 +251,7 @@ static void print_text(const struct mods *m, const struct vk_groups *gs, struct 
 			if (s != VK_DEV_HOST && s != VK_DEV_UNKNOWN)
 				continue;
 			blocker_text(&g->devs[j], why, sizeof(why));
-			printf("  reason: %s\n", why);
+			printf("  not ready: %s\n", why);
 		}
 		for (size_t j = 0; j < g->n_devs; j++) {
 			char why[1024];
@@ -309,6 +336,8 @@ static void print_json(const struct mods *m, const struct vk_ctx *ctx, const str
 		(*shown)++;
 		vk_json_object_begin(&j);
 		vk_json_kv_uint(&j, "group", g->id);
+		vk_json_kv_bool(&j, "isolated", g->isolated);
+		vk_json_kv_bool(&j, "ready", g->ready);
 		vk_json_kv_bool(&j, "passable", g->passable);
 		vk_json_key(&j, "devices");
 		vk_json_array_begin(&j);
@@ -325,6 +354,15 @@ static void print_json(const struct mods *m, const struct vk_ctx *ctx, const str
 				continue;
 			blocker_text(&g->devs[k], why, sizeof(why));
 			vk_json_string(&j, why);
+		}
+		vk_json_array_end(&j);
+		vk_json_key(&j, "shared");
+		vk_json_array_begin(&j);
+		for (size_t k = 0; k < g->n_devs; k++) {
+			char why[1024];
+
+			if (shared_text(m, &g->devs[k], why, sizeof(why)))
+				vk_json_string(&j, why);
 		}
 		vk_json_array_end(&j);
 		vk_json_key(&j, "warnings");
@@ -367,7 +405,7 @@ static int verdict(const struct vk_groups *gs, const struct filters *f)
 
 		for (size_t k = 0; k < g->n_devs; k++)
 			for (size_t d = 0; d < f->n_devices; d++)
-				if (!g->passable && vk_pci_dev_matches(&g->devs[k], f->devices[d]))
+				if (!g->isolated && vk_pci_dev_matches(&g->devs[k], f->devices[d]))
 					rc = VK_EXIT_PROBLEMS;
 	}
 	return gs->n_errors ? VK_EXIT_ERROR : rc;
@@ -396,6 +434,8 @@ int cmd_groups(struct vk_ctx *ctx, int argc, char **argv)
 		vk_err("reading IOMMU groups: %s", strerror(-r));
 		goto out;
 	}
+	vk_root_disk_addrs(ctx, &m.root);
+	vk_route_nic_addrs(ctx, &m.nic);
 	if (vk_kmod_open_target(ctx, &m.km, why, sizeof(why)) == -ENOMEM) {
 		vk_err("out of memory");
 		r = -ENOMEM;

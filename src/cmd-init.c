@@ -16,6 +16,8 @@
 #include "kconfig/tree.h"
 #include "modules/alias.h"
 #include "pci/groups.h"
+#include "pci/host.h"
+#include "pci/iommu.h"
 #include "shared/exit.h"
 #include "log.h"
 #include "shared/macro.h"
@@ -32,11 +34,12 @@ static void help(void)
 	printf("Usage: vfiokit [--root DIR] init [--dry-run] [--force]\n"
 	       "\n"
 	       "Write a starter " VK_PATH_VFIOKIT_CONF " from the IOMMU groups 'vfiokit groups'\n"
-	       "finds: every device is there, commented out, with its group and whether\n"
-	       "the group can be handed over; 'vfiokit claim' chooses the ones for the\n"
-	       "guest (or uncomment them), then run 'vfiokit plan'. An existing file is\n"
-	       "left alone unless --force (it is kept as " VK_PATH_VFIOKIT_CONF VK_BACKUP_SUFFIX
-	       ").\n"
+	       "finds: every device is there as a comment, with its group (isolated, ready),\n"
+	       "its driver and the kernel modules that could claim it; what a guest can use\n"
+	       "is offered as a setting, and what the host needs is marked. 'vfiokit claim'\n"
+	       "chooses the ones for the guest (or uncomment them), then run 'vfiokit plan'.\n"
+	       "An existing file is left alone unless --force (it is kept as\n"
+	       "" VK_PATH_VFIOKIT_CONF VK_BACKUP_SUFFIX ").\n"
 	       "\n"
 	       "Options:\n"
 	       "  -n, --dry-run  show the file instead of writing it\n"
@@ -58,17 +61,27 @@ static size_t same_model(const struct vk_groups *gs, const struct vk_pci_dev *d)
 	return n;
 }
 
-static void put_group(FILE *f, const struct vk_ctx *ctx, struct vk_kmod *km,
-		      const struct vk_groups *gs, const struct vk_group *g, char ***names,
-		      size_t *n_names)
+/* What the host runs on, and the module index for the drivers. */
+struct host {
+	const struct vk_ctx *ctx;
+	struct vk_kmod *km;
+	struct vk_addrs root, nic;
+};
+
+static void put_group(FILE *f, const struct host *h, const struct vk_groups *gs,
+		      const struct vk_group *g, char ***names, size_t *n_names)
 {
 	fprintf(f, "\n\t# IOMMU group %lu: %s\n", g->id,
-		g->passable ? "can be handed over (every device in it goes together)"
-			    : "a host driver holds a device in it; hand the whole group over, "
-			      "or none of it");
+		!g->isolated ? "not isolated: a device in it stays with the host, so none of "
+			       "it can be handed over"
+		: g->ready   ? "isolated and ready: it can be handed over (every device in it "
+			       "goes together)"
+			     : "isolated: it can be handed over once vfio-pci holds it (every "
+			       "device in it goes together)");
 	for (size_t i = 0; i < g->n_devs; i++) {
 		const struct vk_pci_dev *d = &g->devs[i];
 		char name[64], desc[512], mods[256], warn[512];
+		const char *why;
 
 		vk_conf_device_name(gs, d, (const char *const *)*names, *n_names, name,
 				    sizeof(name));
@@ -76,15 +89,26 @@ static void put_group(FILE *f, const struct vk_ctx *ctx, struct vk_kmod *km,
 		vk_pci_dev_describe(d, desc, sizeof(desc));
 		fprintf(f, "\t# %s: %s%s%s%s\n", d->addr, desc, d->driver ? ", driver " : "",
 			d->driver ? d->driver : "", d->boot_vga ? ", the boot VGA device" : "");
-		vk_dev_drivers_text(ctx, km, d, mods, sizeof(mods));
+		vk_dev_drivers_text(h->ctx, h->km, d, mods, sizeof(mods));
 		if (*mods)
 			fprintf(f, "\t#   kernel modules: %s\n", mods);
-		if (vk_dev_future_warning(ctx, km, d, warn, sizeof(warn)))
+		if (vk_dev_future_warning(h->ctx, h->km, d, warn, sizeof(warn)))
 			fprintf(f, "\t#   warning: %s\n", warn);
 		if (vk_pci_dev_is_bridge(d)) {
 			fputs("\t#   (a bridge: it stays with the host)\n", f);
 			continue;
 		}
+		if ((why = vk_dev_host_only(d, &h->root, &h->nic))) {
+			fprintf(f, "\t#   (it %s)\n", why);
+			continue;
+		}
+		if (!g->isolated)
+			continue;
+		if ((why = vk_host_role(d, &h->root, &h->nic)))
+			fprintf(f,
+				"\t#   the host needs it: it %s; plan refuses it unless "
+				"--allow-host-device\n",
+				why);
 		if (same_model(gs, d) > 1)
 			fprintf(f, "\t# %s = { address = \"%s\"; claim = \"override\"; };\n", name,
 				d->addr);
@@ -94,7 +118,27 @@ static void put_group(FILE *f, const struct vk_ctx *ctx, struct vk_kmod *km,
 	}
 }
 
-static char *render(const struct vk_ctx *ctx, struct vk_kmod *km, const struct vk_groups *gs)
+/* text as comment lines of f, at most 72 columns. */
+static void put_comment(FILE *f, const char *text)
+{
+	while (*text) {
+		size_t n = strlen(text), cut = n;
+
+		if (n > 68) {
+			cut = 68;
+			while (cut && text[cut] != ' ')
+				cut--;
+			if (!cut)
+				cut = 68;
+		}
+		fprintf(f, "\t# %.*s\n", (int)cut, text);
+		text += cut;
+		while (*text == ' ')
+			text++;
+	}
+}
+
+static char *render(const struct vk_ctx *ctx, const struct host *h, const struct vk_groups *gs)
 {
 	char *buf = NULL, **names = NULL;
 	size_t len = 0, n_names = 0;
@@ -145,12 +189,21 @@ static char *render(const struct vk_ctx *ctx, struct vk_kmod *km, const struct v
 	      "devices = {",
 	      f);
 	for (size_t i = 0; i < gs->n_groups; i++)
-		put_group(f, ctx, km, gs, &gs->groups[i], &names, &n_names);
+		put_group(f, h, gs, &gs->groups[i], &names, &n_names);
 	vk_strv_free(names, n_names);
-	if (!gs->n_groups)
-		fputs("\n\t# No IOMMU groups: the IOMMU is off. Enable it in the firmware\n"
-		      "\t# (VT-d, AMD-Vi or IOMMU), boot with it, and run vfiokit init again.\n",
-		      f);
+	if (!gs->n_groups) {
+		struct vk_iommu_status st;
+		const char *why;
+
+		vk_iommu_status(ctx, &st);
+		why = vk_iommu_explain(&st);
+		fputs("\n", f);
+		put_comment(f, "No IOMMU groups yet, so no device to offer. Why:");
+		put_comment(f, why ? why : "the kernel shows none");
+		put_comment(f, "The IOMMU comes first: 'vfiokit plan' and 'vfiokit apply' with no "
+			       "device set up exactly that (the kernel's IOMMU options and its "
+			       "command line). Reboot, then run 'vfiokit init --force' again.");
+	}
 	fputs("};\n", f);
 	if (fclose(f) != 0) {
 		free(buf);
@@ -164,7 +217,7 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 	_cleanup_free_ char *text = NULL, *shown = vk_ctx_path(ctx, VK_PATH_VFIOKIT_CONF);
 	struct vk_groups gs = {};
 	struct vk_pci *pci = NULL;
-	struct vk_kmod *km = NULL;
+	struct host h = { .ctx = ctx };
 	struct vk_file f = {};
 	struct opts o = {};
 	char why[256];
@@ -173,9 +226,11 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 	r = vk_cmd_parse_force("init", help, argc, argv, &o.dry_run, &o.force);
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
+	vk_root_disk_addrs(ctx, &h.root);
+	vk_route_nic_addrs(ctx, &h.nic);
 	if (!shown || vk_pci_new(ctx, &pci) < 0 || vk_groups_load(ctx, pci, &gs) < 0 ||
-	    vk_kmod_open_target(ctx, &km, why, sizeof(why)) == -ENOMEM ||
-	    !(text = render(ctx, km, &gs))) {
+	    vk_kmod_open_target(ctx, &h.km, why, sizeof(why)) == -ENOMEM ||
+	    !(text = render(ctx, &h, &gs))) {
 		vk_err("out of memory");
 		r = VK_EXIT_ERROR;
 		goto out;
@@ -217,7 +272,7 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv)
 		       vk_ctx_hint(ctx, "plan", plan, sizeof(plan)));
 	}
 out:
-	vk_kmod_free(km);
+	vk_kmod_free(h.km);
 	vk_file_clear(&f);
 	vk_groups_clear(&gs);
 	vk_pci_free(pci);

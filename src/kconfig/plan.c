@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../pci/iommu.h"
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
 #include "../shared/paths.h"
@@ -68,12 +69,29 @@ static int load_fragment(struct vk_kconfig_run *run, const char *path)
 	return 0;
 }
 
-/* The profile names to use: as given, or by the CPU vendor for "auto". */
+/* "an intel IOMMU (the firmware's DMAR table)", or the guess said as one. */
+static void iommu_words(const char *iommu, bool guess, char *buf, size_t size)
+{
+	if (!iommu)
+		snprintf(buf, size, "an IOMMU of no known vendor");
+	else if (guess)
+		snprintf(buf, size,
+			 "an %s IOMMU (a guess from the CPU: no DMAR or IVRS table, the IOMMU is "
+			 "off in the firmware)",
+			 iommu);
+	else
+		snprintf(buf, size, "an %s IOMMU (the firmware's %s table)", iommu,
+			 streq(iommu, "intel") ? "DMAR" : "IVRS");
+}
+
+/* The profile names to use: as given, or for "auto" by the CPU's vendor
+ * and, for the IOMMU profiles, the IOMMU's. */
 static int choose_profiles(const struct vk_ctx *ctx, const struct vk_kconfig_req *req,
 			   struct vk_kconfig_run *run)
 {
-	bool any = req->n_profiles == 0 && req->n_fragments == 0;
-	char line[1024];
+	bool any = req->n_profiles == 0 && req->n_fragments == 0, guess = false;
+	const char *iommu = NULL;
+	char line[1024], words[256] = "";
 	size_t used;
 
 	run->n_names = 0;
@@ -82,6 +100,7 @@ static int choose_profiles(const struct vk_ctx *ctx, const struct vk_kconfig_req
 			any = true;
 	if (any) {
 		run->vendor = vk_cpu_vendor(ctx);
+		iommu = vk_iommu_vendor(ctx, &guess);
 		if (!run->vendor)
 			return FAIL(
 				run, -ENODATA,
@@ -92,10 +111,10 @@ static int choose_profiles(const struct vk_ctx *ctx, const struct vk_kconfig_req
 		for (size_t i = 0; i < run->idx.n_profiles; i++) {
 			const struct vk_profile *p = &run->idx.profiles[i];
 
-			if (p->in_auto &&
-			    (streq(p->vendor, "any") || streq(p->vendor, run->vendor)))
+			if (p->in_auto && vk_profile_applies(p, run->vendor, iommu))
 				run->names[run->n_names++] = p->name;
 		}
+		iommu_words(iommu, guess, words, sizeof(words));
 	}
 	for (size_t i = 0; i < req->n_profiles; i++) {
 		if (streq(req->profiles[i], "auto"))
@@ -113,7 +132,8 @@ static int choose_profiles(const struct vk_ctx *ctx, const struct vk_kconfig_req
 		return 0;
 	if (any)
 		used = snprintf(line, sizeof(line),
-				"Profiles for an %s processor (/proc/cpuinfo):", run->vendor);
+				"Profiles for an %s processor (/proc/cpuinfo) and %s:", run->vendor,
+				words);
 	else
 		used = snprintf(line, sizeof(line), "Profiles:");
 	for (size_t i = 0; i < run->n_names && used < sizeof(line); i++)

@@ -43,6 +43,7 @@ static int load_profiles(struct vk_profiles *p, const config_t *cfg, char *err, 
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(list, (unsigned int)i);
 		struct vk_profile *pr = &p->profiles[p->n_profiles++];
+		const char *of;
 
 		pr->name = get_str(e, "name");
 		pr->file = get_str(e, "file");
@@ -50,12 +51,23 @@ static int load_profiles(struct vk_profiles *p, const config_t *cfg, char *err, 
 		pr->about = get_str(e, "about");
 		if (!pr->name || !pr->file)
 			return entry_error(e, "a profile needs a name and a file", err, errlen);
+		of = get_str(e, "vendor_of");
+		if (of && !streq(of, "cpu") && !streq(of, "iommu"))
+			return entry_error(e, "vendor_of is \"cpu\" or \"iommu\"", err, errlen);
+		pr->iommu = of && streq(of, "iommu");
 		if (!pr->vendor)
 			pr->vendor = "any";
 		pr->in_auto = get_bool(e, "auto", true);
 		pr->per_cpu = get_bool(e, "per_cpu", false);
 	}
 	return 0;
+}
+
+bool vk_profile_applies(const struct vk_profile *p, const char *cpu, const char *iommu)
+{
+	const char *vendor = p->iommu ? iommu : cpu;
+
+	return streq(p->vendor, "any") || (vendor && streq(p->vendor, vendor));
 }
 
 static int load_notes(struct vk_profiles *p, const config_t *cfg, char *err, size_t errlen)

@@ -14,6 +14,9 @@ struct vk_profile {
 	const char *name, *file, *vendor, *about;
 	bool in_auto; /* "auto" takes it (auto = false: only when named) */
 	bool per_cpu; /* its request is chosen per CPU (src/kconfig/cpu.h) */
+	/* vendor is the IOMMU's (the firmware's DMAR or IVRS table), not the
+	 * CPU's: profiles.conf's vendor_of = "iommu" */
+	bool iommu;
 };
 
 struct vk_symnote {
@@ -35,6 +38,11 @@ struct vk_profiles {
 	size_t n_notes;
 	void *cfg; /* libconfig's config_t, owning the strings */
 };
+
+/* Is p for this machine: for any vendor, or for the vendor of its CPU
+ * (cpu) or, for an IOMMU profile, of its IOMMU (iommu)? A NULL vendor is
+ * not known and matches nothing. */
+bool vk_profile_applies(const struct vk_profile *p, const char *cpu, const char *iommu);
 
 /* Read DIR/profiles.conf. -EINVAL with "file:line: what" in err for
  * libconfig's syntax errors and for entries without a name or file. */

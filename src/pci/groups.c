@@ -30,6 +30,21 @@ const char *vk_dev_state_name(enum vk_dev_state s)
 	return names[s];
 }
 
+const char *vk_dev_host_only(const struct vk_pci_dev *dev, const struct vk_addrs *root,
+			     const struct vk_addrs *nic)
+{
+	switch (dev->class_id) {
+	case 0x0600:
+		return "is the chipset's host bridge: it stays with the host";
+	case 0x0601:
+		return "is the chipset's ISA/LPC bridge: it stays with the host";
+	case 0x0c05:
+		return "is the chipset's SMBus controller: it stays with the host";
+	}
+	/* The boot VGA device may go to a guest on a host with another GPU. */
+	return dev->boot_vga ? NULL : vk_host_role(dev, root, nic);
+}
+
 static int add_error(struct vk_groups *g, const char *path, const char *why)
 {
 	char **v = realloc(g->errors, (g->n_errors + 1) * sizeof(char *));
@@ -44,7 +59,8 @@ static int add_error(struct vk_groups *g, const char *path, const char *why)
 }
 
 static int read_group(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_groups *g,
-		      struct vk_group *grp, const char *name)
+		      struct vk_group *grp, const char *name, const struct vk_addrs *root,
+		      const struct vk_addrs *nic)
 {
 	_cleanup_free_ char **addrs = NULL;
 	char path[256];
@@ -58,7 +74,7 @@ static int read_group(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_gr
 	grp->devs = calloc(n ? n : 1, sizeof(*grp->devs));
 	if (!grp->devs)
 		return -ENOMEM;
-	grp->passable = true;
+	grp->ready = grp->isolated = true;
 	for (size_t i = 0; i < n; i++) {
 		struct vk_pci_dev *d = &grp->devs[grp->n_devs];
 		enum vk_dev_state s;
@@ -81,8 +97,11 @@ static int read_group(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_gr
 			return r;
 		s = vk_dev_state(d);
 		if (s == VK_DEV_HOST || s == VK_DEV_UNKNOWN)
-			grp->passable = false;
+			grp->ready = false;
+		if (vk_dev_host_only(d, root, nic))
+			grp->isolated = false;
 	}
+	grp->passable = grp->ready;
 	return 0;
 }
 
@@ -96,6 +115,7 @@ static int cmp_group(const void *a, const void *b)
 int vk_groups_load(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_groups *out)
 {
 	_cleanup_free_ char **names = NULL;
+	struct vk_addrs root = {}, nic = {};
 	size_t n = 0;
 	int r;
 
@@ -108,6 +128,8 @@ int vk_groups_load(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_group
 	out->groups = calloc(n ? n : 1, sizeof(*out->groups));
 	if (!out->groups)
 		return -ENOMEM;
+	vk_root_disk_addrs(ctx, &root);
+	vk_route_nic_addrs(ctx, &nic);
 	for (size_t i = 0; i < n; i++) {
 		struct vk_group *grp = &out->groups[out->n_groups];
 		char path[256];
@@ -118,7 +140,7 @@ int vk_groups_load(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_group
 			r = add_error(out, path, "not a group number; skipped");
 		} else {
 			out->n_groups++;
-			r = read_group(ctx, pci, out, grp, names[i]);
+			r = read_group(ctx, pci, out, grp, names[i], &root, &nic);
 		}
 		if (r < 0)
 			return r;

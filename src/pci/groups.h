@@ -10,6 +10,7 @@
 
 #include "../shared/ctx.h"
 #include "device.h"
+#include "host.h"
 
 /* Where a device stands for passthrough of its group. */
 enum vk_dev_state {
@@ -24,7 +25,12 @@ struct vk_group {
 	unsigned long id;
 	struct vk_pci_dev *devs; /* in address order */
 	size_t n_devs;
-	bool passable; /* no device is VK_DEV_HOST or VK_DEV_UNKNOWN */
+	/* Ready: no device is VK_DEV_HOST or VK_DEV_UNKNOWN (who holds the
+	 * group now). passable is the same, the name of an older release. */
+	bool ready, passable;
+	/* Isolated: no member is one a guest cannot take (vk_dev_host_only()):
+	 * the group can go to a guest as a whole once it is claimed. */
+	bool isolated;
 };
 
 struct vk_groups {
@@ -41,4 +47,11 @@ int vk_groups_load(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_group
 void vk_groups_clear(struct vk_groups *g);
 
 enum vk_dev_state vk_dev_state(const struct vk_pci_dev *dev);
+
+/* Why a guest cannot take dev, or NULL: a function of the chipset (host
+ * bridge, ISA/LPC bridge, SMBus), or the root file system's disk
+ * controller or the default route's NIC (root and nic as
+ * vk_root_disk_addrs() and vk_route_nic_addrs() find them). */
+const char *vk_dev_host_only(const struct vk_pci_dev *dev, const struct vk_addrs *root,
+			     const struct vk_addrs *nic);
 const char *vk_dev_state_name(enum vk_dev_state s);

@@ -669,6 +669,8 @@ static void check_kconfig(const struct vk_ctx *ctx, const struct vk_verify_opts 
 	struct vk_dotconfig conf = {};
 	char err[512], ver[64] = "", osrel[64] = "";
 	size_t len;
+	bool guess;
+	const char *iommu = vk_iommu_vendor(ctx, &guess);
 	int r;
 
 	r = vk_kconfig_read_running(ctx, &text, &len, &name);
@@ -716,8 +718,7 @@ static void check_kconfig(const struct vk_ctx *ctx, const struct vk_verify_opts 
 		char missing[512] = "", pwhat[128];
 		size_t shown = 0;
 
-		if (!p->in_auto ||
-		    (!streq(p->vendor, "any") && (!vendor || !streq(p->vendor, vendor))))
+		if (!p->in_auto || !vk_profile_applies(p, vendor, iommu))
 			continue;
 		snprintf(pwhat, sizeof(pwhat), "kernel config has profile %s", p->name);
 		/* The same requests and judgement as kconfig check. */

@@ -89,13 +89,22 @@ expect_eq old-claims/modprobe-writes-nothing "$before" "$(state "$R")"
 run --root "$R" verify --checks devices
 expect_match old-claims/modprobe-verify "FAIL \($R/etc/modprobe.d/gpu.conf:3: options vfio-pci ids=1234:1111" "$OUT"
 
-# 3. pci-stub.ids in /etc/kernel/cmdline.
-R=$(make_root user-kernel-cmdline "$GRUB_CLEAN" "$OVERRIDE")
+# 3. pci-stub.ids in /etc/kernel/cmdline, on a host that boots from it;
+# on one that boots with GRUB the file is not read at boot, and plan goes on.
+R=$(make_root user-kernel-cmdline "$GRUB_CLEAN" "${OVERRIDE/\"grub\"/\"kernel-cmdline\"}")
 mkdir -p "$R/etc/kernel"
 echo 'root=/dev/sda1 ro pci-stub.ids=1234:1111' >"$R/etc/kernel/cmdline"
 run --root "$R" plan
 expect_eq old-claims/kernel-cmdline-rc 3 "$RC"
 expect_match old-claims/kernel-cmdline-where "$R/etc/kernel/cmdline:1: pci-stub.ids=1234:1111 catches 0000:00:01.0" "$OUT"
+printf '%s\n' "$OVERRIDE" >"$R/etc/vfiokit.conf"
+run --root "$R" plan
+expect_eq old-claims/kernel-cmdline-unused-rc 0 "$RC"
+if grep -q 'catches' <<<"$OUT"; then
+	fail old-claims/kernel-cmdline-unused "a file GRUB does not read is held against the plan: $OUT"
+else
+	pass old-claims/kernel-cmdline-unused
+fi
 
 # 4. vfiokit's own claim by id, then the default route moves to one of the
 # two cards: plan takes the id out of both files it wrote, apply does it,

@@ -22,13 +22,23 @@ root_of amd-bridge "$TMP/amd"
 root_of intel "$TMP/intel"
 vk --root "$TMP/amd" kconfig merge --dry-run --config "$TMP/amd/base.config"
 expect_match kconfig/auto-amd \
-	'^Profiles for an amd processor \(/proc/cpuinfo\): iommu-amd vfio kvm-amd bridge$' "$OUT"
+	'^Profiles for an amd processor \(/proc/cpuinfo\) and an amd IOMMU \(a guess from the CPU: no DMAR or IVRS table, the IOMMU is off in the firmware\): iommu-amd vfio kvm-amd bridge$' "$OUT"
 expect_match kconfig/no-tree-said 'No kernel tree at .*: the requests are merged but kconfig cannot check them' "$OUT"
 vk --root "$TMP/intel" kconfig merge --dry-run --config "$TMP/intel/base.config" \
 	--profile auto
 expect_match kconfig/auto-intel \
-	'^Profiles for an intel processor \(/proc/cpuinfo\): iommu-intel vfio kvm-intel bridge$' "$OUT"
+	'^Profiles for an intel processor \(/proc/cpuinfo\) and an intel IOMMU \(a guess from the CPU: .*\): iommu-intel vfio kvm-intel bridge$' "$OUT"
 expect_match kconfig/dry-run-diff '^\+CONFIG_INTEL_IOMMU=y$' "$OUT"
+# QEMU's default CPU (AuthenticAMD) with an emulated Intel IOMMU: the
+# firmware's DMAR table, not the CPU, chooses the IOMMU profile; KVM's
+# stays the CPU's.
+cp -r "$TMP/amd" "$TMP/amd-dmar"
+mkdir -p "$TMP/amd-dmar/sys/firmware/acpi/tables"
+printf 'DMAR' >"$TMP/amd-dmar/sys/firmware/acpi/tables/DMAR"
+vk --root "$TMP/amd-dmar" kconfig merge --dry-run --config "$TMP/amd-dmar/base.config"
+expect_match kconfig/auto-iommu-by-table \
+	'^Profiles for an amd processor \(/proc/cpuinfo\) and an intel IOMMU \(the firmware.s DMAR table\): iommu-intel vfio kvm-amd bridge cpu-zen$' "$OUT"
+expect_match kconfig/auto-iommu-by-table-diff '^\+CONFIG_INTEL_IOMMU=y$' "$OUT"
 mkdir -p "$TMP/nocpu"
 vk --root "$TMP/nocpu" kconfig merge --config "$TMP/intel/base.config"
 expect_match kconfig/auto-unknown-vendor 'cannot tell the CPU vendor; name the profiles with --profile' "$ERR"

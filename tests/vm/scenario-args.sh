@@ -22,6 +22,9 @@ SCENARIOS="intel amd-bridge no-iommu intel-noarg intel-off"
 #   verify-pci-stub  VT-d on, an e1000e claimed by pci-stub.ids=
 #   verify-amd-seed  AMD-Vi, an e1000 claimed, and the seed's wrong arguments
 #                    iommu=1 amd_iommu=on ignore_msrs=1
+#   verify-amd-cpu   QEMU's default CPU model (qemu64, AuthenticAMD) with an
+#                    emulated Intel IOMMU, as a nested guest on an AMD host
+#                    sees it; an e1000e claimed by vfio-pci.ids=
 # (the verify-* machines are booted by tests/vm/verify.sh)
 scenario_args() {
 	case $1 in
@@ -52,6 +55,9 @@ scenario_args() {
 	verify-amd-seed)
 		printf '%s\n' --iommu amd --device e1000 \
 			--append "iommu=1 amd_iommu=on ignore_msrs=1 vfio-pci.ids=8086:100e" ;;
+	verify-amd-cpu)
+		printf '%s\n' --iommu intel --cpu qemu64 --device e1000e \
+			--append "intel_iommu=on vfio-pci.ids=8086:10d3" ;;
 	*)
 		return 1 ;;
 	esac

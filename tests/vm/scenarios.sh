@@ -63,9 +63,9 @@ addresses() {
 		head -n 1000 | sort -u
 }
 
-# json_devices: "GROUP PASSABLE ADDRESS DRIVER" for each device in the JSON.
+# json_devices: "GROUP READY ADDRESS DRIVER" for each device in the JSON.
 json_devices() {
-	jq -r '.groups[] | .group as $g | .passable as $p | .devices[] |
+	jq -r '.groups[] | .group as $g | .ready as $p | .devices[] |
 		"\($g) \($p) \(.address) \(.driver)"' <<<"$JSON" 2>/dev/null
 }
 
@@ -85,8 +85,8 @@ expect_count() {
 check_intel() {
 	local blocks addr
 	blocks=$(group_blocks '\[8086:10d3\]')
-	expect_count vm-intel-e1000e-groups 2 "$blocks" '^IOMMU group [0-9]+.*passable'
-	expect_count vm-intel-e1000e-passable 0 "$blocks" '^IOMMU group [0-9]+.*not passable'
+	expect_count vm-intel-e1000e-groups 2 "$blocks" '^IOMMU group [0-9]+  isolated, ready$'
+	expect_count vm-intel-e1000e-passable 0 "$blocks" '^IOMMU group [0-9]+.*not ready'
 	expect_count vm-intel-e1000e-vfio 2 "$blocks" 'driver vfio-pci'
 	expect_count vm-intel-e1000e-lines 2 "$blocks" 'Ethernet controller.*82574L.*\[8086:10d3\]'
 	for addr in $(addresses '\[8086:10d3\]'); do
@@ -102,12 +102,12 @@ check_intel() {
 check_amd_bridge() {
 	local blocks addr
 	blocks=$(group_blocks '\[10ec:8139\]')
-	expect_count vm-amd-bridge-shared-group 1 "$blocks" '^IOMMU group [0-9]+.*not passable'
+	expect_count vm-amd-bridge-shared-group 1 "$blocks" '^IOMMU group [0-9]+  isolated, not ready$'
 	expect_match vm-amd-bridge-e1000-in-group '\[8086:100e\]' "$blocks"
 	addr=$(addresses '\[10ec:8139\]')
 	expect_match vm-amd-bridge-rtl8139 '.' "$addr"
 	expect_match vm-amd-bridge-reason \
-		"^ *reason:.*(0000:)?${addr#0000:}.*Realtek.*RTL-8100/8101L/8139" "$blocks"
+		"^ *not ready:.*(0000:)?${addr#0000:}.*Realtek.*RTL-8100/8101L/8139" "$blocks"
 	expect_match vm-amd-bridge-json "^[0-9]+ false (0000:)?${addr#0000:} " "$(json_devices)"
 }
 
@@ -124,9 +124,9 @@ check_no_iommu() {
 check_intel_noarg() {
 	local blocks
 	blocks=$(group_blocks '\[8086:10d3\]')
-	expect_count vm-intel-noarg-groups 1 "$blocks" '^IOMMU group [0-9]+.*not passable'
+	expect_count vm-intel-noarg-groups 1 "$blocks" '^IOMMU group [0-9]+  isolated, not ready$'
 	expect_match vm-intel-noarg-host-driver 'driver e1000e' "$blocks"
-	expect_match vm-intel-noarg-reason '^ *reason:.*e1000e' "$blocks"
+	expect_match vm-intel-noarg-reason '^ *not ready:.*e1000e' "$blocks"
 }
 
 # ---- assertions: intel-off --------------------------------------------------

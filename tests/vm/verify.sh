@@ -12,7 +12,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/vm/scenario-args.sh
 . "$TOP/tests/vm/scenario-args.sh"
 
-VERIFY_SCENARIOS="intel amd-bridge intel-off verify-pci-stub verify-amd-seed"
+VERIFY_SCENARIOS="intel amd-bridge intel-off verify-pci-stub verify-amd-seed verify-amd-cpu"
 
 # What each machine runs: reports separated by "@@rc=STATUS" lines.
 guest_cmd() {
@@ -27,6 +27,9 @@ guest_cmd() {
 	intel-off) printf '%s' "$v --checks iommu,cmdline$e" ;;
 	verify-pci-stub) printf '%s' "$v --checks iommu,cmdline,devices --device 8086:10d3$e" ;;
 	verify-amd-seed) printf '%s' "$v --checks cmdline,kvm$e" ;;
+	verify-amd-cpu)
+		printf '%s' "grep -m1 vendor_id /proc/cpuinfo$e" \
+			"$v --checks iommu,cmdline,modules,devices --device 8086:10d3$e" ;;
 	esac
 }
 
@@ -130,6 +133,17 @@ check_verify_amd_seed() {
 	expect_match vm-verify-amd-seed-ignore-msrs 'command line: ignore_msrs=1 *: FAIL \(.*kvm.ignore_msrs=1' "$t"
 	expect_match vm-verify-amd-seed-unknown 'kernel accepted ignore_msrs=1 *: FAIL' "$t"
 	expect_eq vm-verify-amd-seed-status 3 "$(report 1 rc "$OUT")"
+}
+
+# QEMU's default CPU (AuthenticAMD) with -device intel-iommu: every check
+# passes, intel_iommu=on included, since the IOMMU is the DMAR table's.
+check_verify_amd_cpu() {
+	local t
+	expect_match vm-verify-amd-cpu-vendor 'vendor_id.*AuthenticAMD' "$(report 1 body "$OUT")"
+	t=$(report 2 body "$OUT")
+	lines_all vm-verify-amd-cpu-all "$t" '^Checking' PASS
+	expect_match vm-verify-amd-cpu-intel-iommu-on 'intel_iommu=on.*: PASS' "$t"
+	expect_eq vm-verify-amd-cpu-status 0 "$(report 2 rc "$OUT")"
 }
 
 main() {
