@@ -51,6 +51,8 @@ struct flow {
 	struct vk_kconfig_run kconfig;
 	struct vk_tx tx; /* the changes */
 	bool partial;	 /* kconfig: some request did not survive */
+	char *generator; /* what made the target kernel's initramfs, or NULL */
+	char *doload;	 /* genkernel's doload= for the command line, or NULL */
 };
 
 static void flow_clear(struct flow *f)
@@ -59,6 +61,8 @@ static void flow_clear(struct flow *f)
 	free(f->targets);
 	vk_kconfig_run_clear(&f->kconfig);
 	vk_tx_clear(&f->tx);
+	free(f->generator);
+	free(f->doload);
 }
 
 static void help(const char *verb)
@@ -252,6 +256,8 @@ static int modules_step(struct vk_ctx *ctx, struct flow *f)
 		return r == -ENXIO ? VK_EXIT_PROBLEMS : VK_EXIT_ERROR;
 	}
 	r = take(ctx, f, &plan.changes, "modules write");
+	f->generator = TAKE_PTR(plan.generator);
+	f->doload = TAKE_PTR(plan.genkernel_doload);
 	vk_modules_plan_clear(&plan);
 	return r;
 }
@@ -262,7 +268,8 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 {
 	const struct vk_conf *c = &f->conf;
 	_cleanup_free_ const char **devices = calloc(f->n_targets + 1, sizeof(char *)),
-				  **args = calloc(c->n_arguments + 3, sizeof(char *));
+				  **args = calloc(c->n_arguments + 4, sizeof(char *));
+	_cleanup_free_ char *doload = NULL;
 	struct vk_cmdline_req req = {
 		.kind = VK_CMDLINE_SET, .devices = devices, .args = args, .allow_host = allow_host
 	};
@@ -305,6 +312,14 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 	}
 	if (*ids)
 		args[req.n_args++] = ids;
+	/* genkernel's linuxrc loads its modules only when named there. */
+	if (f->doload) {
+		if (asprintf(&doload, "doload=%s", f->doload) < 0) {
+			vk_err("out of memory");
+			return VK_EXIT_ERROR;
+		}
+		args[req.n_args++] = doload;
+	}
 	for (size_t i = 0; i < c->n_arguments; i++)
 		args[req.n_args++] = c->arguments[i];
 	if (!req.n_devices && !req.n_args)
@@ -411,16 +426,16 @@ static void json_devices(struct vk_json *j, const struct flow *f)
 	vk_json_array_end(j);
 }
 
-static int next_steps(const struct vk_ctx *ctx, const struct vk_changes *c, char ***steps,
-		      size_t *n)
+static int next_steps(const struct vk_ctx *ctx, const struct flow *f, char ***steps, size_t *n)
 {
+	const struct vk_changes *c = &f->tx.changes;
 	_cleanup_free_ const char **paths = calloc(c->n + 1, sizeof(char *));
 
 	if (!paths)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->n; i++)
 		paths[i] = c->v[i].f.target;
-	return vk_flow_next_steps(ctx, paths, c->n, true, steps, n);
+	return vk_flow_next_steps(ctx, paths, c->n, f->generator, true, steps, n);
 }
 
 /* The essential requests that did not survive kconfig, for plan and apply. */
@@ -465,7 +480,7 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	struct vk_json j;
 	int r = 0;
 
-	if (next_steps(ctx, &f->tx.changes, &steps, &n_steps) < 0)
+	if (next_steps(ctx, f, &steps, &n_steps) < 0)
 		goto nomem;
 	if (ctx->json) {
 		vk_json_init(&j, stdout);
@@ -603,7 +618,7 @@ static int do_apply(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 	vk_cmd_notes(ctx, &f->tx.notes, VK_NOTES_REPORT);
 	if (r == -ENOMEM)
 		vk_err("out of memory");
-	if (r == 0 && next_steps(ctx, &f->tx.changes, &steps, &n_steps) < 0) {
+	if (r == 0 && next_steps(ctx, f, &steps, &n_steps) < 0) {
 		vk_err("out of memory");
 		r = -ENOMEM;
 	}

@@ -148,17 +148,43 @@ static const char *ends_with(const char *const *paths, size_t n, const char *nam
 	return NULL;
 }
 
-int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_t n, bool verify,
-		       char ***steps, size_t *n_steps)
+/* How to rebuild the initramfs: by the generator the image names, else by
+ * what is installed (genkernel only where dracut is not: both write
+ * /boot/initramfs-<kver>.img). */
+static const char *initramfs_step(const struct vk_ctx *ctx, const char *generator)
+{
+	bool genkernel = faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0;
+	bool dracut = faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_CONF_D), F_OK, 0) == 0 ||
+		      faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_LIB), F_OK, 0) == 0;
+
+	if (generator && streq(generator, "genkernel"))
+		return "genkernel initramfs";
+	if (generator && streq(generator, "dracut"))
+		return "dracut --force";
+	if (generator && streq(generator, "ugrd"))
+		return "ugrd, as it made the initramfs (installkernel runs it when a kernel is "
+		       "installed)";
+	if (generator && streq(generator, "initramfs-tools"))
+		return "update-initramfs -u";
+	if (dracut && genkernel)
+		return "rebuild the initramfs with what made it (dracut --force or genkernel "
+		       "initramfs)";
+	if (genkernel)
+		return "genkernel initramfs";
+	if (dracut)
+		return "dracut --force";
+	return "rebuild the initramfs, if it loads modules, so that it carries "
+	       "/etc/modprobe.d/vfiokit.conf";
+}
+
+int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_t n,
+		       const char *generator, bool verify, char ***steps, size_t *n_steps)
 {
 	_cleanup_free_ char *kdir = NULL, *line = NULL;
 	const char *dotconfig = ends_with(paths, n, "/.config");
 	bool initramfs = has(paths, n, VK_PATH_MODPROBE_VFIOKIT) ||
 			 has(paths, n, VK_PATH_DRACUT_VFIOKIT) ||
 			 has(paths, n, VK_PATH_GENKERNEL_CONF);
-	bool genkernel = faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0;
-	bool dracut = faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_CONF_D), F_OK, 0) == 0 ||
-		      faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_LIB), F_OK, 0) == 0;
 	int r = 0;
 
 	*steps = NULL;
@@ -178,12 +204,7 @@ int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_
 			"emerge --oneshot sys-kernel/gentoo-kernel   (the dist-kernel build "
 			"merges /etc/kernel/config.d)");
 	if (!r && initramfs && !dotconfig)
-		r = vk_strv_push(steps, n_steps,
-				 genkernel ? "genkernel initramfs"
-				 : dracut
-					 ? "dracut --force"
-					 : "rebuild the initramfs, if it loads modules, so that it "
-					   "carries /etc/modprobe.d/vfiokit.conf");
+		r = vk_strv_push(steps, n_steps, initramfs_step(ctx, generator));
 	if (!r && has(paths, n, VK_PATH_DEFAULT_GRUB)) {
 		free(line);
 		line = NULL;

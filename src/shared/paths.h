@@ -28,11 +28,15 @@
 #define VK_PATH_KERNEL_CMDLINE		"/etc/kernel/cmdline"
 #define VK_PATH_KERNEL_CMDLINE_USR	"/usr/lib/kernel/cmdline"
 #define VK_PATH_KERNEL_INSTALL_CONF	"/etc/kernel/install.conf"
+#define VK_PATH_KERNEL_INSTALL_CONF_USR "/usr/lib/kernel/install.conf"
 #define VK_PATH_LOADER_ENTRIES_BOOT	"/boot/loader/entries"
 #define VK_PATH_LOADER_ENTRIES_EFI	"/efi/loader/entries"
 #define VK_PATH_LOADER_ENTRIES_BOOT_EFI "/boot/efi/loader/entries"
 #define VK_PATH_UKI_BOOT		"/boot/EFI/Linux"
 #define VK_PATH_UKI_EFI			"/efi/EFI/Linux"
+#define VK_PATH_UKI_BOOT_EFI		"/boot/efi/EFI/Linux"
+#define VK_PATH_KERNEL_ENTRY_TOKEN	"/etc/kernel/entry-token"
+#define VK_PATH_MACHINE_ID		"/etc/machine-id"
 
 /* The kernel configuration (src/kconfig/). */
 #define VK_PATH_KERNEL_SRC	   "/usr/src/linux"
