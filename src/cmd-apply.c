@@ -20,6 +20,7 @@
 #include "flow/flow.h"
 #include "flow/journal.h"
 #include "flow/transaction.h"
+#include "kconfig/genkernel.h"
 #include "kconfig/plan.h"
 #include "boot/lint.h"
 #include "boot/plan.h"
@@ -30,6 +31,7 @@
 #include "shared/json.h"
 #include "log.h"
 #include "shared/macro.h"
+#include "shared/paths.h"
 #include "shared/strv.h"
 #include "shared/write.h"
 
@@ -185,12 +187,12 @@ static int take(const struct vk_ctx *ctx, struct flow *f, struct vk_changes *c, 
 static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
 	const struct vk_conf *c = &f->conf;
-	_cleanup_free_ char *kdir = NULL;
+	_cleanup_free_ char *kdir = NULL, *gk = NULL, *gkpath = NULL;
 	struct vk_kconfig_req req = { .profiles_dir = o->profiles_dir,
 				      .profiles = (const char *const *)c->profiles,
 				      .n_profiles = c->n_profiles,
 				      .dist_kernel = streq(c->kernel, "dist") };
-	int r;
+	int r = 0;
 
 	if (!req.dist_kernel) {
 		kdir = vk_ctx_path(ctx, c->kernel);
@@ -199,9 +201,23 @@ static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f
 			return VK_EXIT_ERROR;
 		}
 		req.kdir = kdir;
+		/* genkernel all starts from its /etc/kernels file: merge there. */
+		if (faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0)
+			r = vk_genkernel_kconfig(ctx, kdir, &gk);
+		if (r == -ENOMEM || (gk && !(gkpath = vk_ctx_path(ctx, gk)))) {
+			vk_err("out of memory");
+			return VK_EXIT_ERROR;
+		}
+		req.config = gkpath;
 	}
 	step_begin(ctx, "kconfig merge");
 	r = vk_kconfig_plan_merge(ctx, &req, &f->kconfig);
+	if (gk)
+		vk_notes_add(&f->kconfig.notes, VK_NOTE_NOTICE,
+			     "genkernel all starts from %s (the first of genkernel's own choices "
+			     "that is there) and copies it over %s/.config after make mrproper: "
+			     "the merge goes into %s",
+			     gk, c->kernel, gk);
 	vk_cmd_notes(ctx, &f->kconfig.notes,
 		     (1u << VK_NOTE_NOTICE) | (1u << VK_NOTE_WARN) | (1u << VK_NOTE_ERROR));
 	if (r == -ESRCH)

@@ -198,6 +198,12 @@ int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_
 			return -ENOMEM;
 		r = vk_strv_push(steps, n_steps, line);
 	}
+	for (size_t i = 0; !r && !dotconfig && i < n; i++)
+		if (!strncmp(paths[i], VK_PATH_GENKERNEL_KERNELS "/kernel-config-",
+			     strlen(VK_PATH_GENKERNEL_KERNELS "/kernel-config-")))
+			r = vk_strv_push(steps, n_steps,
+					 "genkernel all   (it starts from the merged "
+					 "/etc/kernels file)");
 	if (!r && has(paths, n, VK_PATH_DIST_KERNEL_CONFIG))
 		r = vk_strv_push(
 			steps, n_steps,

@@ -63,6 +63,7 @@
 #define VK_PATH_DRACUT_LIB		 "/usr/lib/dracut"
 #define VK_PATH_DRACUT_VFIOKIT		 "/etc/dracut.conf.d/vfiokit.conf"
 #define VK_PATH_GENKERNEL_CONF		 "/etc/genkernel.conf"
+#define VK_PATH_GENKERNEL_KERNELS	 "/etc/kernels"
 /* libkmod reads the command line of the machine it runs on, whatever the
  * root: this is that file, never taken under the root. */
 #define VK_PATH_HOST_PROC_CMDLINE "/proc/cmdline"
