@@ -21,6 +21,7 @@
 #include "flow/flow.h"
 #include "flow/journal.h"
 #include "flow/transaction.h"
+#include "kconfig/genkernel.h"
 #include "kconfig/plan.h"
 #include "boot/lint.h"
 #include "boot/plan.h"
@@ -31,6 +32,7 @@
 #include "shared/json.h"
 #include "log.h"
 #include "shared/macro.h"
+#include "shared/paths.h"
 #include "shared/strv.h"
 #include "shared/write.h"
 
@@ -55,6 +57,8 @@ struct flow {
 	struct vk_tx tx;	 /* the changes */
 	bool partial;		 /* kconfig: some request did not survive */
 	struct vk_claims claims; /* old claims of the host's devices */
+	char *generator;	 /* what made the target kernel's initramfs, or NULL */
+	char *doload;		 /* genkernel's doload= for the command line, or NULL */
 };
 
 static void flow_clear(struct flow *f)
@@ -64,6 +68,8 @@ static void flow_clear(struct flow *f)
 	vk_kconfig_run_clear(&f->kconfig);
 	vk_tx_clear(&f->tx);
 	vk_claims_clear(&f->claims);
+	free(f->generator);
+	free(f->doload);
 }
 
 static void help(const char *verb)
@@ -188,7 +194,7 @@ static int take(const struct vk_ctx *ctx, struct flow *f, struct vk_changes *c, 
 static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
 	const struct vk_conf *c = &f->conf;
-	_cleanup_free_ char *kdir = NULL;
+	_cleanup_free_ char *kdir = NULL, *gk = NULL, *gkpath = NULL;
 	char ktop[4096];
 	struct vk_kconfig_req req = { .profiles_dir = o->profiles_dir,
 				      .profiles = (const char *const *)c->profiles,
@@ -196,7 +202,7 @@ static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f
 				      .dist_kernel = streq(c->kernel, "dist"),
 				      .progress = vk_cmd_kconfig_progress,
 				      .data = ctx };
-	int r;
+	int r = 0;
 
 	if (!req.dist_kernel) {
 		kdir = vk_ctx_path(ctx, c->kernel);
@@ -214,10 +220,24 @@ static int kconfig_step(struct vk_ctx *ctx, const struct opts *o, struct flow *f
 			       c->path, c->kernel_line, c->kernel, kdir);
 			return VK_EXIT_ERROR;
 		}
+		/* genkernel all starts from its /etc/kernels file: merge there. */
+		if (faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0)
+			r = vk_genkernel_kconfig(ctx, kdir, &gk);
+		if (r == -ENOMEM || (gk && !(gkpath = vk_ctx_path(ctx, gk)))) {
+			vk_err("out of memory");
+			return VK_EXIT_ERROR;
+		}
+		req.config = gkpath;
 	}
 	step_begin(ctx, "kconfig merge");
 	r = vk_kconfig_plan_merge(ctx, &req, &f->kconfig);
 	vk_cmd_kconfig_took(ctx, &f->kconfig);
+	if (gk)
+		vk_notes_add(&f->kconfig.notes, VK_NOTE_NOTICE,
+			     "genkernel all starts from %s (the first of genkernel's own choices "
+			     "that is there) and copies it over %s/.config after make mrproper: "
+			     "the merge goes into %s",
+			     gk, c->kernel, gk);
 	vk_cmd_notes(ctx, &f->kconfig.notes,
 		     (1u << VK_NOTE_NOTICE) | (1u << VK_NOTE_WARN) | (1u << VK_NOTE_ERROR));
 	if (r == -ESRCH && c->profiles_line) {
@@ -277,6 +297,8 @@ static int modules_step(struct vk_ctx *ctx, struct flow *f)
 		return r == -ENXIO ? VK_EXIT_PROBLEMS : VK_EXIT_ERROR;
 	}
 	r = take(ctx, f, &plan.changes, "modules write");
+	f->generator = TAKE_PTR(plan.generator);
+	f->doload = TAKE_PTR(plan.genkernel_doload);
 	vk_modules_plan_clear(&plan);
 	return r;
 }
@@ -287,7 +309,8 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 {
 	const struct vk_conf *c = &f->conf;
 	_cleanup_free_ const char **devices = calloc(f->n_targets + 1, sizeof(char *)),
-				  **args = calloc(c->n_arguments + 3, sizeof(char *));
+				  **args = calloc(c->n_arguments + 4, sizeof(char *));
+	_cleanup_free_ char *doload = NULL;
 	struct vk_cmdline_req req = {
 		.kind = VK_CMDLINE_SET, .devices = devices, .args = args, .allow_host = allow_host
 	};
@@ -338,6 +361,14 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 	}
 	if (*ids)
 		args[req.n_args++] = ids;
+	/* genkernel's linuxrc loads its modules only when named there. */
+	if (f->doload) {
+		if (asprintf(&doload, "doload=%s", f->doload) < 0) {
+			vk_err("out of memory");
+			return VK_EXIT_ERROR;
+		}
+		args[req.n_args++] = doload;
+	}
 	for (size_t i = 0; i < c->n_arguments; i++)
 		args[req.n_args++] = c->arguments[i];
 	/* What vfiokit wrote that catches a host device goes. */
@@ -522,16 +553,16 @@ static void json_devices(struct vk_json *j, const struct flow *f)
 	vk_json_array_end(j);
 }
 
-static int next_steps(const struct vk_ctx *ctx, const struct vk_changes *c, char ***steps,
-		      size_t *n)
+static int next_steps(const struct vk_ctx *ctx, const struct flow *f, char ***steps, size_t *n)
 {
+	const struct vk_changes *c = &f->tx.changes;
 	_cleanup_free_ const char **paths = calloc(c->n + 1, sizeof(char *));
 
 	if (!paths)
 		return -ENOMEM;
 	for (size_t i = 0; i < c->n; i++)
 		paths[i] = c->v[i].f.target;
-	return vk_flow_next_steps(ctx, paths, c->n, true, steps, n);
+	return vk_flow_next_steps(ctx, paths, c->n, f->generator, true, steps, n);
 }
 
 /* The essential requests that did not survive kconfig, for plan and apply. */
@@ -576,7 +607,7 @@ static int do_plan(struct vk_ctx *ctx, struct flow *f)
 	struct vk_json j;
 	int r = 0;
 
-	if (next_steps(ctx, &f->tx.changes, &steps, &n_steps) < 0)
+	if (next_steps(ctx, f, &steps, &n_steps) < 0)
 		goto nomem;
 	if (ctx->json) {
 		vk_json_init(&j, stdout);
@@ -717,7 +748,7 @@ static int do_apply(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 	vk_cmd_notes(ctx, &f->tx.notes, VK_NOTES_REPORT);
 	if (r == -ENOMEM)
 		vk_err("out of memory");
-	if (r == 0 && next_steps(ctx, &f->tx.changes, &steps, &n_steps) < 0) {
+	if (r == 0 && next_steps(ctx, f, &steps, &n_steps) < 0) {
 		vk_err("out of memory");
 		r = -ENOMEM;
 	}

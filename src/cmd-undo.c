@@ -226,7 +226,7 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 			printf("Every file was already as before apply; %s removed.\n", jshown);
 		goto out;
 	}
-	if (vk_flow_next_steps(ctx, paths, n_paths, false, &rep.steps, &rep.n_steps) < 0)
+	if (vk_flow_next_steps(ctx, paths, n_paths, NULL, false, &rep.steps, &rep.n_steps) < 0)
 		goto nomem;
 	if (ctx->json)
 		goto out;

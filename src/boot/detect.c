@@ -58,23 +58,41 @@ const char *vk_grub_cfg_path(const struct vk_ctx *ctx)
 	return VK_PATH_GRUB_CFG;
 }
 
-/* install.conf's layout= (bls, uki, other), or "". */
-static void install_layout(const struct vk_ctx *ctx, char *buf, size_t size)
+/* installkernel's layout= (grub, bls, uki, efistub, compat) into buf, and
+ * the file that said it into *from: /etc/kernel/install.conf when it is
+ * there, else /usr/lib/kernel/install.conf (Gentoo's installkernel writes
+ * that one); "" when neither says. */
+static void install_layout(const struct vk_ctx *ctx, char *buf, size_t size, const char **from)
 {
+	static const char *const files[] = { VK_PATH_KERNEL_INSTALL_CONF,
+					     VK_PATH_KERNEL_INSTALL_CONF_USR };
 	struct vk_file f;
 	const char *p;
 
 	buf[0] = '\0';
-	if (vk_file_load(ctx->rootfd, VK_PATH_KERNEL_INSTALL_CONF, 1 << 20, &f) < 0)
-		return;
-	for (p = f.data; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-		if (!strncmp(p, "layout=", 7)) {
-			size_t l = strcspn(p + 7, "\n \t#");
+	*from = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(files) && !*from; i++) {
+		if (vk_file_load(ctx->rootfd, files[i], 1 << 20, &f) < 0)
+			continue;
+		if (f.exists)
+			*from = files[i];
+		for (p = f.data; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+			if (!strncmp(p, "layout=", 7)) {
+				size_t l = strcspn(p + 7, "\n \t#");
 
-			snprintf(buf, size, "%.*s", (int)l, p + 7);
+				snprintf(buf, size, "%.*s", (int)l, p + 7);
+			}
 		}
+		vk_file_clear(&f);
 	}
-	vk_file_clear(&f);
+}
+
+int vk_boot_layout(const struct vk_ctx *ctx, char *buf, size_t size)
+{
+	const char *from;
+
+	install_layout(ctx, buf, size, &from);
+	return *buf ? 0 : -ENOENT;
 }
 
 int vk_boot_detect(const struct vk_ctx *ctx, enum vk_boot_method *m, char *why, size_t size)
@@ -82,19 +100,22 @@ int vk_boot_detect(const struct vk_ctx *ctx, enum vk_boot_method *m, char *why, 
 	static const char *const entries[] = { VK_PATH_LOADER_ENTRIES_BOOT,
 					       VK_PATH_LOADER_ENTRIES_EFI,
 					       VK_PATH_LOADER_ENTRIES_BOOT_EFI };
-	static const char *const ukis[] = { VK_PATH_UKI_BOOT, VK_PATH_UKI_EFI };
+	static const char *const ukis[] = { VK_PATH_UKI_BOOT, VK_PATH_UKI_EFI,
+					    VK_PATH_UKI_BOOT_EFI };
 	char grub[256] = "", kc[256] = "", layout[32];
+	const char *layout_from;
 
 	if (exists(ctx, VK_PATH_GRUB_CFG))
 		snprintf(grub, sizeof(grub), "%s", VK_PATH_GRUB_CFG);
 	else if (exists(ctx, VK_PATH_GRUB2_CFG))
 		snprintf(grub, sizeof(grub), "%s", VK_PATH_GRUB2_CFG);
 
-	install_layout(ctx, layout, sizeof(layout));
+	install_layout(ctx, layout, sizeof(layout), &layout_from);
+	/* bls, uki and efistub take the command line from /etc/kernel/cmdline. */
 	if (exists(ctx, VK_PATH_KERNEL_CMDLINE))
 		snprintf(kc, sizeof(kc), "%s", VK_PATH_KERNEL_CMDLINE);
-	else if (streq(layout, "bls") || streq(layout, "uki"))
-		snprintf(kc, sizeof(kc), "layout=%s in %s", layout, VK_PATH_KERNEL_INSTALL_CONF);
+	else if (streq(layout, "bls") || streq(layout, "uki") || streq(layout, "efistub"))
+		snprintf(kc, sizeof(kc), "layout=%s in %s", layout, layout_from);
 	for (size_t i = 0; i < ARRAY_SIZE(entries) && !*kc; i++)
 		if (non_empty_dir(ctx, entries[i]))
 			snprintf(kc, sizeof(kc), "boot loader entries in %s", entries[i]);

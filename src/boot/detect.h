@@ -31,6 +31,11 @@ int vk_boot_method_parse(const char *s, enum vk_boot_method *m);
  */
 int vk_boot_detect(const struct vk_ctx *ctx, enum vk_boot_method *m, char *why, size_t size);
 
+/* installkernel's layout (grub, bls, uki, efistub, compat) from
+ * /etc/kernel/install.conf, else /usr/lib/kernel/install.conf, into buf;
+ * 0, or -ENOENT when neither names one. */
+int vk_boot_layout(const struct vk_ctx *ctx, char *buf, size_t size);
+
 /* The grub.cfg grub-mkconfig should write: /boot/grub/grub.cfg or, where
  * that is absent and it is there, /boot/grub2/grub.cfg (Fedora). */
 const char *vk_grub_cfg_path(const struct vk_ctx *ctx);

@@ -9,6 +9,7 @@
 #include "../shared/macro.h"
 #include "../shared/paths.h"
 #include "../shared/write.h"
+#include "detect.h"
 #include "kernel-cmdline.h"
 
 int vk_kernel_cmdline_default(const struct vk_ctx *ctx, char **text, const char **from)
@@ -142,16 +143,30 @@ void vk_kernel_cmdline_regenerate(const struct vk_ctx *ctx, char *buf, size_t si
 	bool entries = present(ctx, VK_PATH_LOADER_ENTRIES_BOOT) ||
 		       present(ctx, VK_PATH_LOADER_ENTRIES_EFI) ||
 		       present(ctx, VK_PATH_LOADER_ENTRIES_BOOT_EFI);
-	bool uki = present(ctx, VK_PATH_UKI_BOOT) || present(ctx, VK_PATH_UKI_EFI);
+	bool uki = present(ctx, VK_PATH_UKI_BOOT) || present(ctx, VK_PATH_UKI_EFI) ||
+		   present(ctx, VK_PATH_UKI_BOOT_EFI);
+	char layout[32];
+	const char *image = "/boot/vmlinuz-<version>";
 
+	/* bls and uki keep no /boot/vmlinuz-*: the image kernel-install takes
+	 * is the one under the module directory. */
+	if (vk_boot_layout(ctx, layout, sizeof(layout)) == 0 &&
+	    (streq(layout, "bls") || streq(layout, "uki")))
+		image = "/usr/lib/modules/<version>/vmlinuz";
+	uki |= streq(layout, "uki");
 	snprintf(buf, size,
 		 "the boot entries are written when a kernel is installed: run "
-		 "'kernel-install add <version> /boot/vmlinuz-<version>' (or reinstall the kernel, "
-		 "which runs installkernel) for each kernel%s%s",
+		 "'kernel-install add <version> %s' (or reinstall the kernel, "
+		 "which runs installkernel: 'emerge --config <its package>' for a "
+		 "distribution kernel) for each kernel%s%s%s",
+		 image,
 		 entries ? "; existing entries in loader/entries/*.conf keep their old 'options' "
 			   "line until then"
 			 : "",
 		 uki ? "; a unified kernel image carries the command line inside: it must be "
 		       "rebuilt (ukify, through kernel-install)"
-		     : "");
+		     : "",
+		 streq(layout, "efistub") ? "; installkernel's efistub layout writes the UEFI "
+					    "boot entry with this command line then"
+					  : "");
 }

@@ -165,17 +165,47 @@ static int dist_kernel_step(const char *pkg, bool config_d, char **line)
 		       : 0;
 }
 
-int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_t n, bool verify,
-		       char ***steps, size_t *n_steps)
+/* How to rebuild the initramfs: by the generator the image names, else by
+ * what is installed (genkernel only where dracut is not: both write
+ * /boot/initramfs-<kver>.img). */
+static const char *initramfs_step(const struct vk_ctx *ctx, const char *generator, bool verify)
+{
+	bool genkernel = faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0;
+	bool dracut = faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_CONF_D), F_OK, 0) == 0 ||
+		      faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_LIB), F_OK, 0) == 0;
+
+	if (generator && streq(generator, "genkernel"))
+		return "genkernel initramfs";
+	if (generator && streq(generator, "dracut"))
+		return "dracut --force";
+	if (generator && streq(generator, "ugrd"))
+		return "ugrd, as it made the initramfs (installkernel runs it when a kernel is "
+		       "installed)";
+	if (generator && streq(generator, "initramfs-tools"))
+		return "update-initramfs -u";
+	if (dracut && genkernel)
+		return "rebuild the initramfs with what made it (dracut --force or genkernel "
+		       "initramfs)";
+	if (genkernel)
+		return "genkernel initramfs";
+	if (dracut)
+		return "dracut --force";
+	/* After undo (no verify to run), the file may be gone. */
+	if (!verify && faccessat(ctx->rootfd, vk_rel(VK_PATH_MODPROBE_VFIOKIT), F_OK, 0) < 0)
+		return "rebuild the initramfs, if it loads modules, so that it no longer carries "
+		       "/etc/modprobe.d/vfiokit.conf";
+	return "rebuild the initramfs, if it loads modules, so that it carries "
+	       "/etc/modprobe.d/vfiokit.conf";
+}
+
+int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_t n,
+		       const char *generator, bool verify, char ***steps, size_t *n_steps)
 {
 	_cleanup_free_ char *kdir = NULL, *line = NULL;
 	const char *dotconfig = ends_with(paths, n, "/.config");
 	bool initramfs = has(paths, n, VK_PATH_MODPROBE_VFIOKIT) ||
 			 has(paths, n, VK_PATH_DRACUT_VFIOKIT) ||
 			 has(paths, n, VK_PATH_GENKERNEL_CONF);
-	bool genkernel = faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0;
-	bool dracut = faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_CONF_D), F_OK, 0) == 0 ||
-		      faccessat(ctx->rootfd, vk_rel(VK_PATH_DRACUT_LIB), F_OK, 0) == 0;
 	bool config_d = has(paths, n, VK_PATH_DIST_KERNEL_CONFIG),
 	     cmdline = has(paths, n, VK_PATH_KERNEL_CMDLINE);
 	_cleanup_free_ char *src = vk_ctx_path(ctx, VK_PATH_KERNEL_SRC);
@@ -196,23 +226,19 @@ int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_
 			return -ENOMEM;
 		r = vk_strv_push(steps, n_steps, line);
 	}
+	for (size_t i = 0; !r && !dotconfig && i < n; i++)
+		if (!strncmp(paths[i], VK_PATH_GENKERNEL_KERNELS "/kernel-config-",
+			     strlen(VK_PATH_GENKERNEL_KERNELS "/kernel-config-")))
+			r = vk_strv_push(steps, n_steps,
+					 "genkernel all   (it starts from the merged "
+					 "/etc/kernels file)");
 	if (!r && (config_d || (dist && (initramfs || cmdline)))) {
 		r = dist_kernel_step(pkg, config_d, &line);
 		if (!r)
 			r = vk_strv_push(steps, n_steps, line);
 	}
 	if (!r && initramfs && !dotconfig && !dist)
-		r = vk_strv_push(
-			steps, n_steps,
-			genkernel ? "genkernel initramfs"
-			: dracut  ? "dracut --force"
-			/* After undo (no verify to run), the file may be gone. */
-			: !verify && faccessat(ctx->rootfd, vk_rel(VK_PATH_MODPROBE_VFIOKIT), F_OK,
-					       0)
-				? "rebuild the initramfs, if it loads modules, so that it no "
-				  "longer carries /etc/modprobe.d/vfiokit.conf"
-				: "rebuild the initramfs, if it loads modules, so that it "
-				  "carries /etc/modprobe.d/vfiokit.conf");
+		r = vk_strv_push(steps, n_steps, initramfs_step(ctx, generator, verify));
 	if (!r && has(paths, n, VK_PATH_DEFAULT_GRUB)) {
 		free(line);
 		line = NULL;

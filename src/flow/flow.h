@@ -22,8 +22,9 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 			    bool allow, struct vk_notes *notes);
 
 /* What to run after these files (system paths) changed: grub-mkconfig,
- * the initramfs, the kernel build, then the reboot (and vfiokit verify
- * when verify is set). A
+ * the initramfs (with generator, what made the target kernel's image as
+ * read from it: "dracut", "genkernel", ...; NULL when unknown), the kernel
+ * build, then the reboot (and vfiokit verify when verify is set). A
  * vector the caller frees with vk_strv_free(); 0 or -ENOMEM. */
-int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_t n, bool verify,
-		       char ***steps, size_t *n_steps);
+int vk_flow_next_steps(const struct vk_ctx *ctx, const char *const *paths, size_t n,
+		       const char *generator, bool verify, char ***steps, size_t *n_steps);

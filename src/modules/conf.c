@@ -7,6 +7,7 @@
 #include "../shared/macro.h"
 #include "conf.h"
 #include "kernel.h"
+#include "kmod.h"
 
 #define GENKERNEL_VAR "AMODULES_vfio"
 
@@ -17,6 +18,23 @@ static const char *const early_mods[] = { "vfio", "vfio_iommu_type1", "vfio_virq
 static bool early_wanted(const char *mod, const char *kver)
 {
 	return !streq(mod, "vfio_virqfd") || !kver || !vk_kver_at_least(kver, 6, 2);
+}
+
+/* mod's file name in modules.dep: "vfio-pci" for kernel/.../vfio-pci.ko.xz. */
+static bool file_name(const struct vk_modconf *c, const char *mod, char *out, size_t size)
+{
+	for (size_t i = 0; i < c->n_mods; i++) {
+		const char *base;
+
+		if (!vk_modname_eq(c->mods[i].name, mod) || !c->mods[i].path ||
+		    c->mods[i].state != VK_MOD_MODULE)
+			continue;
+		base = strrchr(c->mods[i].path, '/');
+		base = base ? base + 1 : c->mods[i].path;
+		snprintf(out, size, "%.*s", (int)strcspn(base, "."), base);
+		return true;
+	}
+	return false;
 }
 
 char *vk_modprobe_conf_render(const struct vk_modconf *c)
@@ -60,16 +78,22 @@ char *vk_modprobe_conf_render(const struct vk_modconf *c)
 	return buf;
 }
 
-char *vk_genkernel_modules(const struct vk_modconf *c)
+/* The early modules, space-separated: their '_' names, or with files their
+ * file names (a module that is no file left out). */
+static char *early_list(const struct vk_modconf *c, bool files)
 {
 	char *s = strdup("");
 
 	for (size_t i = 0; s && i < ARRAY_SIZE(early_mods); i++) {
+		char name[128];
 		char *n;
 
 		if (!early_wanted(early_mods[i], c->kver))
 			continue;
-		if (asprintf(&n, "%s%s%s", s, *s ? " " : "", early_mods[i]) < 0)
+		snprintf(name, sizeof(name), "%s", early_mods[i]);
+		if (files && !file_name(c, early_mods[i], name, sizeof(name)))
+			continue;
+		if (asprintf(&n, "%s%s%s", s, *s ? " " : "", name) < 0)
 			n = NULL;
 		free(s);
 		s = n;
@@ -77,9 +101,14 @@ char *vk_genkernel_modules(const struct vk_modconf *c)
 	return s;
 }
 
+char *vk_genkernel_modules(const struct vk_modconf *c)
+{
+	return early_list(c, true);
+}
+
 char *vk_dracut_conf_render(const struct vk_modconf *c, const char *modprobe_file)
 {
-	_cleanup_free_ char *mods = vk_genkernel_modules(c);
+	_cleanup_free_ char *mods = early_list(c, false);
 	char *s;
 
 	if (!mods)

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "check.h"
+
 struct vk_modconf {
 	const char *const *ids; /* "10de:1c03", in order, no duplicates */
 	size_t n_ids;
@@ -18,6 +20,10 @@ struct vk_modconf {
 	size_t n_overrides;
 	bool ignore_msrs; /* options kvm ignore_msrs=1 */
 	const char *kver; /* vfio_virqfd is forced only before 6.2 */
+	/* The target kernel's modules as libkmod found them in modules.dep:
+	 * genkernel takes their file names. */
+	const struct vk_modinfo *mods;
+	size_t n_mods;
 };
 
 /* /etc/modprobe.d/vfiokit.conf. New string or NULL. */
@@ -25,7 +31,13 @@ char *vk_modprobe_conf_render(const struct vk_modconf *c);
 /* /etc/dracut.conf.d/vfiokit.conf: force_drivers and the modprobe.d file.
  * New string or NULL. */
 char *vk_dracut_conf_render(const struct vk_modconf *c, const char *modprobe_file);
-/* The modules genkernel's initramfs should carry, space-separated. */
+/*
+ * The modules genkernel's initramfs should carry, space-separated, by
+ * their file names in modules.dep ("vfio-pci", "vfio_iommu_type1"):
+ * genkernel's gen_moddeps.sh matches "/<name>.ko" there and folds no '-'
+ * into '_'. A module that is no file (built in, missing) is left out; ""
+ * when none is. New string or NULL.
+ */
 char *vk_genkernel_modules(const struct vk_modconf *c);
 
 /*

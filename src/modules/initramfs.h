@@ -42,7 +42,7 @@ struct vk_initramfs {
 	char *compression;     /* of the main part: "gzip", "zstd", ..., "none" */
 	size_t n_early;	       /* uncompressed archives in front of it */
 	size_t n_entries;      /* every entry of every part */
-	const char *generator; /* "dracut", "initramfs-tools", "genkernel" or NULL */
+	const char *generator; /* "dracut", "initramfs-tools", "genkernel", "ugrd" or NULL */
 	struct vk_irfile *files;
 	size_t n_files;
 	struct vk_irmodule *modules;
@@ -72,7 +72,8 @@ const struct vk_irmodule *vk_initramfs_module(const struct vk_initramfs *ir, con
 
 /* How the initramfs loads mod before udev runs (dracut's rd.driver.pre=
  * from cmdline.d or the command line cl, modules-load.d, conf/modules,
- * a genkernel group), as a new string, or NULL. */
+ * genkernel's doload= or firstmods= on cl: a genkernel module group alone
+ * loads nothing), as a new string, or NULL. */
 char *vk_initramfs_early(const struct vk_initramfs *ir, const struct vk_cmdline *cl,
 			 const char *mod);
 /* The options its modprobe.d gives mod, space-joined ("" when none). */

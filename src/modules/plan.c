@@ -26,6 +26,8 @@ void vk_modules_plan_clear(struct vk_modules_plan *p)
 	vk_notes_clear(&p->notes);
 	free(p->genkernel_doload);
 	p->genkernel_doload = NULL;
+	free(p->generator);
+	p->generator = NULL;
 }
 
 static bool listed(const char *const *v, size_t n, const char *s)
@@ -86,7 +88,8 @@ static int plan_file(const struct vk_ctx *ctx, struct vk_modules_plan *p, struct
 }
 
 /* AMODULES_vfio in genkernel.conf, and the doload= genkernel's initramfs needs. */
-static int plan_genkernel(const struct vk_ctx *ctx, struct vk_modules_plan *p, const char *gkmods)
+static int plan_genkernel(const struct vk_ctx *ctx, struct vk_modules_plan *p, const char *gkmods,
+			  const struct vk_modreport *r)
 {
 	struct vk_file f = {};
 	_cleanup_free_ char *text = NULL;
@@ -94,7 +97,12 @@ static int plan_genkernel(const struct vk_ctx *ctx, struct vk_modules_plan *p, c
 	int e;
 
 	e = vk_file_load(ctx->rootfd, VK_PATH_GENKERNEL_CONF, MAX_CONFFILE, &f);
-	if (e == 0)
+	if (e == 0 && !*gkmods)
+		vk_notes_add(&p->notes, VK_NOTE_NOTICE,
+			     "genkernel: no VFIO module of %s is a module file (built in or "
+			     "missing): %s%s needs no AMODULES_vfio",
+			     r->kver, ctx->prefix, VK_PATH_GENKERNEL_CONF);
+	else if (e == 0)
 		e = vk_genkernel_conf_edit(f.data, f.len, gkmods, &text, &len);
 	if (e == 0)
 		/* Up to date: the file as its own new content. */
@@ -108,6 +116,11 @@ static int plan_genkernel(const struct vk_ctx *ctx, struct vk_modules_plan *p, c
 				     VK_PATH_GENKERNEL_CONF, strerror(-e));
 		return e;
 	}
+	/* doload= only where genkernel's linuxrc reads it. */
+	if (!*gkmods)
+		return 0;
+	if (r->ir_known ? !p->generator || !streq(p->generator, "genkernel") : dracut_used(ctx))
+		return 0;
 	p->genkernel_doload = strdup(gkmods);
 	if (!p->genkernel_doload)
 		return -ENOMEM;
@@ -178,6 +191,8 @@ static int plan_files(const struct vk_ctx *ctx, const struct vk_modules_req *q,
 	c.overrides = overrides;
 	c.ignore_msrs = q->ignore_msrs;
 	c.kver = r->kver;
+	c.mods = r->mods;
+	c.n_mods = r->n_mods;
 	modprobe = vk_modprobe_conf_render(&c);
 	dracut = vk_dracut_conf_render(&c, VK_PATH_MODPROBE_VFIOKIT);
 	gkmods = vk_genkernel_modules(&c);
@@ -187,7 +202,7 @@ static int plan_files(const struct vk_ctx *ctx, const struct vk_modules_req *q,
 	if (e == 0 && dracut_used(ctx))
 		e = plan_file(ctx, p, NULL, VK_PATH_DRACUT_VFIOKIT, dracut, strlen(dracut));
 	if (e == 0 && faccessat(ctx->rootfd, vk_rel(VK_PATH_GENKERNEL_CONF), F_OK, 0) == 0)
-		e = plan_genkernel(ctx, p, gkmods);
+		e = plan_genkernel(ctx, p, gkmods, r);
 	return e;
 }
 
@@ -195,7 +210,7 @@ int vk_modules_plan(const struct vk_ctx *ctx, const struct vk_modules_req *q,
 		    struct vk_modules_plan *p)
 {
 	_cleanup_free_ const char **devices = NULL;
-	struct vk_modreport_req rq = { .kver = q->kver, .no_initramfs = true };
+	struct vk_modreport_req rq = { .kver = q->kver };
 	struct vk_modreport r = {};
 	size_t n = 0;
 	int e;
@@ -226,6 +241,11 @@ int vk_modules_plan(const struct vk_ctx *ctx, const struct vk_modules_req *q,
 		e = -EBADMSG;
 	}
 	snprintf(p->kver, sizeof(p->kver), "%s", r.kver);
+	if (e == 0 && r.ir_known && r.ir.generator) {
+		p->generator = strdup(r.ir.generator);
+		if (!p->generator)
+			e = -ENOMEM;
+	}
 	if (e == 0)
 		e = plan_files(ctx, q, &r, p);
 	if (e < 0) {

@@ -37,10 +37,15 @@ struct vk_modules_plan {
 	/* Warnings (a driver built in, vfio-pci built in or missing) and the
 	 * errors that made it fail, in order. */
 	struct vk_notes notes;
-	/* With /etc/genkernel.conf: the modules its initramfs loads only when
-	 * the command line has doload=<this> ("vfio,vfio_iommu_type1,..."),
-	 * else NULL. */
+	/* When the target kernel's initramfs is genkernel's (the image says so;
+	 * with no image to read: /etc/genkernel.conf and no dracut): the
+	 * modules it loads only when the command line has doload=<this>
+	 * ("vfio,vfio_iommu_type1,vfio-pci"), else NULL. */
 	char *genkernel_doload;
+	/* What made the target kernel's initramfs, read from the image:
+	 * "dracut", "genkernel", "initramfs-tools", "ugrd"; NULL when there is
+	 * no image or it does not say. */
+	char *generator;
 };
 
 /*

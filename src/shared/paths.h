@@ -28,11 +28,15 @@
 #define VK_PATH_KERNEL_CMDLINE		"/etc/kernel/cmdline"
 #define VK_PATH_KERNEL_CMDLINE_USR	"/usr/lib/kernel/cmdline"
 #define VK_PATH_KERNEL_INSTALL_CONF	"/etc/kernel/install.conf"
+#define VK_PATH_KERNEL_INSTALL_CONF_USR "/usr/lib/kernel/install.conf"
 #define VK_PATH_LOADER_ENTRIES_BOOT	"/boot/loader/entries"
 #define VK_PATH_LOADER_ENTRIES_EFI	"/efi/loader/entries"
 #define VK_PATH_LOADER_ENTRIES_BOOT_EFI "/boot/efi/loader/entries"
 #define VK_PATH_UKI_BOOT		"/boot/EFI/Linux"
 #define VK_PATH_UKI_EFI			"/efi/EFI/Linux"
+#define VK_PATH_UKI_BOOT_EFI		"/boot/efi/EFI/Linux"
+#define VK_PATH_KERNEL_ENTRY_TOKEN	"/etc/kernel/entry-token"
+#define VK_PATH_MACHINE_ID		"/etc/machine-id"
 
 /* The kernel configuration (src/kconfig/). */
 #define VK_PATH_KERNEL_SRC	   "/usr/src/linux"
@@ -59,6 +63,7 @@
 #define VK_PATH_DRACUT_LIB		 "/usr/lib/dracut"
 #define VK_PATH_DRACUT_VFIOKIT		 "/etc/dracut.conf.d/vfiokit.conf"
 #define VK_PATH_GENKERNEL_CONF		 "/etc/genkernel.conf"
+#define VK_PATH_GENKERNEL_KERNELS	 "/etc/kernels"
 /* libkmod reads the command line of the machine it runs on, whatever the
  * root: this is that file, never taken under the root. */
 #define VK_PATH_HOST_PROC_CMDLINE "/proc/cmdline"
