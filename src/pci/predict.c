@@ -756,18 +756,32 @@ static int isolated_ports(const struct model *m, char *buf, size_t size)
 	return (int)shown;
 }
 
+/* Is i in a slot whose path to the root is isolated: no bridge to
+ * conventional PCI above it, ACS on every port? (Then no other slot helps.) */
+static bool slot_isolated(const struct model *m, int i)
+{
+	int culprit;
+
+	if (m->n[i].parent < 0)
+		return true; /* on the root bus: not in a slot */
+	for (int p = m->n[i].parent; p >= 0; p = m->n[p].parent)
+		if (!m->n[p].pcie || m->n[p].type == T_PCI_BRIDGE || m->n[p].type == T_PCIE_BRIDGE)
+			return false;
+	return acs_path(m, m->n[i].parent, &culprit);
+}
+
 static int describe_changes(const struct model *m, struct vk_predict_group *g, const int *members,
 			    size_t n, struct uf *over, const char *ports, int n_ports)
 {
 	char text[2048], part[1024] = "";
-	size_t parts = 0, endpoints = 0, in_slots = 0;
+	size_t parts = 0, endpoints = 0, in_slots = 0; /* in_slots: not isolated */
 	int r;
 
 	for (size_t k = 0; k < n; k++) {
 		const struct node *d = &m->n[members[k]];
 
 		endpoints += !vk_pci_dev_is_bridge(&d->dev);
-		in_slots += !vk_pci_dev_is_bridge(&d->dev) && d->parent >= 0;
+		in_slots += !vk_pci_dev_is_bridge(&d->dev) && !slot_isolated(m, members[k]);
 	}
 	if (g->n_reasons == 0 || endpoints == 0)
 		return 0;
@@ -808,9 +822,9 @@ static int describe_changes(const struct model *m, struct vk_predict_group *g, c
 	else
 		snprintf(text, sizeof(text),
 			 "pcie_acs_override=downstream,multifunction (an out-of-tree kernel patch) "
-			 "would not split it: a bridge to conventional PCI is one requester "
-			 "whatever "
-			 "the kernel is told");
+			 "would not split it: it applies only to PCIe ports and functions without "
+			 "an ACS capability, not to conventional PCI devices or to what is below a "
+			 "PCIe-to-PCI bridge");
 	return add_str(&g->changes, &g->n_changes, text);
 }
 

@@ -12,7 +12,7 @@ trap 'rm -rf "$TMP"' EXIT
 FIX=$TOP/tests/fixtures
 
 # The captures whose kernel had an IOMMU on: each must agree.
-for name in amd-bridge intel intel-noarg many verify-pci-stub verify-amd-seed; do
+for name in amd-bridge intel intel-noarg many verify-pci-stub verify-amd-seed predict-intel predict-amd; do
 	dir=$TMP/$name
 	mkdir -p "$dir" && tar xzf "$FIX/$name.tar.gz" -C "$dir" || {
 		fail "predict/$name" "cannot unpack $FIX/$name.tar.gz"
@@ -35,6 +35,28 @@ expect_match predict/bridge-group-members "0000:01:00.0  PCI bridge" "$out"
 expect_match predict/bridge-group-rtl "0000:02:02.0  Ethernet controller" "$out"
 expect_match predict/bridge-reason "shared: everything below the PCIe-to-PCI bridge 0000:01:00.0" "$out"
 expect_match predict/bridge-not-passable "^Predicted IOMMU group [0-9]+  not passable" "$out"
+
+# The machine of tests/vm/predict.sh (predict_topology), captured with the
+# Intel IOMMU on: each topology's group, named.
+t=$TMP/predict-intel
+members() { "$VFIOKIT" --root "$t" --json groups --predict --device "$1" |
+	jq -r --arg a "$1" '.groups[] | select(any(.devices[]; .address | endswith($a))) |
+		[.devices[].address | sub("^0000:"; "")] | join(" ")'; }
+expect_eq predict/topology-acs-port-alone "00:10.0" "$(members 00:10.0)"
+expect_eq predict/topology-no-acs-port-joins 2 "$(members 00:11.0 | wc -w)"
+expect_eq predict/topology-mf-ports-with-acs "00:12.0" "$(members 00:12.0)"
+expect_eq predict/topology-mf-ports-without-acs 4 "$(members 00:13.0 | wc -w)"
+expect_match predict/topology-mf-ports-reason "00:13.0, 0000:00:13.1 are functions of one multifunction device without ACS" \
+	"$("$VFIOKIT" --root "$t" groups --predict --device 00:13.0)"
+below() { basename "$(find "$t/sys/devices/pci0000:00/0000:$1" -mindepth 1 -maxdepth 1 -name '0000:*' | sort | head -n 1)"; }
+ep=$(below 00:16.0)
+ep=${ep#0000:}
+expect_eq predict/topology-mf-endpoint "$ep ${ep%.0}.1" "$(members "$ep")"
+# Another slot helps only the groups made by a port without ACS or a
+# bridge to conventional PCI (00:11.0, 00:13.x, the switch's two ports,
+# the PCIe-to-PCI bridge), not the multifunction endpoint's.
+expect_eq predict/topology-slot-changes 5 \
+	"$("$VFIOKIT" --root "$t" groups --predict | grep -c '^  change: a card in a slot')"
 
 # A kernel that split the bridge's group (the 8139 moved to a group of its
 # own in a copy of the tree): --compare must say where they differ.

@@ -20,26 +20,9 @@ set -u
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=tests/vm/vmlib.sh
 . "$TOP/tests/vm/vmlib.sh"
+# shellcheck source=tests/vm/scenario-args.sh
+. "$TOP/tests/vm/scenario-args.sh"
 
-# topology: the --device options of the machine.
-topology() {
-	local rng=virtio-rng-pci,disable-legacy=on
-	printf -- '--device\n%s\n' \
-		"pcie-root-port,id=acs,chassis=1,addr=10.0" "$rng,bus=acs" \
-		"pcie-root-port,id=noacs,chassis=2,addr=11.0,disable-acs=on" "$rng,bus=noacs" \
-		"pcie-root-port,id=mf1,chassis=3,addr=12.0,multifunction=on" \
-		"pcie-root-port,id=mf2,chassis=4,addr=12.1" "$rng,bus=mf1" "$rng,bus=mf2" \
-		"pcie-root-port,id=mfn1,chassis=5,addr=13.0,multifunction=on,disable-acs=on" \
-		"pcie-root-port,id=mfn2,chassis=6,addr=13.1,disable-acs=on" \
-		"$rng,bus=mfn1" "$rng,bus=mfn2" \
-		"pcie-root-port,id=sw,chassis=7,addr=14.0" "x3130-upstream,id=up,bus=sw" \
-		"xio3130-downstream,id=dn1,bus=up,chassis=8,slot=1" \
-		"xio3130-downstream,id=dn2,bus=up,chassis=9,slot=2" "$rng,bus=dn1" "$rng,bus=dn2" \
-		"pcie-root-port,id=br,chassis=10,addr=15.0" "pcie-pci-bridge,id=pb,bus=br" \
-		"e1000,bus=pb,addr=1" "rtl8139,bus=pb,addr=2" \
-		"pcie-root-port,id=mfe,chassis=11,addr=16.0" \
-		"$rng,bus=mfe,addr=0.0,multifunction=on" "$rng,bus=mfe,addr=0.1"
-}
 
 GUEST_PREDICT='vfiokit --json groups --predict; echo "@@rc=$?"'
 GUEST_TRUTH='vfiokit --json groups; echo "@@rc=$?"; vfiokit --json groups --predict --compare; echo "@@rc=$?"'
@@ -48,7 +31,7 @@ GUEST_TRUTH='vfiokit --json groups; echo "@@rc=$?"; vfiokit --json groups --pred
 # $WORK/NAME.rc.
 boot() {
 	local args
-	mapfile -t args < <(topology)
+	mapfile -t args < <(predict_topology)
 	"$VM_DIR/run-vm" --iommu "$2" ${3:+--append "$3"} --timeout 240 "${args[@]}" \
 		-- sh -c "$4" >"$WORK/$1.out" 2>"$WORK/$1.err"
 	echo $? >"$WORK/$1.rc"
