@@ -12,10 +12,13 @@
 #include "modules/alias.h"
 #include "pci/groups.h"
 #include "pci/iommu.h"
+#include "pci/predict.h"
 #include "shared/exit.h"
 #include "shared/json.h"
 #include "log.h"
 #include "shared/macro.h"
+#include "shared/paths.h"
+#include "shared/strv.h"
 
 #define MAX_FILTERS 64
 
@@ -56,11 +59,13 @@ struct filters {
 	const char *devices[MAX_FILTERS];
 	bool device_seen[MAX_FILTERS];
 	size_t n_devices;
+	bool predict, compare;
 };
 
 static void help(void)
 {
 	printf("Usage: vfiokit [--root DIR] [--json] groups [--class CLASS] [--device ID|ADDR]\n"
+	       "                                          [--predict [--compare]]\n"
 	       "\n"
 	       "List every IOMMU group with its devices (address, class, vendor and device\n"
 	       "names as lspci -nn shows them, subsystem ids, bound driver, and the kernel\n"
@@ -80,12 +85,19 @@ static void help(void)
 	       "  --device ID|ADDR  only the group of this device, by vendor:device id\n"
 	       "                    (10de:1c03) or PCI address (0000:0f:00.0 or 0f:00.0);\n"
 	       "                    may be repeated\n"
+	       "  --predict         predict the groups the kernel will make once the IOMMU\n"
+	       "                    is on, from config space alone (run as root), with\n"
+	       "                    why devices share a group and what would change it\n"
+	       "  --compare         with --predict: also read the kernel's groups and say\n"
+	       "                    where they differ from the prediction\n"
 	       "  -h, --help        show this help\n"
 	       "\n"
 	       "Exit status: 0 listed; 1 something could not be read (the rest is listed);\n"
 	       "2 usage error; 3 no IOMMU groups at all (with the reason), or a --device\n"
 	       "that is absent or whose group is not isolated (it cannot be handed over\n"
-	       "whatever the setup).\n"
+	       "whatever the setup); with --predict, 3 also when a group is unknown\n"
+	       "(config space not readable) or, with --compare, when the kernel's groups\n"
+	       "differ.\n"
 	       "\n"
 	       "Example: vfiokit groups --class gpu\n");
 }
@@ -136,6 +148,8 @@ static int parse_args(int argc, char **argv, struct filters *f)
 	static const struct option options[] = {
 		{ "class", required_argument, NULL, 'c' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "predict", no_argument, NULL, 'p' },
+		{ "compare", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -171,6 +185,12 @@ static int parse_args(int argc, char **argv, struct filters *f)
 			f->devices[f->n_devices++] = optarg;
 			break;
 		}
+		case 'p':
+			f->predict = true;
+			break;
+		case 'C':
+			f->compare = true;
+			break;
 		case 'h':
 			help();
 			return -1;
@@ -183,6 +203,8 @@ static int parse_args(int argc, char **argv, struct filters *f)
 	}
 	if (optind < argc)
 		return vk_usage_error("groups: unexpected argument '%s'", argv[optind]);
+	if (f->compare && !f->predict)
+		return vk_usage_error("groups: --compare needs --predict");
 	return 0;
 }
 
@@ -197,6 +219,38 @@ static void blocker_text(const struct vk_pci_dev *d, char *buf, size_t size)
 	else
 		snprintf(buf, size, "%s (%s) is bound to %s, not vfio-pci or pci-stub", d->addr,
 			 name, d->driver);
+}
+
+/* A "reason:" line (text) or string (JSON) per device that blocks g. */
+static void print_blockers(const struct vk_group *g, struct vk_json *j)
+{
+	for (size_t k = 0; k < g->n_devs; k++) {
+		enum vk_dev_state s = vk_dev_state(&g->devs[k]);
+		char why[1024];
+
+		if (s != VK_DEV_HOST && s != VK_DEV_UNKNOWN)
+			continue;
+		blocker_text(&g->devs[k], why, sizeof(why));
+		if (j)
+			vk_json_string(j, why);
+		else
+			printf("  not ready: %s\n", why);
+	}
+}
+
+/* The "errors" key: each entry with the root's prefix. */
+static void json_errors(struct vk_json *j, const struct vk_ctx *ctx, char *const *errors, size_t n)
+{
+	vk_json_key(j, "errors");
+	vk_json_array_begin(j);
+	for (size_t i = 0; i < n; i++) {
+		char *msg = NULL;
+
+		if (asprintf(&msg, "%s/%s", ctx->prefix, errors[i]) >= 0)
+			vk_json_string(j, msg);
+		free(msg);
+	}
+	vk_json_array_end(j);
 }
 
 static void print_text_dev(const struct mods *m, const struct vk_pci_dev *d)
@@ -233,7 +287,9 @@ static void print_text(const struct mods *m, const struct vk_groups *gs, struct 
 		if (!group_selected(f, g) || (quiet && g->isolated))
 			continue;
 		printf("%sIOMMU group %lu  %s%s, %s%s\n", (*shown)++ ? "\n" : "", g->id,
-		       vk_sgr(!g->isolated ? VK_SGR_RED : g->ready ? VK_SGR_GREEN : VK_SGR_YELLOW),
+		       vk_sgr(!g->isolated ? VK_SGR_RED
+			      : g->ready   ? VK_SGR_GREEN
+					   : VK_SGR_YELLOW),
 		       g->isolated ? "isolated" : "not isolated", g->ready ? "ready" : "not ready",
 		       vk_sgr(VK_SGR_RESET));
 		for (size_t j = 0; j < g->n_devs; j++)
@@ -244,15 +300,7 @@ static void print_text(const struct mods *m, const struct vk_groups *gs, struct 
 			if (shared_text(m, &g->devs[j], why, sizeof(why)))
 				printf("  not isolated: %s\n", why);
 		}
-		for (size_t j = 0; j < g->n_devs; j++) {
-			enum vk_dev_state s = vk_dev_state(&g->devs[j]);
-			char why[1024];
-
-			if (s != VK_DEV_HOST && s != VK_DEV_UNKNOWN)
-				continue;
-			blocker_text(&g->devs[j], why, sizeof(why));
-			printf("  not ready: %s\n", why);
-		}
+		print_blockers(g, NULL);
 		for (size_t j = 0; j < g->n_devs; j++) {
 			char why[1024];
 
@@ -346,15 +394,7 @@ static void print_json(const struct mods *m, const struct vk_ctx *ctx, const str
 		vk_json_array_end(&j);
 		vk_json_key(&j, "reasons");
 		vk_json_array_begin(&j);
-		for (size_t k = 0; k < g->n_devs; k++) {
-			enum vk_dev_state s = vk_dev_state(&g->devs[k]);
-			char why[1024];
-
-			if (s != VK_DEV_HOST && s != VK_DEV_UNKNOWN)
-				continue;
-			blocker_text(&g->devs[k], why, sizeof(why));
-			vk_json_string(&j, why);
-		}
+		print_blockers(g, &j);
 		vk_json_array_end(&j);
 		vk_json_key(&j, "shared");
 		vk_json_array_begin(&j);
@@ -377,16 +417,7 @@ static void print_json(const struct mods *m, const struct vk_ctx *ctx, const str
 		vk_json_object_end(&j);
 	}
 	vk_json_array_end(&j);
-	vk_json_key(&j, "errors");
-	vk_json_array_begin(&j);
-	for (size_t i = 0; i < gs->n_errors; i++) {
-		char *msg = NULL;
-
-		if (asprintf(&msg, "%s/%s", ctx->prefix, gs->errors[i]) >= 0)
-			vk_json_string(&j, msg);
-		free(msg);
-	}
-	vk_json_array_end(&j);
+	json_errors(&j, ctx, gs->errors, gs->n_errors);
 	vk_json_object_end(&j);
 }
 
@@ -411,6 +442,265 @@ static int verdict(const struct vk_groups *gs, const struct filters *f)
 	return gs->n_errors ? VK_EXIT_ERROR : rc;
 }
 
+/* --- groups --predict ---------------------------------------------------- */
+
+static void print_lines(const char *label, char *const *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("  %s: %s\n", label, v[i]);
+}
+
+static const char *predict_verdict(const struct vk_predict_group *g)
+{
+	return g->unknown	? "unknown"
+	       : !g->g.isolated ? (g->g.ready ? "not isolated, ready" : "not isolated, not ready")
+	       : g->g.ready	? "isolated, ready"
+				: "isolated, not ready";
+}
+
+static void print_predict_text(const struct mods *m, const struct vk_prediction *p,
+			       char *const *diffs, size_t n_diffs, bool compare, struct filters *f,
+			       size_t *shown)
+{
+	for (size_t i = 0; i < p->n_groups; i++) {
+		const struct vk_predict_group *g = &p->groups[i];
+
+		if (!group_selected(f, &g->g))
+			continue;
+		printf("%sPredicted IOMMU group %lu  %s\n", (*shown)++ ? "\n" : "", g->g.id,
+		       predict_verdict(g));
+		for (size_t j = 0; j < g->g.n_devs; j++)
+			print_text_dev(m, &g->g.devs[j]);
+		print_blockers(&g->g, NULL);
+		print_lines("shared", g->reasons, g->n_reasons);
+		print_lines("depends", g->depends, g->n_depends);
+		print_lines("change", g->changes, g->n_changes);
+	}
+	if (*shown)
+		printf("\n");
+	for (size_t i = 0; i < p->n_notes; i++)
+		printf("note: %s\n", p->notes[i]);
+	if (!compare)
+		return;
+	if (!n_diffs)
+		printf("The kernel's IOMMU groups are the predicted ones.\n");
+	for (size_t i = 0; i < n_diffs; i++)
+		printf("differs: %s\n", diffs[i]);
+}
+
+static void print_predict_json(const struct mods *m, const struct vk_prediction *p,
+			       char *const *diffs, size_t n_diffs, bool compare, struct filters *f,
+			       size_t *shown)
+{
+	struct vk_json j;
+
+	vk_json_init(&j, stdout);
+	vk_json_object_begin(&j);
+	vk_json_kv_bool(&j, "predicted", true);
+	vk_json_kv_bool(&j, "unknown", p->unknown);
+	vk_json_key(&j, "notes");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < p->n_notes; i++)
+		vk_json_string(&j, p->notes[i]);
+	vk_json_array_end(&j);
+	vk_json_key(&j, "groups");
+	vk_json_array_begin(&j);
+	for (size_t i = 0; i < p->n_groups; i++) {
+		const struct vk_predict_group *g = &p->groups[i];
+		const struct {
+			const char *key;
+			char **v;
+			size_t n;
+		} lists[] = {
+			{ "shared", g->reasons, g->n_reasons },
+			{ "depends", g->depends, g->n_depends },
+			{ "changes", g->changes, g->n_changes },
+		};
+
+		if (!group_selected(f, &g->g))
+			continue;
+		(*shown)++;
+		vk_json_object_begin(&j);
+		vk_json_kv_uint(&j, "group", g->g.id);
+		vk_json_kv_bool(&j, "isolated", g->g.isolated);
+		vk_json_kv_bool(&j, "ready", g->g.ready);
+		vk_json_kv_bool(&j, "passable", g->g.passable);
+		vk_json_kv_bool(&j, "unknown", g->unknown);
+		vk_json_key(&j, "devices");
+		vk_json_array_begin(&j);
+		for (size_t k = 0; k < g->g.n_devs; k++)
+			print_json_dev(m, &j, &g->g.devs[k]);
+		vk_json_array_end(&j);
+		vk_json_key(&j, "reasons");
+		vk_json_array_begin(&j);
+		print_blockers(&g->g, &j);
+		vk_json_array_end(&j);
+		for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
+			vk_json_key(&j, lists[l].key);
+			vk_json_array_begin(&j);
+			for (size_t k = 0; k < lists[l].n; k++)
+				vk_json_string(&j, lists[l].v[k]);
+			vk_json_array_end(&j);
+		}
+		vk_json_object_end(&j);
+	}
+	vk_json_array_end(&j);
+	if (compare) {
+		vk_json_key(&j, "differences");
+		vk_json_array_begin(&j);
+		for (size_t i = 0; i < n_diffs; i++)
+			vk_json_string(&j, diffs[i]);
+		vk_json_array_end(&j);
+	}
+	json_errors(&j, m->ctx, p->errors, p->n_errors);
+	vk_json_object_end(&j);
+}
+
+/* The kernel's group of addr, or 0 when it is in none. */
+static unsigned long real_group_of(const struct vk_groups *gs, const char *addr)
+{
+	for (size_t i = 0; i < gs->n_groups; i++)
+		for (size_t k = 0; k < gs->groups[i].n_devs; k++)
+			if (streq(gs->groups[i].devs[k].addr, addr))
+				return gs->groups[i].id;
+	return 0;
+}
+
+/* The predicted group of addr, or 0 when it is in none. */
+static unsigned long predicted_group_of(const struct vk_prediction *p, const char *addr)
+{
+	for (size_t i = 0; i < p->n_groups; i++)
+		for (size_t k = 0; k < p->groups[i].g.n_devs; k++)
+			if (streq(p->groups[i].g.devs[k].addr, addr))
+				return p->groups[i].g.id;
+	return 0;
+}
+
+/* Where the kernel's partition differs: a pair of devices together on one
+ * side and apart on the other, said once per device. Devices in no group
+ * of the kernel (the IOMMU's own function) are left out. */
+static int compare_groups(const struct vk_prediction *p, const struct vk_groups *gs, char ***diffs,
+			  size_t *n)
+{
+	for (size_t i = 0; i < p->n_groups; i++)
+		for (size_t k = 0; k < p->groups[i].g.n_devs; k++) {
+			const char *a = p->groups[i].g.devs[k].addr;
+			unsigned long ra = real_group_of(gs, a);
+
+			if (!ra)
+				continue;
+			for (size_t g = 0; g < p->n_groups; g++)
+				for (size_t m = 0; m < p->groups[g].g.n_devs; m++) {
+					const char *b = p->groups[g].g.devs[m].addr;
+					unsigned long rb = real_group_of(gs, b);
+					bool pred_same = g == i, real_same = ra == rb;
+					char *msg = NULL;
+					int r;
+
+					if (!rb || strcmp(a, b) >= 0 || pred_same == real_same)
+						continue;
+					if (asprintf(
+						    &msg,
+						    "%s and %s: predicted %s (groups %lu and %lu), "
+						    "the kernel has them %s (groups %lu and %lu)",
+						    a, b, pred_same ? "together" : "apart",
+						    p->groups[i].g.id, p->groups[g].g.id,
+						    real_same ? "together" : "apart", ra, rb) < 0)
+						return -ENOMEM;
+					r = vk_strv_push(diffs, n, msg);
+					free(msg);
+					if (r < 0)
+						return r;
+				}
+		}
+	for (size_t i = 0; i < gs->n_groups; i++)
+		for (size_t k = 0; k < gs->groups[i].n_devs; k++) {
+			char *msg = NULL;
+			int r;
+
+			if (predicted_group_of(p, gs->groups[i].devs[k].addr))
+				continue;
+			if (asprintf(&msg,
+				     "%s is in the kernel's group %lu but not in the prediction",
+				     gs->groups[i].devs[k].addr, gs->groups[i].id) < 0)
+				return -ENOMEM;
+			r = vk_strv_push(diffs, n, msg);
+			free(msg);
+			if (r < 0)
+				return r;
+		}
+	return 0;
+}
+
+static int predict_verdict_rc(const struct vk_prediction *p, const struct filters *f,
+			      size_t n_diffs)
+{
+	int rc = VK_EXIT_OK;
+
+	for (size_t i = 0; i < f->n_devices; i++)
+		if (!f->device_seen[i]) {
+			vk_err("no device matches --device %s", f->devices[i]);
+			rc = VK_EXIT_PROBLEMS;
+		}
+	for (size_t i = 0; i < p->n_groups; i++) {
+		const struct vk_predict_group *g = &p->groups[i];
+
+		for (size_t k = 0; k < g->g.n_devs; k++)
+			for (size_t d = 0; d < f->n_devices; d++)
+				if ((!g->g.isolated || g->unknown) &&
+				    vk_pci_dev_matches(&g->g.devs[k], f->devices[d]))
+					rc = VK_EXIT_PROBLEMS;
+	}
+	if (p->unknown || n_diffs)
+		rc = VK_EXIT_PROBLEMS;
+	return p->n_errors ? VK_EXIT_ERROR : rc;
+}
+
+static int cmd_groups_predict(const struct mods *m, struct filters *f, struct vk_pci *pci)
+{
+	const struct vk_ctx *ctx = m->ctx;
+	struct vk_prediction p = {};
+	struct vk_groups gs = {};
+	char **diffs = NULL;
+	size_t n_diffs = 0, shown = 0;
+	int r;
+
+	r = vk_predict(ctx, pci, NULL, &p);
+	if (r >= 0 && f->compare) {
+		r = vk_groups_load(ctx, pci, &gs);
+		if (r >= 0 && !gs.n_groups)
+			vk_warn("--compare: the kernel has no IOMMU groups to compare with");
+		if (r >= 0)
+			r = compare_groups(&p, &gs, &diffs, &n_diffs);
+	}
+	if (r < 0) {
+		vk_err("predicting IOMMU groups: %s", strerror(-r));
+		goto out;
+	}
+	if (ctx->json)
+		print_predict_json(m, &p, diffs, n_diffs, f->compare, f, &shown);
+	else
+		print_predict_text(m, &p, diffs, n_diffs, f->compare, f, &shown);
+	if (!ctx->json && p.n_groups && !shown)
+		printf("No predicted group holds a device that matches the filters.\n");
+	for (size_t i = 0; i < p.n_errors; i++)
+		vk_err("%s/%s", ctx->prefix, p.errors[i]);
+	if (!p.n_groups && !p.n_errors)
+		vk_err("no PCI devices under %s to predict groups for",
+		       vk_rel(VK_PATH_PCI_DEVICES));
+	if (p.unknown && !ctx->json)
+		vk_err("some groups are unknown: config space beyond 64 bytes is readable by root "
+		       "only; run vfiokit as root");
+	r = p.n_groups ? predict_verdict_rc(&p, f, n_diffs) : VK_EXIT_ERROR;
+	for (size_t i = 0; i < gs.n_errors; i++)
+		vk_err("%s/%s", ctx->prefix, gs.errors[i]);
+out:
+	vk_strv_free(diffs, n_diffs);
+	vk_groups_clear(&gs);
+	vk_prediction_clear(&p);
+	return r < 0 ? VK_EXIT_ERROR : r;
+}
+
 int cmd_groups(struct vk_ctx *ctx, int argc, char **argv)
 {
 	struct filters f = {};
@@ -426,19 +716,26 @@ int cmd_groups(struct vk_ctx *ctx, int argc, char **argv)
 	if (r)
 		return r < 0 ? VK_EXIT_OK : r;
 
+	vk_root_disk_addrs(ctx, &m.root);
+	vk_route_nic_addrs(ctx, &m.nic);
+	if (vk_kmod_open_target(ctx, &m.km, why, sizeof(why)) == -ENOMEM) {
+		vk_err("out of memory");
+		return VK_EXIT_ERROR;
+	}
+	if (f.predict) {
+		r = vk_pci_new(ctx, &pci);
+		if (r < 0)
+			vk_err("reading PCI devices: %s", strerror(-r));
+		else
+			r = cmd_groups_predict(&m, &f, pci);
+		goto out;
+	}
 	vk_iommu_status(ctx, &st);
 	r = vk_pci_new(ctx, &pci);
 	if (r >= 0)
 		r = vk_groups_load(ctx, pci, &gs);
 	if (r < 0) {
 		vk_err("reading IOMMU groups: %s", strerror(-r));
-		goto out;
-	}
-	vk_root_disk_addrs(ctx, &m.root);
-	vk_route_nic_addrs(ctx, &m.nic);
-	if (vk_kmod_open_target(ctx, &m.km, why, sizeof(why)) == -ENOMEM) {
-		vk_err("out of memory");
-		r = -ENOMEM;
 		goto out;
 	}
 	if (ctx->json)

@@ -265,6 +265,29 @@ out:
 	return r;
 }
 
+int vk_pci_config_read(struct vk_pci *pci, const struct vk_pci_dev *dev, unsigned char *buf,
+		       size_t size)
+{
+	static const size_t sizes[] = { 4096, 256, 64 };
+	struct pci_dev *volatile p = NULL;
+	volatile int got = 0;
+	jmp_buf jump;
+
+	pci_jump = &jump;
+	if (setjmp(jump))
+		goto out;
+	p = pci_get_dev(pci->acc, (int)dev->a.domain, (int)dev->a.bus, (int)dev->a.dev,
+			(int)dev->a.func);
+	for (size_t i = 0; i < ARRAY_SIZE(sizes) && !got; i++)
+		if (sizes[i] <= size && pci_read_block(p, 0, buf, (int)sizes[i]))
+			got = (int)sizes[i];
+out:
+	pci_jump = NULL;
+	if (p)
+		pci_free_dev(p);
+	return got;
+}
+
 bool vk_pci_dev_matches(const struct vk_pci_dev *dev, const char *spec)
 {
 	struct vk_pci_addr a;

@@ -42,6 +42,16 @@ void vk_pci_free(struct vk_pci *pci);
 int vk_pci_dev_read(struct vk_pci *pci, const char *addr, struct vk_pci_dev *dev);
 void vk_pci_dev_clear(struct vk_pci_dev *dev);
 
+/*
+ * Read dev's config space through libpci into buf[size] (size 4096 for all
+ * of it): the largest of 4096, 256 and 64 bytes that can be read, or 0
+ * when none. A user other than root reads only the first 64 bytes; a
+ * conventional PCI device and a machine without extended config access
+ * have 256. Returns that count or a negative errno.
+ */
+int vk_pci_config_read(struct vk_pci *pci, const struct vk_pci_dev *dev, unsigned char *buf,
+		       size_t size);
+
 /* "0000:01:00.0" or "01:00.0"; 0 or -EINVAL. */
 int vk_pci_addr_parse(const char *s, struct vk_pci_addr *a);
 /* "vvvv:dddd" (hex); 0 or -EINVAL. */

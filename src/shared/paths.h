@@ -8,6 +8,7 @@
 
 #define VK_PATH_SYS_BUS_PCI  "/sys/bus/pci"
 #define VK_PATH_PCI_DEVICES  "/sys/bus/pci/devices"
+#define VK_PATH_PCI_SLOTS    "/sys/bus/pci/slots"
 #define VK_PATH_IOMMU_GROUPS "/sys/kernel/iommu_groups"
 #define VK_PATH_CLASS_IOMMU  "/sys/class/iommu"
 #define VK_PATH_ACPI_TABLES  "/sys/firmware/acpi/tables"

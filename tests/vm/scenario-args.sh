@@ -25,6 +25,8 @@ SCENARIOS="intel amd-bridge no-iommu intel-noarg intel-off"
 #   verify-amd-cpu   QEMU's default CPU model (qemu64, AuthenticAMD) with an
 #                    emulated Intel IOMMU, as a nested guest on an AMD host
 #                    sees it; an e1000e claimed by vfio-pci.ids=
+#   predict-intel, predict-amd  VT-d or AMD-Vi on, every topology of
+#                    predict_topology (tests/shell/predict.sh's trees)
 # (the verify-* machines are booted by tests/vm/verify.sh)
 scenario_args() {
 	case $1 in
@@ -58,9 +60,36 @@ scenario_args() {
 	verify-amd-cpu)
 		printf '%s\n' --iommu intel --cpu qemu64 --device e1000e \
 			--append "intel_iommu=on vfio-pci.ids=8086:10d3" ;;
+	predict-intel)
+		printf '%s\n' --iommu intel --append intel_iommu=on --timeout 300
+		predict_topology ;;
+	predict-amd)
+		printf '%s\n' --iommu amd --timeout 300
+		predict_topology ;;
 	*)
 		return 1 ;;
 	esac
+}
+
+# predict_topology: --device options for a machine with every topology
+# the model of `groups --predict` knows (see tests/vm/predict.sh).
+predict_topology() {
+	local rng=virtio-rng-pci,disable-legacy=on
+	printf -- '--device\n%s\n' \
+		"pcie-root-port,id=acs,chassis=1,addr=10.0" "$rng,bus=acs" \
+		"pcie-root-port,id=noacs,chassis=2,addr=11.0,disable-acs=on" "$rng,bus=noacs" \
+		"pcie-root-port,id=mf1,chassis=3,addr=12.0,multifunction=on" \
+		"pcie-root-port,id=mf2,chassis=4,addr=12.1" "$rng,bus=mf1" "$rng,bus=mf2" \
+		"pcie-root-port,id=mfn1,chassis=5,addr=13.0,multifunction=on,disable-acs=on" \
+		"pcie-root-port,id=mfn2,chassis=6,addr=13.1,disable-acs=on" \
+		"$rng,bus=mfn1" "$rng,bus=mfn2" \
+		"pcie-root-port,id=sw,chassis=7,addr=14.0" "x3130-upstream,id=up,bus=sw" \
+		"xio3130-downstream,id=dn1,bus=up,chassis=8,slot=1" \
+		"xio3130-downstream,id=dn2,bus=up,chassis=9,slot=2" "$rng,bus=dn1" "$rng,bus=dn2" \
+		"pcie-root-port,id=br,chassis=10,addr=15.0" "pcie-pci-bridge,id=pb,bus=br" \
+		"e1000,bus=pb,addr=1" "rtl8139,bus=pb,addr=2" \
+		"pcie-root-port,id=mfe,chassis=11,addr=16.0" \
+		"$rng,bus=mfe,addr=0.0,multifunction=on" "$rng,bus=mfe,addr=0.1"
 }
 
 # many_devices: --device options for 6 root ports, each with a PCIe-to-PCI
