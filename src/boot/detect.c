@@ -58,14 +58,16 @@ const char *vk_grub_cfg_path(const struct vk_ctx *ctx)
 	return VK_PATH_GRUB_CFG;
 }
 
-/* installkernel's layout= (grub, bls, uki, efistub, compat) into buf, and
+/* installkernel's setting key= (layout=, initrd_generator=) into buf, and
  * the file that said it into *from: /etc/kernel/install.conf when it is
  * there, else /usr/lib/kernel/install.conf (Gentoo's installkernel writes
  * that one); "" when neither says. */
-static void install_layout(const struct vk_ctx *ctx, char *buf, size_t size, const char **from)
+static void install_conf(const struct vk_ctx *ctx, const char *key, char *buf, size_t size,
+			 const char **from)
 {
 	static const char *const files[] = { VK_PATH_KERNEL_INSTALL_CONF,
 					     VK_PATH_KERNEL_INSTALL_CONF_USR };
+	size_t klen = strlen(key);
 	struct vk_file f;
 	const char *p;
 
@@ -77,14 +79,19 @@ static void install_layout(const struct vk_ctx *ctx, char *buf, size_t size, con
 		if (f.exists)
 			*from = files[i];
 		for (p = f.data; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
-			if (!strncmp(p, "layout=", 7)) {
-				size_t l = strcspn(p + 7, "\n \t#");
+			if (!strncmp(p, key, klen) && p[klen] == '=') {
+				size_t l = strcspn(p + klen + 1, "\n \t#");
 
-				snprintf(buf, size, "%.*s", (int)l, p + 7);
+				snprintf(buf, size, "%.*s", (int)l, p + klen + 1);
 			}
 		}
 		vk_file_clear(&f);
 	}
+}
+
+static void install_layout(const struct vk_ctx *ctx, char *buf, size_t size, const char **from)
+{
+	install_conf(ctx, "layout", buf, size, from);
 }
 
 int vk_boot_layout(const struct vk_ctx *ctx, char *buf, size_t size)
@@ -92,6 +99,14 @@ int vk_boot_layout(const struct vk_ctx *ctx, char *buf, size_t size)
 	const char *from;
 
 	install_layout(ctx, buf, size, &from);
+	return *buf ? 0 : -ENOENT;
+}
+
+int vk_boot_initrd_generator(const struct vk_ctx *ctx, char *buf, size_t size)
+{
+	const char *from;
+
+	install_conf(ctx, "initrd_generator", buf, size, &from);
 	return *buf ? 0 : -ENOENT;
 }
 

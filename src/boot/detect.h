@@ -35,6 +35,9 @@ int vk_boot_detect(const struct vk_ctx *ctx, enum vk_boot_method *m, char *why, 
  * /etc/kernel/install.conf, else /usr/lib/kernel/install.conf, into buf;
  * 0, or -ENOENT when neither names one. */
 int vk_boot_layout(const struct vk_ctx *ctx, char *buf, size_t size);
+/* installkernel's initrd_generator= (dracut, ugrd, none) from the same
+ * files. 0, or -ENOENT when neither says. */
+int vk_boot_initrd_generator(const struct vk_ctx *ctx, char *buf, size_t size);
 
 /* The grub.cfg grub-mkconfig should write: /boot/grub/grub.cfg or, where
  * that is absent and it is there, /boot/grub2/grub.cfg (Fedora). */

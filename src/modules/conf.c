@@ -58,10 +58,14 @@ char *vk_modprobe_conf_render(const struct vk_modconf *c)
 		fprintf(f, "softdep %s pre: vfio-pci\n", c->softdeps[i]);
 	if (c->n_overrides) {
 		/* vfio-pci binds a device whose driver_override names it, and
-		 * only such a device when it has no ids of its own. */
+		 * only such a device when it has no ids of its own. The rescue
+		 * argument (module_blacklist= naming vfio_pci, vfiokit(8)) leaves
+		 * the devices alone: vfio-pci will not load that boot. */
 		fputs("# These devices alone, by address: driver_override is set just before\n"
-		      "# vfio-pci loads.\n"
-		      "install vfio-pci for d in",
+		      "# vfio-pci loads, unless module_blacklist= names vfio_pci (the rescue).\n"
+		      "install vfio-pci r=; read -r c </proc/cmdline; for a in $c; do case $a in "
+		      "module_blacklist=*vfio_pci | module_blacklist=*vfio_pci,*) r=1;; esac; "
+		      "done; [ -n \"$r\" ] || for d in",
 		      f);
 		for (size_t i = 0; i < c->n_overrides; i++)
 			fprintf(f, " %s", c->overrides[i]);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../boot/detect.h"
 #include "../pci/device.h"
 #include "../shared/macro.h"
 #include "../shared/paths.h"
@@ -244,6 +245,13 @@ int vk_modules_plan(const struct vk_ctx *ctx, const struct vk_modules_req *q,
 	if (e == 0 && r.ir_known && r.ir.generator) {
 		p->generator = strdup(r.ir.generator);
 		if (!p->generator)
+			e = -ENOMEM;
+	} else if (e == 0) {
+		/* No image to read yet: what installkernel will run to make it. */
+		char g[32];
+
+		if (vk_boot_initrd_generator(ctx, g, sizeof(g)) == 0 &&
+		    (streq(g, "dracut") || streq(g, "ugrd")) && !(p->generator = strdup(g)))
 			e = -ENOMEM;
 	}
 	if (e == 0)

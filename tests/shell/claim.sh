@@ -41,7 +41,7 @@ out=$(vk claim 3 2>&1)
 expect_eq claim/number-says "3: claimed as net_2
 $CONF: changed; the previous version is in $CONF.vfiokit-bak
 Next: 'vfiokit --root $R plan' shows what this changes on the host." "$out"
-expect_eq claim/number-uncomments '45c45
+expect_eq claim/number-uncomments '46c46
 < 	# net_2 = { address = "0000:00:03.0"; claim = "override"; };
 ---
 > 	net_2 = { address = "0000:00:03.0"; claim = "override"; };' \
@@ -53,7 +53,7 @@ expect_match claim/list-marks '^  \[3\]   \* 0000:00:03\.0 .*group 3, as net_2$'
 before=$(sum)
 out=$(vk claim 0000:00:03.0 2>&1)
 rc=$?
-expect_eq claim/again "0 0000:00:03.0 is already claimed as net_2 ($CONF:45)" "$rc $out"
+expect_eq claim/again "0 0000:00:03.0 is already claimed as net_2 ($CONF:46)" "$rc $out"
 expect_eq claim/again-unchanged "$before" "$(sum)"
 
 # A short address, and a device that shares its group: a warning.
@@ -61,17 +61,20 @@ out=$(vk claim 00:1f.2 2>&1)
 expect_match claim/group-warning "^vfiokit: warning: 0000:00:1f.3 shares IOMMU group 4 with 0000:00:1f.2: .*'vfiokit --root $R claim 0000:00:1f.3'" "$out"
 expect_match claim/storage-line '^	storage = \{ id = "8086:2922"; \};$' "$(cat "$CONF")"
 
-# Release puts back what init wrote, byte for byte.
+# Release puts back what init wrote, byte for byte; storage, which init
+# did not offer (its group is not isolated), stays as a comment.
 out=$(vk release net_2 0000:00:1f.2 2>&1)
 expect_eq release/says "net_2: released net_2
 0000:00:1f.2: released storage
 $CONF: changed; the previous version is in $CONF.vfiokit-bak
 Next: 'vfiokit --root $R plan' shows what this changes on the host." "$out"
-expect_eq release/back-to-init "$(sha256sum <"$TMP/init.conf")" "$(sum)"
+expect_eq release/back-to-init '53a54
+> 	# storage = { id = "8086:2922"; };' "$(diff "$TMP/init.conf" "$CONF")"
+cp "$CONF" "$TMP/base.conf"
 out=$(vk release 0000:00:03.0 2>&1)
 rc=$?
 expect_eq release/again "0 0000:00:03.0 is not claimed in $CONF" "$rc $out"
-expect_eq release/again-unchanged "$(sha256sum <"$TMP/init.conf")" "$(sum)"
+expect_eq release/again-unchanged "$(sha256sum <"$TMP/base.conf")" "$(sum)"
 
 # Refusals leave the file as it was.
 before=$(sum)
@@ -104,16 +107,16 @@ vk release gpu >/dev/null
 # An id claims every device of the model, in one new entry; releasing one
 # of them by address is refused, by the id it goes.
 vk claim 8086:10d3 >/dev/null
-expect_eq claim/id-entry '53a54
-> 	net = { id = "8086:10d3"; };' "$(diff "$TMP/init.conf" "$CONF")"
+expect_eq claim/id-entry '54a55
+> 	net = { id = "8086:10d3"; };' "$(diff "$TMP/base.conf" "$CONF")"
 before=$(sum)
 out=$(vk release 0000:00:02.0 2>&1)
 rc=$?
-expect_eq release/id-by-address "1 vfiokit: net ($CONF:54) claims every device with id 8086:10d3, 0000:00:03.0 too: release it by its id, then claim the one for the guest by its address" "$rc $out"
+expect_eq release/id-by-address "1 vfiokit: net ($CONF:55) claims every device with id 8086:10d3, 0000:00:03.0 too: release it by its id, then claim the one for the guest by its address" "$rc $out"
 expect_eq release/id-by-address-unchanged "$before" "$(sum)"
 vk release 8086:10d3 >/dev/null
-expect_eq release/id '53a54
-> 	# net = { id = "8086:10d3"; };' "$(diff "$TMP/init.conf" "$CONF")"
+expect_eq release/id '54a55
+> 	# net = { id = "8086:10d3"; };' "$(diff "$TMP/base.conf" "$CONF")"
 
 # A hand-written file: its comments, blank lines and layout stay; the new
 # entry goes last in the devices group; libconfig reads it back.
