@@ -20,7 +20,14 @@ SCENARIOS="intel amd-bridge no-iommu intel-noarg intel-off"
 #   verify-pci-stub  VT-d on, an e1000e claimed by pci-stub.ids=
 #   verify-amd-seed  AMD-Vi, an e1000 claimed, and the seed's wrong arguments
 #                    iommu=1 amd_iommu=on ignore_msrs=1
-# (the verify-* machines are booted by tests/vm/verify.sh)
+#   topology-2s4c2t  two sockets of four cores with two threads each
+#   topology-epyc    an EPYC CPU asked for one socket of two dies of four
+#                    cores with two threads; QEMU's TCG has no topoext, so
+#                    the guest sees 16 cores with one L3 and no SMT
+#   topology-2die    one socket of two dies (each die its own L3, as AMD's
+#                    CCX or CCD) of four cores with two threads each
+# (the verify-* machines are booted by tests/vm/verify.sh; the topology-*
+# ones are captured for tests/shell/libvirt-topology.sh only)
 scenario_args() {
 	case $1 in
 	intel)
@@ -47,6 +54,15 @@ scenario_args() {
 	verify-amd-seed)
 		printf '%s\n' --iommu amd --device e1000 \
 			--append "iommu=1 amd_iommu=on ignore_msrs=1 vfio-pci.ids=8086:100e" ;;
+	topology-2s4c2t)
+		printf '%s\n' --iommu none --cpu qemu64,vendor=GenuineIntel \
+			--smp sockets=2,cores=4,threads=2 --timeout 300 ;;
+	topology-epyc)
+		printf '%s\n' --iommu amd --cpu EPYC --smp sockets=1,dies=2,cores=4,threads=2 \
+			--timeout 300 ;;
+	topology-2die)
+		printf '%s\n' --iommu none --cpu qemu64,vendor=GenuineIntel \
+			--smp sockets=1,dies=2,cores=4,threads=2 --timeout 300 ;;
 	*)
 		return 1 ;;
 	esac

@@ -17,6 +17,7 @@ RESTRICT="!test? ( test )"
 DEPEND="
 	app-arch/libarchive:=
 	dev-libs/libconfig:=
+	dev-libs/libxml2:=
 	sys-apps/kmod:=
 	sys-apps/pciutils
 	sys-apps/util-linux
