@@ -203,14 +203,19 @@ static int read_l3(const struct vk_ctx *ctx, unsigned int cpu, struct cpu_info *
 {
 	char path[256], buf[32];
 
-	for (unsigned int i = 0; i < 16; i++) {
+	/* index3 first: on x86 the L3 is there (L1d, L1i, L2, L3) */
+	for (unsigned int k = 0; k < 16; k++) {
+		unsigned int i = k == 0 ? 3 : k <= 3 ? k - 1 : k;
 		_cleanup_free_ unsigned int *v = NULL;
 		size_t n = 0;
 		int r;
 
 		snprintf(path, sizeof(path), VK_PATH_SYS_CPU "/cpu%u/cache/index%u/level", cpu, i);
-		if (vk_read_file(ctx->rootfd, vk_rel(path), buf, sizeof(buf)) < 0)
-			continue;
+		if (vk_read_file(ctx->rootfd, vk_rel(path), buf, sizeof(buf)) < 0) {
+			if (i == 3)
+				continue;
+			break; /* the kernel numbers the cache indexes from 0 up */
+		}
 		if (!streq(buf, "3"))
 			continue;
 		snprintf(path, sizeof(path), VK_PATH_SYS_CPU "/cpu%u/cache/index%u/shared_cpu_list",
