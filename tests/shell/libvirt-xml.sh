@@ -114,3 +114,31 @@ if out=$(virsh_embed "$emb" define "$emb/m.xml" 2>&1); then
 else
 	fail libvirt-xml/embed-define-merged "$out"
 fi
+
+# Hugepages reserved in /proc/meminfo: backing, and a warning when short.
+mkdir -p "$root/proc"
+printf 'MemTotal:       65536000 kB\nHugePages_Total:    4096\nHugepagesize:       2048 kB\n' >"$root/proc/meminfo"
+out=$("$VFIOKIT" --root "$root" libvirt xml 2>"$work/err")
+expect_match libvirt-xml/hugepages-backing '<memoryBacking>' "$out"
+grep -q 'hugepages reserved' "$work/err" && fail libvirt-xml/hugepages-enough "warned with 8 GiB reserved" ||
+	pass libvirt-xml/hugepages-enough
+"$VFIOKIT" --root "$root" libvirt xml --memory 16384 >/dev/null 2>"$work/err"
+expect_match libvirt-xml/hugepages-short 'the guest.s 16384 MiB do not fit in the 8192 MiB of hugepages reserved' \
+	"$(cat "$work/err")"
+rm "$root/proc/meminfo"
+grep -q '<memoryBacking>' <<<"$("$VFIOKIT" --root "$root" libvirt xml 2>/dev/null)" &&
+	fail libvirt-xml/no-hugepages-no-backing "<memoryBacking> without reserved hugepages" ||
+	pass libvirt-xml/no-hugepages-no-backing
+
+# The firmware descriptors: a warning without, none with Debian's own.
+expect_match libvirt-xml/no-firmware-warns 'no QEMU firmware descriptor' "$(cat "$work/err")"
+if ls /usr/share/qemu/firmware/*.json >/dev/null 2>&1; then
+	mkdir -p "$root/usr/share/qemu/firmware"
+	cp /usr/share/qemu/firmware/*.json "$root/usr/share/qemu/firmware/"
+	"$VFIOKIT" --root "$root" libvirt xml >"$work/fw.xml" 2>"$work/err"
+	grep -q 'firmware descriptor' "$work/err" "$work/fw.xml" &&
+		fail libvirt-xml/firmware-found "warned with descriptors installed" ||
+		pass libvirt-xml/firmware-found
+else
+	fail libvirt-xml/firmware-found "no /usr/share/qemu/firmware/*.json: install ovmf (tests/install-deps.sh test)"
+fi
