@@ -20,7 +20,7 @@ ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 PKG_CONFIG ?= pkg-config
 CC         ?= cc
 CFLAGS     ?= -O2 -g
-LIBS_PC    := libkmod libpci blkid libconfig zlib
+LIBS_PC    := libkmod libpci blkid libconfig zlib libxml-2.0
 # Loaded with dlopen() where it is needed (src/modules/archive-dl.c): only
 # its headers at build time.
 DLOPEN_PC  := libarchive

@@ -17,6 +17,7 @@
 
 #include "cmd.h"
 #include "flow/claims.h"
+#include "libvirt/guests.h"
 #include "flow/config.h"
 #include "flow/flow.h"
 #include "flow/journal.h"
@@ -397,7 +398,26 @@ static int cmdline_step(struct vk_ctx *ctx, struct flow *f, bool allow_host)
 	return r;
 }
 
-/* The three steps. */
+/* 4. libvirt-guests shuts guests down at host shutdown, where libvirt is. */
+static int guests_step(struct vk_ctx *ctx, struct flow *f)
+{
+	struct vk_changes c = {};
+	struct vk_notes notes = {};
+	int r = vk_libvirt_guests_plan(ctx, &c, &notes);
+
+	vk_cmd_notes(ctx, &notes, (1u << VK_NOTE_WARN) | (1u << VK_NOTE_ERROR));
+	vk_notes_clear(&notes);
+	if (r < 0) {
+		vk_cmd_refused(&c);
+		vk_changes_clear(&c);
+		vk_err("%s",
+		       r == -ENOMEM ? "out of memory" : "libvirt-guests failed: nothing written");
+		return VK_EXIT_ERROR;
+	}
+	return take(ctx, f, &c, "libvirt-guests");
+}
+
+/* The steps. */
 static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 {
 	int r = 0;
@@ -408,6 +428,8 @@ static int collect(struct vk_ctx *ctx, const struct opts *o, struct flow *f)
 		r = modules_step(ctx, f);
 	if (r == 0)
 		r = cmdline_step(ctx, f, o->allow_host);
+	if (r == 0)
+		r = guests_step(ctx, f);
 	return r;
 }
 

@@ -55,6 +55,7 @@ int cmd_init(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_apply(struct vk_ctx *ctx, int argc, char **argv); /* plan and apply */
 int cmd_undo(struct vk_ctx *ctx, int argc, char **argv);
 int cmd_claim(struct vk_ctx *ctx, int argc, char **argv); /* claim and release */
+int cmd_libvirt(struct vk_ctx *ctx, int argc, char **argv);
 
 /* How to write one file (src/cmd-write.c). */
 struct vk_write {

@@ -35,16 +35,6 @@ static void say(struct vk_notes *notes, bool allow, bool unsure, const char *add
 				      "--allow-host-device if the host really does without it");
 }
 
-/* The group holding addr in gs, or NULL. */
-static const struct vk_group *group_of(const struct vk_groups *gs, const char *addr)
-{
-	for (size_t i = 0; i < gs->n_groups; i++)
-		for (size_t k = 0; k < gs->groups[i].n_devs; k++)
-			if (streq(gs->groups[i].devs[k].addr, addr))
-				return &gs->groups[i];
-	return NULL;
-}
-
 size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_target *t, size_t n,
 			    bool allow, struct vk_notes *notes)
 {
@@ -62,7 +52,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct vk_group *g = group_of(&gs, t[i].addr);
+		const struct vk_group *g = vk_groups_find(&gs, t[i].addr);
 		const struct vk_addrs *unknown[] = { &root, &nic };
 
 		/* What cannot be told is not taken as safe. */

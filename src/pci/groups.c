@@ -162,3 +162,12 @@ void vk_groups_clear(struct vk_groups *g)
 	free(g->errors);
 	memset(g, 0, sizeof(*g));
 }
+
+const struct vk_group *vk_groups_find(const struct vk_groups *gs, const char *addr)
+{
+	for (size_t i = 0; i < gs->n_groups; i++)
+		for (size_t k = 0; k < gs->groups[i].n_devs; k++)
+			if (streq(gs->groups[i].devs[k].addr, addr))
+				return &gs->groups[i];
+	return NULL;
+}

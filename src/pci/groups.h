@@ -46,6 +46,9 @@ struct vk_groups {
 int vk_groups_load(const struct vk_ctx *ctx, struct vk_pci *pci, struct vk_groups *out);
 void vk_groups_clear(struct vk_groups *g);
 
+/* The group holding the device at addr ("0000:01:00.0"), or NULL. */
+const struct vk_group *vk_groups_find(const struct vk_groups *gs, const char *addr);
+
 enum vk_dev_state vk_dev_state(const struct vk_pci_dev *dev);
 
 /* Why a guest cannot take dev, or NULL: a function of the chipset (host

@@ -89,12 +89,20 @@
 #define VK_PATH_LIBVIRT_GUESTS_DEFAULT	 "/etc/default/libvirt-guests"
 #define VK_PATH_LIBVIRT_GUESTS_SYSCONFIG "/etc/sysconfig/libvirt-guests"
 #define VK_PATH_LIBVIRT_QEMU_CONF	 "/etc/libvirt/qemu.conf"
+#define VK_PATH_LIBVIRT_GUESTS_INIT	 "/etc/init.d/libvirt-guests"
+#define VK_PATH_ETC_SYSCONFIG		 "/etc/sysconfig"
 #define VK_PATH_OVMF_GENTOO		 "/usr/share/edk2-ovmf/OVMF_CODE.fd"
 #define VK_PATH_OVMF_GENTOO_NEW		 "/usr/share/edk2/OvmfX64/OVMF_CODE.fd"
 #define VK_PATH_OVMF_DEBIAN		 "/usr/share/OVMF/OVMF_CODE.fd"
 #define VK_PATH_OVMF_DEBIAN_4M		 "/usr/share/OVMF/OVMF_CODE_4M.fd"
 #define VK_PATH_OVMF_FEDORA		 "/usr/share/edk2/ovmf/OVMF_CODE.fd"
 #define VK_PATH_OVMF_QEMU		 "/usr/share/qemu/edk2-x86_64-code.fd"
+
+/* The host's CPU topology (src/host/). */
+#define VK_PATH_SYS_CPU		  "/sys/devices/system/cpu"
+#define VK_PATH_SYS_NODE	  "/sys/devices/system/node"
+#define VK_PATH_QEMU_FIRMWARE	  "/usr/share/qemu/firmware"
+#define VK_PATH_ETC_QEMU_FIRMWARE "/etc/qemu/firmware"
 
 /* Of this process itself, not of the root: which binary runs
  * (src/shared/datadir.h). */

@@ -19,7 +19,7 @@ offences() {
 
 bad=""
 for f in src/shared/*.[ch] src/pci/*.[ch] src/kconfig/*.[ch] src/boot/*.[ch] \
-	src/modules/*.[ch] src/verify/*.[ch] src/flow/*.[ch]; do
+	src/modules/*.[ch] src/verify/*.[ch] src/flow/*.[ch] src/host/*.[ch] src/libvirt/*.[ch]; do
 	out=$(offences "$f" "$f")
 	[ -n "$out" ] && bad+="$out"$'\n'
 done

@@ -113,6 +113,24 @@ device_nodes() {
 	done
 }
 
+# cpu_topology: what vfiokit libvirt xml reads of the CPUs (SMT siblings,
+# cores, packages, caches) and of the NUMA nodes.
+cpu_topology() {
+	sys=/sys/devices/system
+	copy $sys/cpu $sys/cpu/online $sys/cpu/possible $sys/cpu/present
+	for c in $sys/cpu/cpu[0-9]*; do
+		copy_named "$c/topology" core_id physical_package_id die_id \
+			thread_siblings_list core_siblings_list
+		for i in "$c"/cache/index*; do
+			copy_named "$i" level type size shared_cpu_list
+		done
+	done
+	copy $sys/node $sys/node/online
+	for n in $sys/node/node[0-9]*; do
+		[ -d "$n" ] && copy_named "$n" cpulist
+	done
+}
+
 # kernel_log: dmesg's messages without their timestamps, where vfiokit verify
 # looks for them in a captured tree (the live system's is /dev/kmsg).
 kernel_log() {
@@ -128,5 +146,6 @@ iommu_groups
 iommu_class
 firmware_and_procfs
 device_nodes
+cpu_topology
 kernel_log
 cd / && tar czf "$OUT" -C "$STAGE" .

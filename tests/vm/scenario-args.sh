@@ -28,6 +28,14 @@ SCENARIOS="intel amd-bridge no-iommu intel-noarg intel-off"
 #   predict-intel, predict-amd  VT-d or AMD-Vi on, every topology of
 #                    predict_topology (tests/shell/predict.sh's trees)
 # (the verify-* machines are booted by tests/vm/verify.sh)
+#   topology-2s4c2t  two sockets of four cores with two threads each
+#   topology-epyc    an EPYC CPU asked for one socket of two dies of four
+#                    cores with two threads; QEMU's TCG has no topoext, so
+#                    the guest sees 16 cores with one L3 and no SMT
+#   topology-2die    one socket of two dies (each die its own L3, as AMD's
+#                    CCX or CCD) of four cores with two threads each
+# (the verify-* machines are booted by tests/vm/verify.sh; the topology-*
+# ones are captured for tests/shell/libvirt-topology.sh only)
 scenario_args() {
 	case $1 in
 	intel)
@@ -66,6 +74,15 @@ scenario_args() {
 	predict-amd)
 		printf '%s\n' --iommu amd --timeout 300
 		predict_topology ;;
+	topology-2s4c2t)
+		printf '%s\n' --iommu none --cpu qemu64,vendor=GenuineIntel \
+			--smp sockets=2,cores=4,threads=2 --timeout 300 ;;
+	topology-epyc)
+		printf '%s\n' --iommu amd --cpu EPYC --smp sockets=1,dies=2,cores=4,threads=2 \
+			--timeout 300 ;;
+	topology-2die)
+		printf '%s\n' --iommu none --cpu qemu64,vendor=GenuineIntel \
+			--smp sockets=1,dies=2,cores=4,threads=2 --timeout 300 ;;
 	*)
 		return 1 ;;
 	esac

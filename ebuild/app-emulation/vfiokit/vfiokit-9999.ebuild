@@ -28,6 +28,7 @@ RESTRICT="!test? ( test )"
 DEPEND="
 	app-arch/libarchive:=
 	dev-libs/libconfig:=
+	dev-libs/libxml2:=
 	sys-apps/kmod:=
 	sys-apps/pciutils
 	sys-apps/util-linux
