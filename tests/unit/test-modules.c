@@ -185,12 +185,13 @@ static void render_override(void **state)
 	assert_non_null(text);
 	assert_null(strstr(text, "options vfio-pci"));
 	assert_non_null(strstr(text, "softdep e1000e pre: vfio-pci\n"));
-	assert_non_null(strstr(text,
-			       "\ninstall vfio-pci r=; read -r c </proc/cmdline; for a in $c; do "
-			       "case $a in module_blacklist=*vfio_pci | module_blacklist=*vfio_pci,*) "
-			       "r=1;; esac; done; [ -n \"$r\" ] || for d in 0000:00:03.0 0000:00:04.0; do echo "
-			       "vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
-			       "/sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS\n"));
+	assert_non_null(strstr(
+		text,
+		"\ninstall vfio-pci r=; read -r c </proc/cmdline; for a in $c; do "
+		"case $a in module_blacklist=*vfio_pci | module_blacklist=*vfio_pci,*) "
+		"r=1;; esac; done; [ -n \"$r\" ] || for d in 0000:00:03.0 0000:00:04.0; do echo "
+		"vfio-pci > /sys/bus/pci/devices/$d/driver_override; done; "
+		"/sbin/modprobe --ignore-install vfio-pci $CMDLINE_OPTS\n"));
 	/* libkmod takes the file without a complaint. */
 	root_open(&r);
 	put(&r, "lib/modules/6.12.3/modules.dep", "");
