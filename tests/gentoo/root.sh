@@ -133,3 +133,24 @@ else
 	fail root/vanilla-reinstall "want emerge --config sys-kernel/vanilla-kernel as the initramfs step"
 	printf '%s\n' "$OUT" | grep -v '^[-+@ ]' | sed 's/^/    /' | head -n 20
 fi
+
+# No dist-kernel and no initramfs image yet: the rebuild step is what
+# installkernel's initrd_generator= will run, as installkernel-70 writes it
+# for USE=ugrd (the line taken from its ebuild).
+R=$TMP/ugrd
+root "$R" "sys-kernel/gentoo-kernel-6.12.118:6.12.118"
+rm -f "$R/usr/src/linux-$KVER/dist-kernel"
+conf
+sed -i 's/^profiles = .*/profiles = [ ];/; s|^kernel = .*|kernel = "none";|' "$R/etc/vfiokit.conf"
+line=$(sed -n 's/.*echo "\(initrd_generator=ugrd\)".*/\1/p' \
+	"$GENTOO/gentoo/sys-kernel/installkernel/installkernel-70.ebuild")
+printf '# This file is managed by sys-kernel/installkernel\nlayout=grub\n%s\n' "$line" \
+	>"$R/usr/lib/kernel/install.conf"
+run plan --profiles-dir "$TOP/profiles"
+if [ "$line" = initrd_generator=ugrd ] && grep -q '^  ugrd, as it made the initramfs' <<<"$OUT" &&
+	! grep -q 'dracut --force\|genkernel initramfs' <<<"$OUT"; then
+	pass root/ugrd-from-install-conf
+else
+	fail root/ugrd-from-install-conf "want ugrd's step from install.conf's $line"
+	printf '%s\n' "$OUT" | grep -v '^[-+@ ]' | sed 's/^/    /' | head -n 20
+fi
