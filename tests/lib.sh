@@ -53,6 +53,21 @@ vk_debian_config() {
 	[ -n "$root" ] && [ -f "$root/boot/config-$kver" ] && printf '%s\n' "$root/boot/config-$kver"
 }
 
+# vk_kernel_image NAME SERIES: KVER and MODROOT of Debian's kernel image of
+# SERIES (6.1, 6.12; tests/kernel-image.sh), or FAIL NAME and return 1.
+vk_kernel_image() {
+	local out err
+	err=$(mktemp)
+	out=$("$TOP/tests/kernel-image.sh" "$2" 2>"$err") || {
+		fail "$1" "tests/kernel-image.sh $2 failed: $(tail -n 3 "$err")"
+		rm -f "$err"
+		return 1
+	}
+	rm -f "$err"
+	KVER=$(sed -n 's/^KVER=//p' <<<"$out")
+	MODROOT=$(sed -n 's/^MODROOT=//p' <<<"$out")
+}
+
 # vk_live_root DIR [FIXTURE KVER MODROOT]: a captured tree as a live system
 # to plan and apply on: the fixture (intel by default), the pinned pci.ids,
 # the root file system on tmpfs and no default route. With KVER and MODROOT,

@@ -89,15 +89,9 @@ gentoo_root() {
 # modules and boot/config-KVER) and TREE (its 6.12 sources) for the test
 # NAME, or FAIL NAME and return 1.
 gentoo_debian_kernel() {
-	local out err
+	local err
+	vk_kernel_image "$1" 6.12 || return 1
 	err=$(mktemp)
-	out=$("$TOP/tests/kernel-image.sh" 6.12 2>"$err") || {
-		fail "$1" "tests/kernel-image.sh 6.12 failed: $(tail -n 3 "$err")"
-		rm -f "$err"
-		return 1
-	}
-	KVER=$(sed -n 's/^KVER=//p' <<<"$out")
-	MODROOT=$(sed -n 's/^MODROOT=//p' <<<"$out")
 	TREE=$("$TOP/tests/kernel-source.sh" 6.12 2>"$err") || {
 		fail "$1" "no Debian 6.12 tree: $(tail -n 3 "$err")"
 		rm -f "$err"

@@ -13,12 +13,7 @@ source "$(dirname "$0")/../lib.sh"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-out=$("$TOP/tests/kernel-image.sh" 6.1 2>"$TMP/kernel.err") || {
-	fail flow-essential/kernel "tests/kernel-image.sh 6.1 failed: $(tail -n 3 "$TMP/kernel.err")"
-	exit 0
-}
-KVER=$(sed -n 's/^KVER=//p' <<<"$out")
-MODROOT=$(sed -n 's/^MODROOT=//p' <<<"$out")
+vk_kernel_image flow-essential/kernel 6.1 || exit 0
 DEBCONF=$MODROOT/boot/config-$KVER
 TREE=$("$TOP/tests/kernel-source.sh" 6.1 2>"$TMP/src.err")
 case $? in

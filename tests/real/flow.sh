@@ -14,12 +14,7 @@ source "$(dirname "$0")/../lib.sh"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-out=$("$TOP/tests/kernel-image.sh" 6.1 2>"$TMP/kernel.err") || {
-	fail flow/kernel "tests/kernel-image.sh 6.1 failed: $(tail -n 3 "$TMP/kernel.err")"
-	exit 0
-}
-KVER=$(sed -n 's/^KVER=//p' <<<"$out")
-MODROOT=$(sed -n 's/^MODROOT=//p' <<<"$out")
+vk_kernel_image flow/kernel 6.1 || exit 0
 
 GRUB='# If you change this file, run '"'"'update-grub'"'"' afterwards to update
 # /boot/grub/grub.cfg.

@@ -18,12 +18,7 @@ GENTOO_FILES="$TOP/../shared/gentoo/gentoo/app-emulation/libvirt/files"
 }
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-out=$("$TOP/tests/kernel-image.sh" 6.1 2>"$TMP/kernel.err") || {
-	fail libvirt-guests/kernel "tests/kernel-image.sh 6.1 failed: $(tail -n 3 "$TMP/kernel.err")"
-	exit 0
-}
-KVER=$(sed -n 's/^KVER=//p' <<<"$out")
-MODROOT=$(sed -n 's/^MODROOT=//p' <<<"$out")
+vk_kernel_image libvirt-guests/kernel 6.1 || exit 0
 
 # make_root DIR: the intel fixture, Debian's modules, GRUB, no libvirt yet.
 make_root() {

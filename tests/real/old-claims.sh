@@ -12,12 +12,7 @@ source "$(dirname "$0")/../lib.sh"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-out=$("$TOP/tests/kernel-image.sh" 6.1 2>"$TMP/kernel.err") || {
-	fail old-claims/kernel "tests/kernel-image.sh 6.1 failed: $(tail -n 3 "$TMP/kernel.err")"
-	exit 0
-}
-KVER=$(sed -n 's/^KVER=//p' <<<"$out")
-MODROOT=$(sed -n 's/^MODROOT=//p' <<<"$out")
+vk_kernel_image old-claims/kernel 6.1 || exit 0
 
 GRUB_CLEAN='GRUB_DEFAULT=0
 GRUB_CMDLINE_LINUX_DEFAULT="quiet"

@@ -11,12 +11,7 @@ source "$(dirname "$0")/../lib.sh"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-out=$("$TOP/tests/kernel-image.sh" 6.1 2>"$TMP/kernel.err") || {
-	fail two-cards/kernel "tests/kernel-image.sh 6.1 failed: $(tail -n 3 "$TMP/kernel.err")"
-	exit 0
-}
-KVER=$(sed -n 's/^KVER=//p' <<<"$out")
-MODROOT=$(sed -n 's/^MODROOT=//p' <<<"$out")
+vk_kernel_image two-cards/kernel 6.1 || exit 0
 HOST=0000:00:02.0 GUEST=0000:00:03.0 ID=8086:10d3
 
 GRUB='GRUB_DEFAULT=0
