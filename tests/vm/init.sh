@@ -11,7 +11,9 @@
 #   \nVK-END <exit status>
 #   [VK-CAPTURE-BEGIN, base64 of capture-sysfs.sh's archive, VK-CAPTURE-END]
 # then powers off.  The kernel console stays on the first serial port.
-export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+# The command runs on the serial console, a terminal: no colour, so that
+# its output reads as through a pipe.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root NO_COLOR=1
 CHAN=/dev/ttyS1
 
 mount_all() {
