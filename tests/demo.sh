@@ -3,9 +3,11 @@
 # `make demo`: the whole job on a real machine, emulated. A QEMU guest with an
 # Intel IOMMU and two e1000e cards of one model boots Debian through OVMF and
 # GRUB; vfiokit apply hands the second card to vfio-pci by its address, the
-# real grub-mkconfig writes the new command line, the guest reboots through
-# GRUB and vfiokit verify checks it; vfiokit undo takes it all back and a
-# third boot shows the card on its own driver again (tests/vm/cycle.sh).
+# real grub-mkconfig writes the new command line; one boot with the rescue
+# of vfiokit(8) on GRUB's linux line keeps both cards on e1000e, the next
+# reboots through GRUB and vfiokit verify checks it; a rescue system that
+# mounts the disk takes it all back with vfiokit --root /mnt undo and a
+# fourth boot shows the card on its own driver again (tests/vm/cycle.sh).
 # Before that, README.md's "Your first claim" on a captured machine, command
 # by command, with what vfiokit prints as a user sees it: the configuration
 # with its device line, plan's diffs, apply's summary, verify's table.
@@ -44,4 +46,4 @@ if printf '%s\n' "$out" | grep -q '^FAIL '; then
 	say "The cycle failed: see above."
 	exit 1
 fi
-say "Applied, rebooted through GRUB, verified on vfio-pci, undone, and back on e1000e."
+say "Applied, rescued for one boot, rebooted through GRUB, verified on vfio-pci, undone from a rescue system, and back on e1000e."

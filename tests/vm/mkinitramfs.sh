@@ -8,8 +8,9 @@
 # with VK_GUEST_QEMU=1 also QEMU for the guest (qemu-system-x86_64, its TCG
 # module in /usr/lib/qemu: set QEMU_MODULE_DIR there, and SeaBIOS in
 # /usr/share/seabios),
-# lspci, pci.ids, the PCI/VFIO modules below with their dependencies (depmod -b
-# run on the tree), tests/vm/init.sh as /init and tests/vm/capture-sysfs.sh.
+# lspci, pci.ids, the PCI/VFIO modules below and those that mount a disk
+# (virtio_blk, ext4: run-vm --disk) with their dependencies (depmod -b run on
+# the tree), tests/vm/init.sh as /init and tests/vm/capture-sysfs.sh.
 # Every binary comes with the libraries ldd names.  The archive is cached under
 # the hash of everything that goes into it.  The kernel is the one
 # tests/vm/kernel.sh names (or KVER and MODROOT from the environment).
@@ -23,7 +24,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 
 MODULES="vfio vfio_pci vfio_pci_core vfio_iommu_type1 irqbypass pci_stub
 	e1000e e1000 8139too 8139cp virtio_rng virtio_pci kvm kvm_intel kvm_amd
-	ahci lpc_ich i2c_i801"
+	ahci lpc_ich i2c_i801 virtio_blk ext4"
 KMOD_TOOLS="modprobe insmod rmmod lsmod modinfo depmod"
 PCI_IDS=/usr/share/misc/pci.ids
 KEEP_CACHED=4

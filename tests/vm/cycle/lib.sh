@@ -30,3 +30,16 @@ run() {
 	sed 's/^/    /' /tmp/out
 	echo "vk-step $name rc $rc"
 }
+
+# The rescue of vfiokit(8) (THE WAY BACK), typed at the end of the entry's
+# linux line for one boot.
+RESCUE="module_blacklist=vfio_pci,pci_stub vfio-pci.ids= pci-stub.ids="
+
+# manifest ROOT: the sha256 of every file under ROOT's /etc and /boot, by
+# path relative to ROOT, but of those GRUB and grub-mkconfig write
+# (grub.cfg, grubenv) and vfiokit's FILE.vfiokit-bak: what undo must give
+# back byte for byte.
+manifest() {
+	(cd "$1" && find etc boot -type f ! -path boot/grub/grub.cfg \
+		! -path boot/grub/grubenv ! -name '*.vfiokit-bak' | sort | xargs sha256sum)
+}
