@@ -59,6 +59,37 @@ static int make_diff(const struct vk_undo_item *it, const char *shown, char **di
 	return 0;
 }
 
+/* A file changed since apply, as etc-update shows a merge: what apply
+ * wrote (from the copy before), what changed since (from what apply wrote,
+ * when its copy is whole), and what undo --force would make of it. */
+static int show_conflict(const struct vk_undo_item *it, const char *shown)
+{
+	_cleanup_free_ char *wrote = NULL, *since = NULL, *restore = NULL, *before = NULL,
+			    *applied = NULL;
+	const char *now = it->now.exists ? it->now.data : "";
+
+	if (asprintf(&before, "%s (before apply)", shown) < 0 ||
+	    asprintf(&applied, "%s (as apply wrote it)", shown) < 0 ||
+	    make_diff(it, shown, &restore) < 0)
+		return -ENOMEM;
+	if (it->applied && (vk_diff_unified(before, it->backup ? it->backup : "", it->backup_len,
+					    applied, it->applied, it->applied_len, &wrote) < 0 ||
+			    vk_diff_unified(applied, it->applied, it->applied_len, shown, now,
+					    it->now.len, &since) < 0))
+		return -ENOMEM;
+	if (it->applied) {
+		printf("%s: what apply wrote:\n", shown);
+		vk_print_diff(wrote);
+		printf("%s: what changed since:\n", shown);
+		vk_print_diff(since);
+	} else {
+		printf("%s: what apply wrote is not kept (an apply of an older vfiokit)\n", shown);
+	}
+	printf("%s: what undo --force would make of it:\n", shown);
+	vk_print_diff(restore);
+	return 0;
+}
+
 /* What undo did to each file of the journal, for --json. */
 struct report {
 	const char **action; /* per journal entry; NULL: not reached */
@@ -150,16 +181,11 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 			       shown, it->now.exists ? "edited" : "removed", ctx->prefix,
 			       it->e->existed ? it->e->backup : "(apply created it)",
 			       vk_ctx_hint(ctx, "undo --force", hint, sizeof(hint)));
-		/* As etc-update shows a merge: from the file as it is now to
-		 * what undo would put there. */
-		if (!o.force && !ctx->json) {
-			_cleanup_free_ char *diff = NULL;
-
-			if (make_diff(it, shown, &diff) < 0)
-				goto nomem;
-			printf("%s: what undo --force would make of it:\n", shown);
-			vk_print_diff(diff);
-		}
+		/* As etc-update shows a merge: what apply wrote, what changed
+		 * since, and from the file as it is now to what undo would put
+		 * there. */
+		if (!o.force && !ctx->json && show_conflict(it, shown) < 0)
+			goto nomem;
 	}
 	if (r) {
 		vk_cmd_notes(ctx, &u.notes, VK_NOTES_REPORT);

@@ -17,6 +17,8 @@
 #define VK_PATH_STATE_DIR "/var/lib/vfiokit"
 #define VK_PATH_JOURNAL	  "/var/lib/vfiokit/journal"
 #define VK_PATH_BACKUPS	  "/var/lib/vfiokit/backup"
+/* Beside a backup: what that apply wrote into the file. */
+#define VK_APPLIED_SUFFIX ".vfiokit-applied"
 
 struct vk_jentry {
 	char *path;   /* the file: "/etc/default/grub" */

@@ -264,6 +264,30 @@ static int save_journal(struct vk_tx *tx, struct before *b, const struct vk_jour
 	return r;
 }
 
+/* Where apply keeps what it wrote into target in generation gen (for undo
+ * to show, as etc-update does, when the file changed since): beside the
+ * backups. New string or NULL. */
+static char *applied_path(unsigned long gen, const char *target)
+{
+	char *p;
+
+	return asprintf(&p, "%s/%lu%s%s", VK_PATH_BACKUPS, gen, target, VK_APPLIED_SUFFIX) < 0
+		       ? NULL
+		       : p;
+}
+
+static int save_applied(struct vk_tx *tx, struct before *b, unsigned long gen,
+			const struct vk_change *c)
+{
+	_cleanup_free_ char *abs = applied_path(gen, c->f.target);
+	int r = abs ? put_state_file(tx->rootfd, ops_of(tx->ops), b, abs, c->text, c->len)
+		    : -ENOMEM;
+
+	if (r < 0 && abs)
+		FAIL(&tx->notes, r, "%s%s: %s; nothing written", tx->prefix, abs, strerror(-r));
+	return r;
+}
+
 /*
  * Enter c into the journal. A file new to it gets a copy of its content
  * before. A file an earlier apply changed keeps that first content before,
@@ -289,7 +313,7 @@ static int journal_change(struct vk_tx *tx, struct before *b, struct vk_journal 
 				     VK_BACKUP_SUFFIX);
 		snprintf(e->previous, sizeof(e->previous), "%s", now);
 		vk_sha256_hex(c->text, c->len, e->after);
-		return 0;
+		return save_applied(tx, b, j->generation, c);
 	}
 	e = vk_journal_add(j, c->f.target);
 	if (!e)
@@ -297,8 +321,9 @@ static int journal_change(struct vk_tx *tx, struct before *b, struct vk_journal 
 	e->existed = c->f.exists;
 	snprintf(e->before, sizeof(e->before), "%s", now);
 	vk_sha256_hex(c->text, c->len, e->after);
-	if (!c->f.exists)
-		return 0;
+	r = save_applied(tx, b, j->generation, c);
+	if (r < 0 || !c->f.exists)
+		return r;
 	if (asprintf(&e->backup, "%s/%lu%s", VK_PATH_BACKUPS, j->generation, c->f.target) < 0) {
 		e->backup = NULL;
 		return -ENOMEM;
@@ -423,6 +448,25 @@ static int inspect(struct vk_undo *u, struct vk_undo_item *it)
 		it->action = VK_UNDO_RESTORE;
 	else
 		it->action = VK_UNDO_CONFLICT;
+	/* What apply wrote, for the user to merge from: the newest copy that
+	 * is still what the journal says apply left. */
+	for (unsigned long g = u->j.generation; it->action == VK_UNDO_CONFLICT && g > 0; g--) {
+		_cleanup_free_ char *abs = applied_path(g, e->path);
+		char *data = NULL;
+		size_t len = 0;
+
+		if (!abs)
+			return -ENOMEM;
+		if (vk_file_read_all(u->rootfd, abs, MAX_STATE_FILE, &data, &len) < 0)
+			continue;
+		vk_sha256_hex(data, len, sum);
+		if (streq(sum, e->after)) {
+			it->applied = data;
+			it->applied_len = len;
+			break;
+		}
+		free(data);
+	}
 	if (it->action == VK_UNDO_KEEP || !e->existed)
 		return 0;
 	r = vk_file_read_all(u->rootfd, e->backup, MAX_STATE_FILE, &it->backup, &it->backup_len);
@@ -510,9 +554,16 @@ static void remove_backup(int rootfd, const char *backup)
 
 int vk_undo_finish(struct vk_undo *u)
 {
-	for (size_t i = 0; i < u->j.n; i++)
+	for (size_t i = 0; i < u->j.n; i++) {
 		if (u->j.v[i].backup)
 			remove_backup(u->rootfd, u->j.v[i].backup);
+		for (unsigned long g = 1; g <= u->j.generation; g++) {
+			_cleanup_free_ char *abs = applied_path(g, u->j.v[i].path);
+
+			if (abs)
+				remove_backup(u->rootfd, abs);
+		}
+	}
 	/* No empty folder stays behind: only empty ones go. */
 	unlinkat(u->rootfd, vk_rel(VK_PATH_BACKUPS), AT_REMOVEDIR);
 	unlinkat(u->rootfd, vk_rel(VK_PATH_JOURNAL VK_BACKUP_SUFFIX), 0);
@@ -527,6 +578,7 @@ void vk_undo_clear(struct vk_undo *u)
 	for (size_t i = 0; u->items && i < u->j.n; i++) {
 		vk_file_clear(&u->items[i].now);
 		free(u->items[i].backup);
+		free(u->items[i].applied);
 	}
 	free(u->items);
 	u->items = NULL;

@@ -61,6 +61,8 @@ struct vk_undo_item {
 	struct vk_file now; /* the file as it is */
 	char *backup;	    /* the content before, when it existed */
 	size_t backup_len;
+	char *applied; /* with a conflict: what apply wrote, when its copy is whole */
+	size_t applied_len;
 	enum vk_undo_action action;
 };
 

@@ -4,7 +4,8 @@
 # path or a profile of /etc/vfiokit.conf that is wrong is named with the
 # file and line; no boot method found points to boot = in the file, not to
 # an option plan does not have; the hints keep --root; undo refusing a
-# changed file shows the diff from it to what undo would restore; a clean
+# changed file shows what apply wrote, what changed since and the diff from
+# it to what undo would restore; a clean
 # undo leaves no copy of a file apply created, no empty backup folder, and
 # asks for an initramfs that no longer carries the file.
 source "$(dirname "$0")/../lib.sh"
@@ -53,15 +54,23 @@ echo 'GRUB_TIMEOUT=3' >>"$R/etc/default/grub"
 vk undo
 expect_eq words/undo-conflict-rc 1 "$RC"
 expect_match words/undo-conflict-hint "run 'vfiokit --root $R undo --force'$" "$OUT"
-expect_eq words/undo-conflict-diff "-GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on\"
+# As etc-update shows it: what apply wrote, what changed since, and what
+# undo --force would make of it, in that order.
+expect_eq words/undo-conflict-diffs "$R/etc/default/grub: what apply wrote:
+-GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"
++GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on\"
+$R/etc/default/grub: what changed since:
++GRUB_TIMEOUT=3
+$R/etc/default/grub: what undo --force would make of it:
+-GRUB_CMDLINE_LINUX_DEFAULT=\"quiet intel_iommu=on\"
 +GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"
--GRUB_TIMEOUT=3" "$(grep -E '^[-+]GRUB' <<<"$OUT")"
+-GRUB_TIMEOUT=3" "$(grep -E '^[-+]GRUB|: what ' <<<"$OUT")"
 cp "$TMP/grub.applied" "$R/etc/default/grub"
 
 # A clean undo: no copies of what apply created, no empty backup folder.
 vk undo
 expect_eq words/undo-rc 0 "$RC"
 expect_match words/undo-initramfs "so that it no longer carries /etc/modprobe.d/vfiokit.conf$" "$OUT"
-expect_eq words/undo-no-leftovers "" "$(cd "$R" && find etc/modprobe.d var/lib/vfiokit -name '*vfiokit-bak' -o -name backup 2>/dev/null)"
+expect_eq words/undo-no-leftovers "" "$(cd "$R" && find etc/modprobe.d var/lib/vfiokit -name '*vfiokit-bak' -o -name backup -o -name '*vfiokit-applied' 2>/dev/null)"
 expect_eq words/undo-grub-back 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"
 GRUB_CMDLINE_LINUX=""' "$(cat "$R/etc/default/grub")"

@@ -199,10 +199,26 @@ static void undo_refuses_edited(void **state)
 	put(r, "etc/grub", "edited by hand\n");
 	assert_int_equal(vk_undo_open(&u), 0);
 	assert_int_equal(u.n_conflicts, 1);
-	for (size_t i = 0; i < u.j.n; i++)
+	for (size_t i = 0; i < u.j.n; i++) {
 		assert_int_equal(u.items[i].action, streq(u.j.v[i].path, "/etc/grub")
 							    ? VK_UNDO_CONFLICT
 							    : VK_UNDO_RESTORE);
+		/* What apply wrote is there to merge from, for the changed one. */
+		if (u.items[i].action == VK_UNDO_CONFLICT) {
+			assert_non_null(u.items[i].applied);
+			assert_int_equal(u.items[i].applied_len, strlen(NEW_A));
+			assert_memory_equal(u.items[i].applied, NEW_A, strlen(NEW_A));
+		} else {
+			assert_null(u.items[i].applied);
+		}
+	}
+	vk_undo_clear(&u);
+	/* A copy that is not what apply wrote is not shown. */
+	put(r, "var/lib/vfiokit/backup/1/etc/grub" VK_APPLIED_SUFFIX, "tampered\n");
+	u = (struct vk_undo){ .rootfd = r->fd, .prefix = "" };
+	assert_int_equal(vk_undo_open(&u), 0);
+	for (size_t i = 0; i < u.j.n; i++)
+		assert_null(u.items[i].applied);
 	vk_undo_clear(&u);
 }
 
