@@ -35,9 +35,10 @@ static void help(void)
 	       "\n"
 	       "Write a starter " VK_PATH_VFIOKIT_CONF " from the IOMMU groups 'vfiokit groups'\n"
 	       "finds: every device is there as a comment, with its group (isolated, ready),\n"
-	       "its driver and the kernel modules that could claim it; what a guest can use\n"
-	       "is offered as a setting, and what the host needs is marked. 'vfiokit claim'\n"
-	       "chooses the ones for the guest (or uncomment them), then run 'vfiokit plan'.\n"
+	       "its subsystem, its driver and the kernel modules that could claim it; what a\n"
+	       "guest can use is offered as a setting, and what the host needs is marked.\n"
+	       "'vfiokit claim' chooses the ones for the guest (or uncomment them), then run\n"
+	       "'vfiokit plan'.\n"
 	       "An existing file is left alone unless --force (it is kept as\n"
 	       "" VK_PATH_VFIOKIT_CONF VK_BACKUP_SUFFIX ").\n"
 	       "\n"
@@ -80,7 +81,7 @@ static void put_group(FILE *f, const struct host *h, const struct vk_groups *gs,
 			       "device in it goes together)");
 	for (size_t i = 0; i < g->n_devs; i++) {
 		const struct vk_pci_dev *d = &g->devs[i];
-		char name[64], desc[512], mods[256], warn[512];
+		char name[64], desc[512], sub[512], mods[256], warn[512];
 		const char *why;
 
 		vk_conf_device_name(gs, d, (const char *const *)*names, *n_names, name,
@@ -89,6 +90,8 @@ static void put_group(FILE *f, const struct host *h, const struct vk_groups *gs,
 		vk_pci_dev_describe(d, desc, sizeof(desc));
 		fprintf(f, "\t# %s: %s%s%s%s\n", d->addr, desc, d->driver ? ", driver " : "",
 			d->driver ? d->driver : "", d->boot_vga ? ", the boot VGA device" : "");
+		if (vk_pci_dev_subsys(d, sub, sizeof(sub)))
+			fprintf(f, "\t#   subsystem: %s\n", sub);
 		vk_dev_drivers_text(h->ctx, h->km, d, mods, sizeof(mods));
 		if (*mods)
 			fprintf(f, "\t#   kernel modules: %s\n", mods);

@@ -41,7 +41,7 @@ out=$(vk claim 3 2>&1)
 expect_eq claim/number-says "3: claimed as net_2
 $CONF: changed; the previous version is in $CONF.vfiokit-bak
 Next: 'vfiokit --root $R plan' shows what this changes on the host." "$out"
-expect_eq claim/number-uncomments '46c46
+expect_eq claim/number-uncomments '50c50
 < 	# net_2 = { address = "0000:00:03.0"; claim = "override"; };
 ---
 > 	net_2 = { address = "0000:00:03.0"; claim = "override"; };' \
@@ -53,7 +53,7 @@ expect_match claim/list-marks '^  \[3\]   \* 0000:00:03\.0 .*group 3, as net_2$'
 before=$(sum)
 out=$(vk claim 0000:00:03.0 2>&1)
 rc=$?
-expect_eq claim/again "0 0000:00:03.0 is already claimed as net_2 ($CONF:46)" "$rc $out"
+expect_eq claim/again "0 0000:00:03.0 is already claimed as net_2 ($CONF:50)" "$rc $out"
 expect_eq claim/again-unchanged "$before" "$(sum)"
 
 # A short address, and a device that shares its group: a warning.
@@ -68,7 +68,7 @@ expect_eq release/says "net_2: released net_2
 0000:00:1f.2: released storage
 $CONF: changed; the previous version is in $CONF.vfiokit-bak
 Next: 'vfiokit --root $R plan' shows what this changes on the host." "$out"
-expect_eq release/back-to-init '53a54
+expect_eq release/back-to-init '60a61
 > 	# storage = { id = "8086:2922"; };' "$(diff "$TMP/init.conf" "$CONF")"
 cp "$CONF" "$TMP/base.conf"
 out=$(vk release 0000:00:03.0 2>&1)
@@ -107,15 +107,15 @@ vk release gpu >/dev/null
 # An id claims every device of the model, in one new entry; releasing one
 # of them by address is refused, by the id it goes.
 vk claim 8086:10d3 >/dev/null
-expect_eq claim/id-entry '54a55
+expect_eq claim/id-entry '61a62
 > 	net = { id = "8086:10d3"; };' "$(diff "$TMP/base.conf" "$CONF")"
 before=$(sum)
 out=$(vk release 0000:00:02.0 2>&1)
 rc=$?
-expect_eq release/id-by-address "1 vfiokit: net ($CONF:55) claims every device with id 8086:10d3, 0000:00:03.0 too: release it by its id, then claim the one for the guest by its address" "$rc $out"
+expect_eq release/id-by-address "1 vfiokit: net ($CONF:62) claims every device with id 8086:10d3, 0000:00:03.0 too: release it by its id, then claim the one for the guest by its address" "$rc $out"
 expect_eq release/id-by-address-unchanged "$before" "$(sum)"
 vk release 8086:10d3 >/dev/null
-expect_eq release/id '54a55
+expect_eq release/id '61a62
 > 	# net = { id = "8086:10d3"; };' "$(diff "$TMP/base.conf" "$CONF")"
 
 # A hand-written file: its comments, blank lines and layout stay; the new
