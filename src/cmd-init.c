@@ -82,6 +82,7 @@ static void put_group(FILE *f, const struct host *h, const struct vk_groups *gs,
 	for (size_t i = 0; i < g->n_devs; i++) {
 		const struct vk_pci_dev *d = &g->devs[i];
 		char name[64], desc[512], sub[512], mods[256], warn[512];
+		const struct vk_pci_dev *by;
 		const char *why;
 
 		vk_conf_device_name(gs, d, (const char *const *)*names, *n_names, name,
@@ -97,16 +98,18 @@ static void put_group(FILE *f, const struct host *h, const struct vk_groups *gs,
 			fprintf(f, "\t#   kernel modules: %s\n", mods);
 		if (vk_dev_future_warning(h->ctx, h->km, d, warn, sizeof(warn)))
 			fprintf(f, "\t#   warning: %s\n", warn);
-		if (vk_pci_dev_is_bridge(d)) {
+		switch (vk_dev_offer(g, d, &h->root, &h->nic, &by)) {
+		case VK_OFFER_BRIDGE:
 			fputs("\t#   (a bridge: it stays with the host)\n", f);
 			continue;
-		}
-		if ((why = vk_dev_host_only(d, &h->root, &h->nic))) {
-			fprintf(f, "\t#   (it %s)\n", why);
+		case VK_OFFER_HOST:
+			fprintf(f, "\t#   (it %s)\n", vk_dev_host_only(d, &h->root, &h->nic));
 			continue;
-		}
-		if (!g->isolated)
+		case VK_OFFER_GROUP:
 			continue;
+		case VK_OFFER_YES:
+			break;
+		}
 		if ((why = vk_host_role(d, &h->root, &h->nic)))
 			fprintf(f,
 				"\t#   the host needs it: it %s; plan refuses it unless "
