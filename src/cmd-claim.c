@@ -18,6 +18,7 @@
 #include "flow/flow.h"
 #include "log.h"
 #include "pci/groups.h"
+#include "pci/host.h"
 #include "pci/resolve.h"
 #include "shared/exit.h"
 #include "shared/fileio.h"
@@ -31,11 +32,15 @@ struct opts {
 	int n_args;
 };
 
-/* The devices a guest can be given, numbered from 1 in address order. */
+/* Every function but the bridges, in address order; the ones a guest can
+ * be given (as init offers them) are numbered from 1. */
 struct listing {
 	struct vk_pci_dev *devs;
-	size_t n;
+	enum vk_offer *offer;	      /* can a guest be given devs[i] */
+	const struct vk_pci_dev **by; /* the device that answer is about */
+	size_t n, n_offered;
 	struct vk_groups gs;
+	struct vk_addrs root, nic; /* what the host runs on */
 };
 
 static void help_claim(void)
@@ -44,18 +49,22 @@ static void help_claim(void)
 	       "[ADDR|ID|N...]\n"
 	       "\n"
 	       "Without arguments: list the devices a guest can be given, numbered, with\n"
-	       "a '*' on those " VK_PATH_VFIOKIT_CONF " claims. With arguments: add each\n"
+	       "a '*' on those " VK_PATH_VFIOKIT_CONF " claims: what 'vfiokit init' offers,\n"
+	       "not the chipset's functions, nor what shares an IOMMU group that is not\n"
+	       "isolated ('vfiokit groups' says why). With arguments: add each\n"
 	       "device (a PCI address, a vendor:device id, or a number from the list) to\n"
 	       "the file's devices group, named for what it is (gpu, gpu_audio, usb,\n"
 	       "net...). The file is edited in place: comments and layout stay, a line\n"
 	       "'vfiokit init' wrote commented out is uncommented, and the result is read\n"
 	       "back and refused unless it is exactly the change asked for. The devices\n"
-	       "the host needs are refused as 'vfiokit plan' refuses them. A device\n"
-	       "already claimed changes nothing.\n"
+	       "the host needs are refused as 'vfiokit plan' refuses them, and so are the\n"
+	       "ones the list leaves out (bridges always). A device already claimed\n"
+	       "changes nothing.\n"
 	       "\n"
 	       "Options:\n"
 	       "  -n, --dry-run            show the change as a diff instead of making it\n"
-	       "      --allow-host-device  claim a device the host needs, with a warning\n"
+	       "      --allow-host-device  claim a device the host needs, or one of a group\n"
+	       "                           that is not isolated, with a warning\n"
 	       "  -h, --help               show this help\n"
 	       "\n"
 	       "Exit status: 0 done or nothing to do; 1 error (a refused device, a file\n"
@@ -131,6 +140,8 @@ static void listing_clear(struct listing *l)
 	for (size_t i = 0; i < l->n; i++)
 		vk_pci_dev_clear(&l->devs[i]);
 	free(l->devs);
+	free(l->offer);
+	free(l->by);
 	vk_groups_clear(&l->gs);
 }
 
@@ -149,26 +160,33 @@ static int listing_load(const struct vk_ctx *ctx, struct vk_pci *pci, struct lis
 		return 0;
 	if (r < 0)
 		return r;
+	vk_root_disk_addrs(ctx, &l->root);
+	vk_route_nic_addrs(ctx, &l->nic);
 	l->devs = calloc(n + 1, sizeof(*l->devs));
-	for (size_t i = 0; l->devs && i < n; i++) {
+	l->offer = calloc(n + 1, sizeof(*l->offer));
+	l->by = calloc(n + 1, sizeof(*l->by));
+	for (size_t i = 0; l->devs && l->offer && l->by && i < n; i++) {
 		struct vk_pci_dev *d = &l->devs[l->n];
 
 		if (vk_pci_dev_read(pci, names[i], d) < 0 || !d->have_ident || is_bridge_class(d)) {
 			vk_pci_dev_clear(d);
 			continue;
 		}
+		l->offer[l->n] = vk_dev_offer(vk_groups_find(&l->gs, d->addr), d, &l->root, &l->nic,
+					      &l->by[l->n]);
+		l->n_offered += l->offer[l->n] == VK_OFFER_YES;
 		l->n++;
 	}
 	free(names);
-	return l->devs ? 0 : -ENOMEM;
+	return l->devs && l->offer && l->by ? 0 : -ENOMEM;
 }
 
-static const struct vk_group *group_of(const struct listing *l, const char *addr)
+/* The device numbered num (from 1) in the listing, or NULL. */
+static const struct vk_pci_dev *numbered(const struct listing *l, unsigned long num)
 {
-	for (size_t i = 0; i < l->gs.n_groups; i++)
-		for (size_t k = 0; k < l->gs.groups[i].n_devs; k++)
-			if (streq(l->gs.groups[i].devs[k].addr, addr))
-				return &l->gs.groups[i];
+	for (size_t i = 0; i < l->n; i++)
+		if (l->offer[i] == VK_OFFER_YES && !--num)
+			return &l->devs[i];
 	return NULL;
 }
 
@@ -181,25 +199,55 @@ static const struct vk_conf_target *claimed(const struct vk_conf_target *t, size
 	return NULL;
 }
 
+/* One device of the listing, numbered num ("" for none), and its
+ * subsystem. */
+static void print_entry(const struct listing *l, const struct vk_pci_dev *d, const char *num,
+			const struct vk_conf_target *ct)
+{
+	const struct vk_group *g = vk_groups_find(&l->gs, d->addr);
+	char desc[512], sub[512], grp[32] = "";
+
+	vk_pci_dev_describe(d, desc, sizeof(desc));
+	if (g)
+		snprintf(grp, sizeof(grp), ", group %lu", g->id);
+	printf("  %-5s %c %s  %s%s%s%s\n", num, ct ? '*' : ' ', d->addr, desc, grp,
+	       ct ? ", as " : "", ct ? ct->from->name : "");
+	if (vk_pci_dev_subsys(d, sub, sizeof(sub)))
+		printf("  %-5s   %*s  subsystem %s\n", "", (int)strlen(d->addr), "", sub);
+}
+
 static void print_listing(const struct vk_ctx *ctx, const struct listing *l,
 			  const struct vk_conf *c, const struct vk_conf_target *t, size_t n)
 {
+	size_t k = 0;
+	bool other = false;
+
 	printf("Devices a guest can be given (* claimed in %s):\n", c->path);
 	for (size_t i = 0; i < l->n; i++) {
-		const struct vk_pci_dev *d = &l->devs[i];
-		const struct vk_conf_target *ct = claimed(t, n, d->addr);
-		const struct vk_group *g = group_of(l, d->addr);
-		char desc[512], num[32], grp[32] = "";
+		char num[32];
 
-		vk_pci_dev_describe(d, desc, sizeof(desc));
-		snprintf(num, sizeof(num), "[%zu]", i + 1);
-		if (g)
-			snprintf(grp, sizeof(grp), ", group %lu", g->id);
-		printf("  %-5s %c %s  %s%s%s%s\n", num, ct ? '*' : ' ', d->addr, desc, grp,
-		       ct ? ", as " : "", ct ? ct->from->name : "");
+		if (l->offer[i] != VK_OFFER_YES)
+			continue;
+		snprintf(num, sizeof(num), "[%zu]", ++k);
+		print_entry(l, &l->devs[i], num, claimed(t, n, l->devs[i].addr));
 	}
 	if (!l->n)
 		printf("  (none: no PCI devices under %s%s)\n", ctx->prefix, VK_PATH_PCI_DEVICES);
+	else if (!k)
+		printf("  (none: each device stays with the host or shares an IOMMU group that is "
+		       "not isolated; 'vfiokit groups' says why)\n");
+	/* Claimed all the same (--allow-host-device): shown, for release. */
+	for (size_t i = 0; i < l->n; i++) {
+		const struct vk_conf_target *ct = claimed(t, n, l->devs[i].addr);
+
+		if (l->offer[i] == VK_OFFER_YES || !ct)
+			continue;
+		if (!other)
+			printf("Also claimed (--allow-host-device), though not offered to a "
+			       "guest:\n");
+		other = true;
+		print_entry(l, &l->devs[i], "", ct);
+	}
 	if (!l->gs.n_groups)
 		printf("No IOMMU groups yet: the IOMMU is off. 'vfiokit plan' and 'vfiokit apply'\n"
 		       "turn it on; claim the devices now or after the reboot.\n");
@@ -217,15 +265,15 @@ static int pick(const struct vk_ctx *ctx, const struct listing *l, const char *a
 	*out = NULL;
 	*n = 0;
 	if (strspn(arg, "0123456789") == strlen(arg) && vk_parse_ulong(arg, 10, &num) == 0) {
-		if (num < 1 || num > l->n) {
+		if (num < 1 || num > l->n_offered) {
 			vk_err("there is no device number %s: 'vfiokit claim' lists %zu", arg,
-			       l->n);
+			       l->n_offered);
 			return VK_EXIT_ERROR;
 		}
 		*out = calloc(1, sizeof(**out));
 		if (!*out)
 			goto oom;
-		(*out)[(*n)++] = &l->devs[num - 1];
+		(*out)[(*n)++] = numbered(l, num);
 		return 0;
 	}
 	r = vk_device_resolve(ctx, arg, &found, &n_found);
@@ -461,6 +509,41 @@ static int release_one(struct run *run, const char *arg)
 	return r;
 }
 
+/* Refuse the devices the listing leaves out (as init does not offer them):
+ * a function of the chipset, or a member of a group that is not isolated.
+ * What the host runs on (vk_host_role()) is left to the checks plan makes.
+ * Returns the number of refusals (0 with --allow-host-device). */
+static size_t unlisted(struct run *run, const struct vk_conf_target *t, size_t n,
+		       struct vk_notes *notes)
+{
+	const struct listing *l = &run->l;
+	bool allow = run->o->allow_host;
+	size_t refused = 0;
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < l->n; k++) {
+			const struct vk_pci_dev *by = l->by[k];
+			const struct vk_group *g = vk_groups_find(&l->gs, t[i].addr);
+			char other[128] = "", role[256];
+
+			if (!streq(l->devs[k].addr, t[i].addr) ||
+			    (l->offer[k] != VK_OFFER_HOST && l->offer[k] != VK_OFFER_GROUP) ||
+			    vk_host_role(by, &l->root, &l->nic))
+				continue;
+			snprintf(role, sizeof(role), "%s", vk_dev_host_only(by, &l->root, &l->nic));
+			if (l->offer[k] == VK_OFFER_GROUP) {
+				snprintf(other, sizeof(other),
+					 " shares IOMMU group %lu with %s, which", g ? g->id : 0,
+					 by->addr);
+				snprintf(role + strlen(role), sizeof(role) - strlen(role),
+					 ", and a guest gets a whole group");
+			}
+			vk_flow_host_note(notes, allow, false, t[i].addr, other, role);
+			refused += !allow;
+		}
+	return refused;
+}
+
 /* The checks plan makes, on the devices this run claims: refusals, and
  * the rest of their IOMMU groups. */
 static int check_claims(struct run *run)
@@ -485,11 +568,12 @@ static int check_claims(struct run *run)
 	for (size_t i = 0; i < n; i++)
 		if (in(run->names, run->n_names, t[i].from->name))
 			mine[n_mine++] = t[i];
-	refused = vk_flow_host_devices(run->ctx, mine, n_mine, run->o->allow_host, &notes);
+	refused = unlisted(run, mine, n_mine, &notes);
+	refused += vk_flow_host_devices(run->ctx, mine, n_mine, run->o->allow_host, &notes);
 	vk_cmd_notes(run->ctx, &notes, VK_NOTES_REPORT);
 	vk_notes_clear(&notes);
 	for (size_t i = 0; i < n_mine && !refused; i++) {
-		const struct vk_group *g = group_of(&run->l, mine[i].addr);
+		const struct vk_group *g = vk_groups_find(&run->l.gs, mine[i].addr);
 
 		for (size_t k = 0; g && k < g->n_devs; k++) {
 			const struct vk_pci_dev *o = &g->devs[k];

@@ -68,9 +68,9 @@ static void help(void)
 	       "                                          [--predict [--compare]]\n"
 	       "\n"
 	       "List every IOMMU group with its devices (address, class, vendor and device\n"
-	       "names as lspci -nn shows them, subsystem ids, bound driver, and the kernel\n"
-	       "modules that could claim it, as lspci -k). A guest always gets a whole\n"
-	       "group; each group says two things:\n"
+	       "names as lspci -nn shows them, the subsystem as lspci -vnn names it, bound\n"
+	       "driver, and the kernel modules that could claim it, as lspci -k). A guest\n"
+	       "always gets a whole group; each group says two things:\n"
 	       "  isolated  nothing in it must stay with the host: no function of the\n"
 	       "            chipset (host bridge, ISA bridge, SMBus), not the root file\n"
 	       "            system's disk controller, not the default route's NIC\n"
@@ -256,7 +256,7 @@ static void json_errors(struct vk_json *j, const struct vk_ctx *ctx, char *const
 static void print_text_dev(const struct mods *m, const struct vk_pci_dev *d)
 {
 	enum vk_dev_state s = vk_dev_state(d);
-	char line[1024], mods[256];
+	char line[1024], mods[256], sub[512];
 
 	if (!d->have_ident) {
 		printf("  %s  (could not be read)\n", d->addr);
@@ -264,14 +264,14 @@ static void print_text_dev(const struct mods *m, const struct vk_pci_dev *d)
 	}
 	vk_pci_dev_describe(d, line, sizeof(line));
 	printf("  %s  %s\n", d->addr, line);
+	vk_pci_dev_subsys(d, sub, sizeof(sub));
 	if (s == VK_DEV_UNKNOWN) {
-		printf("  %*s  subsystem %04x:%04x, driver unknown\n", (int)strlen(d->addr), "",
-		       d->subsys_vendor_id, d->subsys_device_id);
+		printf("  %*s  subsystem %s, driver unknown\n", (int)strlen(d->addr), "", sub);
 		return;
 	}
-	printf("  %*s  subsystem %04x:%04x, %s%s%s%s\n", (int)strlen(d->addr), "",
-	       d->subsys_vendor_id, d->subsys_device_id, d->driver ? "driver " : "no driver",
-	       d->driver ? d->driver : "", s == VK_DEV_BRIDGE ? " (bridge: may stay)" : "",
+	printf("  %*s  subsystem %s, %s%s%s%s\n", (int)strlen(d->addr), "", sub,
+	       d->driver ? "driver " : "no driver", d->driver ? d->driver : "",
+	       s == VK_DEV_BRIDGE ? " (bridge: may stay)" : "",
 	       d->boot_vga ? ", boot VGA (the host's console)" : "");
 	vk_dev_drivers_text(m->ctx, m->km, d, mods, sizeof(mods));
 	if (*mods)
@@ -342,6 +342,8 @@ static void print_json_dev(const struct mods *m, struct vk_json *j, const struct
 	hex4(j, "revision", d->revision, 2);
 	hex4(j, "subsystem_vendor_id", d->subsys_vendor_id, 4);
 	hex4(j, "subsystem_device_id", d->subsys_device_id, 4);
+	vk_json_kv_string(j, "subsystem_vendor", d->subsys_vendor);
+	vk_json_kv_string(j, "subsystem_device", d->subsys_device);
 	vk_json_kv_string(j, "driver", d->driver);
 	vk_json_kv_string(j, "state", vk_dev_state_name(vk_dev_state(d)));
 	vk_json_kv_bool(j, "bridge", vk_pci_dev_is_bridge(d));

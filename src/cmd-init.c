@@ -35,9 +35,10 @@ static void help(void)
 	       "\n"
 	       "Write a starter " VK_PATH_VFIOKIT_CONF " from the IOMMU groups 'vfiokit groups'\n"
 	       "finds: every device is there as a comment, with its group (isolated, ready),\n"
-	       "its driver and the kernel modules that could claim it; what a guest can use\n"
-	       "is offered as a setting, and what the host needs is marked. 'vfiokit claim'\n"
-	       "chooses the ones for the guest (or uncomment them), then run 'vfiokit plan'.\n"
+	       "its subsystem, its driver and the kernel modules that could claim it; what a\n"
+	       "guest can use is offered as a setting, and what the host needs is marked.\n"
+	       "'vfiokit claim' chooses the ones for the guest (or uncomment them), then run\n"
+	       "'vfiokit plan'.\n"
 	       "An existing file is left alone unless --force (it is kept as\n"
 	       "" VK_PATH_VFIOKIT_CONF VK_BACKUP_SUFFIX ").\n"
 	       "\n"
@@ -80,7 +81,8 @@ static void put_group(FILE *f, const struct host *h, const struct vk_groups *gs,
 			       "device in it goes together)");
 	for (size_t i = 0; i < g->n_devs; i++) {
 		const struct vk_pci_dev *d = &g->devs[i];
-		char name[64], desc[512], mods[256], warn[512];
+		char name[64], desc[512], sub[512], mods[256], warn[512];
+		const struct vk_pci_dev *by;
 		const char *why;
 
 		vk_conf_device_name(gs, d, (const char *const *)*names, *n_names, name,
@@ -89,21 +91,25 @@ static void put_group(FILE *f, const struct host *h, const struct vk_groups *gs,
 		vk_pci_dev_describe(d, desc, sizeof(desc));
 		fprintf(f, "\t# %s: %s%s%s%s\n", d->addr, desc, d->driver ? ", driver " : "",
 			d->driver ? d->driver : "", d->boot_vga ? ", the boot VGA device" : "");
+		if (vk_pci_dev_subsys(d, sub, sizeof(sub)))
+			fprintf(f, "\t#   subsystem: %s\n", sub);
 		vk_dev_drivers_text(h->ctx, h->km, d, mods, sizeof(mods));
 		if (*mods)
 			fprintf(f, "\t#   kernel modules: %s\n", mods);
 		if (vk_dev_future_warning(h->ctx, h->km, d, warn, sizeof(warn)))
 			fprintf(f, "\t#   warning: %s\n", warn);
-		if (vk_pci_dev_is_bridge(d)) {
+		switch (vk_dev_offer(g, d, &h->root, &h->nic, &by)) {
+		case VK_OFFER_BRIDGE:
 			fputs("\t#   (a bridge: it stays with the host)\n", f);
 			continue;
-		}
-		if ((why = vk_dev_host_only(d, &h->root, &h->nic))) {
-			fprintf(f, "\t#   (it %s)\n", why);
+		case VK_OFFER_HOST:
+			fprintf(f, "\t#   (it %s)\n", vk_dev_host_only(d, &h->root, &h->nic));
 			continue;
-		}
-		if (!g->isolated)
+		case VK_OFFER_GROUP:
 			continue;
+		case VK_OFFER_YES:
+			break;
+		}
 		if ((why = vk_host_role(d, &h->root, &h->nic)))
 			fprintf(f,
 				"\t#   the host needs it: it %s; plan refuses it unless "

@@ -14,10 +14,8 @@
 #include "../shared/strv.h"
 #include "flow.h"
 
-/* "ADDR[ shares group N with X, which] ROLE", as an error or a warning;
- * unsure: ROLE says what could not be checked. */
-static void say(struct vk_notes *notes, bool allow, bool unsure, const char *addr,
-		const char *other, const char *role)
+void vk_flow_host_note(struct vk_notes *notes, bool allow, bool unsure, const char *addr,
+		       const char *other, const char *role)
 {
 	char msg[512];
 
@@ -63,7 +61,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 				continue;
 			snprintf(why, sizeof(why), "cannot be checked against the %s: %s",
 				 k ? "default route" : "root file system's disk", unknown[k]->why);
-			say(notes, allow, true, t[i].addr, "", why);
+			vk_flow_host_note(notes, allow, true, t[i].addr, "", why);
 			refused++;
 		}
 		struct vk_pci_dev self = {};
@@ -78,12 +76,13 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 				if (!role)
 					continue;
 				if (streq(d->addr, t[i].addr)) {
-					say(notes, allow, false, t[i].addr, "", role);
+					vk_flow_host_note(notes, allow, false, t[i].addr, "", role);
 				} else {
 					snprintf(other, sizeof(other),
 						 " shares IOMMU group %lu with %s, which", g->id,
 						 d->addr);
-					say(notes, allow, false, t[i].addr, other, role);
+					vk_flow_host_note(notes, allow, false, t[i].addr, other,
+							  role);
 				}
 				refused++;
 			}
@@ -93,7 +92,7 @@ size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_targe
 		 * device alone can still be told. */
 		if (vk_pci_dev_read(pci, t[i].addr, &self) == 0 &&
 		    (role = vk_host_role(&self, &root, &nic))) {
-			say(notes, allow, false, t[i].addr, "", role);
+			vk_flow_host_note(notes, allow, false, t[i].addr, "", role);
 			refused++;
 		}
 		vk_pci_dev_clear(&self);

@@ -21,6 +21,12 @@
 size_t vk_flow_host_devices(const struct vk_ctx *ctx, const struct vk_conf_target *t, size_t n,
 			    bool allow, struct vk_notes *notes);
 
+/* "ADDR[ shares IOMMU group N with X, which] ROLE" (other is the part in
+ * brackets, or ""), as an error note that says what to do, or with allow
+ * as a warning; unsure: ROLE says what could not be checked. */
+void vk_flow_host_note(struct vk_notes *notes, bool allow, bool unsure, const char *addr,
+		       const char *other, const char *role);
+
 /* What to run after these files (system paths) changed: grub-mkconfig,
  * the initramfs (with generator, what made the target kernel's image as
  * read from it: "dracut", "genkernel", ...; NULL when unknown), the kernel

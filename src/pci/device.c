@@ -187,15 +187,22 @@ static int read_driver(struct vk_pci *pci, struct vk_pci_dev *dev, char *err, si
 	return dev->driver ? 0 : -ENOMEM;
 }
 
-/* A name from pci.ids, or NULL when the database has none; ids a and b as
+/* A name from pci.ids, or NULL when the database has none; ids a to d as
  * pci_lookup_name() wants them for flags (it ignores unused ones). */
-static char *lookup(struct pci_access *acc, int flags, unsigned int a, unsigned int b)
+static char *lookup(struct pci_access *acc, int flags, unsigned int a, unsigned int b,
+		    unsigned int c, unsigned int d)
 {
 	char buf[256], *r;
 
 	r = pci_lookup_name(acc, buf, sizeof(buf),
-			    flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a, b);
+			    flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a, b, c, d);
 	return r ? strdup(r) : NULL;
+}
+
+/* Does the device have a subsystem? lspci shows none for 0000 and ffff. */
+static bool has_subsys(const struct vk_pci_dev *dev)
+{
+	return dev->subsys_vendor_id && dev->subsys_vendor_id != 0xffff;
 }
 
 int vk_pci_dev_read(struct vk_pci *pci, const char *addr, struct vk_pci_dev *dev)
@@ -230,9 +237,17 @@ int vk_pci_dev_read(struct vk_pci *pci, const char *addr, struct vk_pci_dev *dev
 	dev->revision = p->rev_id;
 	dev->subsys_vendor_id = p->subsys_vendor_id;
 	dev->subsys_device_id = p->subsys_id;
-	dev->vendor = lookup(pci->acc, PCI_LOOKUP_VENDOR, p->vendor_id, 0);
-	dev->device = lookup(pci->acc, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id);
-	dev->class_name = lookup(pci->acc, PCI_LOOKUP_CLASS, p->device_class, 0);
+	dev->vendor = lookup(pci->acc, PCI_LOOKUP_VENDOR, p->vendor_id, 0, 0, 0);
+	dev->device = lookup(pci->acc, PCI_LOOKUP_DEVICE, p->vendor_id, p->device_id, 0, 0);
+	dev->class_name = lookup(pci->acc, PCI_LOOKUP_CLASS, p->device_class, 0, 0, 0);
+	/* The two halves of lspci's "Subsystem:" lookup. */
+	if (has_subsys(dev)) {
+		dev->subsys_vendor = lookup(pci->acc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_VENDOR,
+					    p->subsys_vendor_id, 0, 0, 0);
+		dev->subsys_device =
+			lookup(pci->acc, PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, p->vendor_id,
+			       p->device_id, p->subsys_vendor_id, p->subsys_id);
+	}
 	/* An unknown subclass comes back as the base class's name followed by
 	 * " [cccc]"; keep the name only, the id is printed separately. */
 	if (dev->class_name) {
@@ -318,10 +333,24 @@ void vk_pci_dev_describe(const struct vk_pci_dev *dev, char *buf, size_t size)
 		 dev->device_id, rev);
 }
 
+bool vk_pci_dev_subsys(const struct vk_pci_dev *dev, char *buf, size_t size)
+{
+	if (!has_subsys(dev)) {
+		snprintf(buf, size, "%04x:%04x", dev->subsys_vendor_id, dev->subsys_device_id);
+		return false;
+	}
+	snprintf(buf, size, "%s%s%s [%04x:%04x]", dev->subsys_vendor ? dev->subsys_vendor : "",
+		 dev->subsys_vendor ? " " : "", dev->subsys_device ? dev->subsys_device : "Device",
+		 dev->subsys_vendor_id, dev->subsys_device_id);
+	return true;
+}
+
 void vk_pci_dev_clear(struct vk_pci_dev *dev)
 {
 	free(dev->vendor);
 	free(dev->device);
+	free(dev->subsys_vendor);
+	free(dev->subsys_device);
 	free(dev->class_name);
 	free(dev->driver);
 	free(dev->error);

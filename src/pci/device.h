@@ -28,7 +28,10 @@ struct vk_pci_dev {
 	unsigned int class_id; /* base class << 8 | subclass */
 	unsigned int prog_if, revision;
 	char *vendor, *device, *class_name; /* names from pci.ids, NULL if unknown */
-	char *driver;			    /* bound driver, NULL when none */
+	/* The subsystem's names from pci.ids (its vendor; the device entry
+	 * under this vendor:device, else the generic one), NULL if unknown. */
+	char *subsys_vendor, *subsys_device;
+	char *driver; /* bound driver, NULL when none */
 	bool boot_vga;
 	bool have_ident; /* ids, class and names were read */
 	char *error;	 /* why the device could not be read in full, or NULL */
@@ -66,6 +69,13 @@ void vk_pci_dev_name(const struct vk_pci_dev *dev, char *buf, size_t size);
 /* lspci -nn's line without the address: "Class [cccc]: Vendor Device
  * [vvvv:dddd] (rev rr)". */
 void vk_pci_dev_describe(const struct vk_pci_dev *dev, char *buf, size_t size);
+
+/* lspci -vnn's "Subsystem:" without the label: "Red Hat, Inc. QEMU
+ * Virtual Machine [1af4:1100]", "Vendor Device [vvvv:dddd]" when pci.ids
+ * knows only the vendor, "Device [vvvv:dddd]" when it knows neither; the
+ * ids alone ("0000:0000") when the device has no subsystem (lspci shows
+ * no line then). Returns false in that last case. */
+bool vk_pci_dev_subsys(const struct vk_pci_dev *dev, char *buf, size_t size);
 
 /* Function Level Reset as the device's config space advertises it: 1 when
  * it has FLR, 0 when not, *cap naming the capability that says so ("PCIe",

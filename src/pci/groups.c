@@ -45,6 +45,25 @@ const char *vk_dev_host_only(const struct vk_pci_dev *dev, const struct vk_addrs
 	return dev->boot_vga ? NULL : vk_host_role(dev, root, nic);
 }
 
+enum vk_offer vk_dev_offer(const struct vk_group *g, const struct vk_pci_dev *dev,
+			   const struct vk_addrs *root, const struct vk_addrs *nic,
+			   const struct vk_pci_dev **by)
+{
+	*by = dev;
+	if (vk_pci_dev_is_bridge(dev))
+		return VK_OFFER_BRIDGE;
+	if (vk_dev_host_only(dev, root, nic))
+		return VK_OFFER_HOST;
+	if ((dev->class_id >> 8) == 0x06)
+		return VK_OFFER_BRIDGE;
+	for (size_t i = 0; g && !g->isolated && i < g->n_devs; i++)
+		if (vk_dev_host_only(&g->devs[i], root, nic)) {
+			*by = &g->devs[i];
+			return VK_OFFER_GROUP;
+		}
+	return VK_OFFER_YES;
+}
+
 static int add_error(struct vk_groups *g, const char *path, const char *why)
 {
 	char **v = realloc(g->errors, (g->n_errors + 1) * sizeof(char *));

@@ -58,3 +58,18 @@ enum vk_dev_state vk_dev_state(const struct vk_pci_dev *dev);
 const char *vk_dev_host_only(const struct vk_pci_dev *dev, const struct vk_addrs *root,
 			     const struct vk_addrs *nic);
 const char *vk_dev_state_name(enum vk_dev_state s);
+
+/* Can a guest be given a device? What init offers and claim lists. */
+enum vk_offer {
+	VK_OFFER_YES,
+	VK_OFFER_BRIDGE, /* a bridge (PCI class 06xx): it stays with the host */
+	VK_OFFER_HOST,	 /* vk_dev_host_only() names it */
+	VK_OFFER_GROUP,	 /* its group is not isolated */
+};
+
+/* Can a guest be given dev, a member of g (NULL before there are IOMMU
+ * groups)? *by is the device the answer is about: dev, or for
+ * VK_OFFER_GROUP the member that keeps g from being isolated. */
+enum vk_offer vk_dev_offer(const struct vk_group *g, const struct vk_pci_dev *dev,
+			   const struct vk_addrs *root, const struct vk_addrs *nic,
+			   const struct vk_pci_dev **by);
