@@ -20,7 +20,7 @@ guest_cmd() {
 	case $1 in
 	intel)
 		printf '%s' "$v --checks iommu,cmdline,modules,devices --device 8086:10d3$e" \
-			"vfiokit verify --checks kvm$e" \
+			"(unset NO_COLOR; vfiokit verify --checks kvm)$e" \
 			"vfiokit --json verify --checks iommu,cmdline,devices --device 8086:10d3$e" \
 			"$v --checks devices --device 10de:1c03$e" ;;
 	amd-bridge) printf '%s' "$v --checks iommu,devices --device 8086:100e$e" ;;
