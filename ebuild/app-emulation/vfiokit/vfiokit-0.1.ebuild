@@ -22,16 +22,18 @@ HOMEPAGE="https://github.com/vfiokit/vfiokit"
 
 LICENSE="GPL-2+"
 SLOT="0"
-IUSE="test"
+IUSE="libvirt test"
 RESTRICT="!test? ( test )"
 
 DEPEND="
 	app-arch/libarchive:=
 	dev-libs/libconfig:=
+	dev-libs/libxml2:=
 	sys-apps/kmod:=
 	sys-apps/pciutils
 	sys-apps/util-linux
 	sys-libs/zlib:=
+	libvirt? ( app-emulation/libvirt:= )
 	test? ( dev-util/cmocka )
 "
 RDEPEND="${DEPEND}
@@ -41,10 +43,12 @@ BDEPEND="virtual/pkgconfig"
 
 # What every make call is given: the paths (the profiles path is compiled
 # in from PREFIX, so the same one at build, test and install), the
-# toolchain, and no installing of missing packages.
+# toolchain, libvirt's C library as USE says (vfiokit libvirt apply), and
+# no installing of missing packages.
 vfiokit_emake() {
 	emake \
 		CC="$(tc-getCC)" \
+		LIBVIRT=$(usex libvirt 1 0) \
 		PKG_CONFIG="$(tc-getPKG_CONFIG)" \
 		PREFIX="${EPREFIX}/usr" \
 		INSTALL_DEPS=: \
