@@ -93,6 +93,8 @@ static void report_json(const struct vk_undo *u, const struct report *rep, bool 
 			continue;
 		vk_json_object_begin(&j);
 		vk_json_kv_string(&j, "path", u->j.v[i].path);
+		if (u->j.v[i].uri)
+			vk_json_kv_string(&j, "uri", u->j.v[i].uri);
 		vk_json_kv_string(&j, "action", rep->action[i]);
 		if (dry_run)
 			vk_json_kv_string(&j, "diff", rep->diff[i]);

@@ -114,6 +114,9 @@ out=$(vk libvirt apply --connect "$uri" --cputune win10 2>&1)
 expect_match libvirt-apply/cputune-twice-nothing 'nothing to change' "$out"
 
 # undo: the domain as it was before the first apply.
+out=$(vk --json undo --dry-run 2>/dev/null)
+expect_eq libvirt-apply/undo-json-domain "win10 qemu:///embed?root=$emb would restore" \
+	"$(jq -r '.files[] | "\(.path) \(.uri) \(.action)"' <<<"$out")"
 out=$(vk undo 2>&1)
 expect_eq libvirt-apply/undo-exit 0 "$?"
 expect_match libvirt-apply/undo-says 'libvirt domain win10 .*: restored' "$out"
