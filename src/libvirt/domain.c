@@ -439,8 +439,9 @@ static void put_memory(const struct vk_ctx *ctx, xmlNodePtr dom, const struct vk
 			     mem, huge);
 }
 
-/* Whether slot (0-31) of bus 0 is taken by an address in the devices. */
-static void used_slots(xmlNodePtr devices, bool used[32], long *max_index)
+/* Whether slot (0-31) of bus 0 is taken by an address in the devices,
+ * and which PCI controller indexes (buses) are taken. */
+static void used_slots(xmlNodePtr devices, bool used[32], bool index_used[256])
 {
 	for (xmlNodePtr d = devices->children; d; d = d->next) {
 		if (d->type != XML_ELEMENT_NODE)
@@ -449,8 +450,8 @@ static void used_slots(xmlNodePtr devices, bool used[32], long *max_index)
 			xmlChar *type = xmlGetProp(d, X("type"));
 			long idx = num_attr(d, "index");
 
-			if (type && streq((const char *)type, "pci") && idx > *max_index)
-				*max_index = idx;
+			if (type && streq((const char *)type, "pci") && idx >= 0 && idx < 256)
+				index_used[idx] = true;
 			xmlFree(type);
 		}
 		for (xmlNodePtr a = d->children; a; a = a->next) {
@@ -588,7 +589,9 @@ static int put_hostdevs(xmlNodePtr dom, const struct vk_guest_fn *fns, size_t n,
 {
 	xmlNodePtr devices = child(dom, "devices");
 	bool used[32] = { [0] = true, [1] = true, [0x1f] = true };
-	long max_index = 0;
+	/* Index 0 is the root bus; a gap left by a dropped port is taken
+	 * first, or libvirt would fill it with a port of its own. */
+	bool index_used[256] = { [0] = true };
 	bool q35 = is_q35(dom);
 	unsigned int slot = 0x10;
 
@@ -597,7 +600,7 @@ static int put_hostdevs(xmlNodePtr dom, const struct vk_guest_fn *fns, size_t n,
 	if (keep && hostdevs_present(devices, fns, n))
 		return 0;
 	drop_hostdevs(devices, fns, n);
-	used_slots(devices, used, &max_index);
+	used_slots(devices, used, index_used);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		unsigned int bus = 0, gslot;
@@ -619,7 +622,9 @@ static int put_hostdevs(xmlNodePtr dom, const struct vk_guest_fn *fns, size_t n,
 		if (q35) {
 			xmlNodePtr c = add(devices, "controller", NULL);
 
-			bus = (unsigned int)++max_index;
+			for (bus = 1; bus < 255 && index_used[bus]; bus++)
+				;
+			index_used[bus] = true;
 			attr(c, "type", "pci");
 			attr(c, "index", "%u", bus);
 			attr(c, "model", "pcie-root-port");

@@ -91,6 +91,10 @@ expect_eq libvirt-apply/apply-hostdevs \
 	"$(printf '%s\n' 'domain="0x0000" bus="0x00" slot="0x02" function="0x0"' 'domain="0x0000" bus="0x00" slot="0x03" function="0x0"')" \
 	"$(sed -n '/<source>/,/<\/source>/p' <<<"$after" | grep -o 'domain=[^/]*' | tr "'" '"' | sed 's/ *$//' | sort)"
 expect_match libvirt-apply/apply-keeps-disk 'win10.img' "$after"
+# The root port of the hostdev replaced goes, one comes for each of the two
+# slots, and its index is reused: libvirt adds no port of its own in a gap.
+expect_eq libvirt-apply/apply-root-ports "$(($(grep -c "model='pcie-root-port'>" <<<"$before") + 1))" \
+	"$(grep -c "model='pcie-root-port'>" <<<"$after")"
 grep -q '<cputune>' <<<"$after" && fail libvirt-apply/apply-no-cputune "cputune without --cputune" ||
 	pass libvirt-apply/apply-no-cputune
 expect_match libvirt-apply/journal-entry 'uri = "qemu:///embed' "$(cat "$journal")"
