@@ -48,6 +48,16 @@ static void help(void)
 	       "nothing restored; 2 usage error.\n");
 }
 
+/* How the user sees e: its file under the root, or its libvirt domain. */
+static char *shown_of(const struct vk_ctx *ctx, const struct vk_jentry *e)
+{
+	char *s;
+
+	if (!e->uri)
+		return vk_ctx_path(ctx, e->path);
+	return asprintf(&s, "libvirt domain %s (%s)", e->path, e->uri) < 0 ? NULL : s;
+}
+
 static int make_diff(const struct vk_undo_item *it, const char *shown, char **diff)
 {
 	_cleanup_free_ char *old = NULL;
@@ -114,6 +124,8 @@ static void report_json(const struct vk_undo *u, const struct report *rep, bool 
 			continue;
 		vk_json_object_begin(&j);
 		vk_json_kv_string(&j, "path", u->j.v[i].path);
+		if (u->j.v[i].uri)
+			vk_json_kv_string(&j, "uri", u->j.v[i].uri);
 		vk_json_kv_string(&j, "action", rep->action[i]);
 		if (dry_run)
 			vk_json_kv_string(&j, "diff", rep->diff[i]);
@@ -136,7 +148,7 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 	struct vk_undo u = { .rootfd = ctx->rootfd, .prefix = ctx->prefix };
 	struct report rep = {};
 	const char **paths = NULL;
-	size_t n_paths = 0;
+	size_t n_paths = 0, n_domains = 0;
 	bool reached = false;
 	struct opts o = {};
 	int r;
@@ -164,7 +176,7 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 			u.j.time ? u.j.time : "?");
 	for (size_t i = 0; r == 0 && i < u.j.n; i++) {
 		const struct vk_undo_item *it = &u.items[i];
-		_cleanup_free_ char *shown = vk_ctx_path(ctx, it->e->path);
+		_cleanup_free_ char *shown = shown_of(ctx, it->e);
 		char hint[512];
 
 		if (!shown)
@@ -204,7 +216,7 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 		goto nomem;
 	reached = true;
 	for (size_t i = 0; i < u.j.n; i++) {
-		_cleanup_free_ char *shown = vk_ctx_path(ctx, u.j.v[i].path);
+		_cleanup_free_ char *shown = shown_of(ctx, &u.j.v[i]);
 		bool existed = u.j.v[i].existed;
 
 		if (!shown)
@@ -215,7 +227,10 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 				printf("%s: as before apply\n", shown);
 			continue;
 		}
-		paths[n_paths++] = u.j.v[i].path;
+		if (u.j.v[i].uri)
+			n_domains++;
+		else
+			paths[n_paths++] = u.j.v[i].path;
 		if (o.dry_run) {
 			rep.action[i] = existed ? "would restore" : "would remove";
 			if (make_diff(&u.items[i], shown, &rep.diff[i]) < 0)
@@ -249,7 +264,9 @@ int cmd_undo(struct vk_ctx *ctx, int argc, char **argv)
 	}
 	if (!n_paths) {
 		if (!ctx->json)
-			printf("Every file was already as before apply; %s removed.\n", jshown);
+			printf("%s; %s removed.\n",
+			       n_domains ? "Undone" : "Every file was already as before apply",
+			       jshown);
 		goto out;
 	}
 	if (vk_flow_next_steps(ctx, paths, n_paths, NULL, false, &rep.steps, &rep.n_steps) < 0)

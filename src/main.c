@@ -37,7 +37,7 @@ static const struct vk_cmd commands[] = {
 	{ "plan", cmd_apply, "show every change /etc/vfiokit.conf asks for, as diffs", 0 },
 	{ "apply", cmd_apply, "make those changes, with backups and a journal", 0 },
 	{ "undo", cmd_undo, "restore what apply changed", 0 },
-	{ "libvirt", cmd_libvirt, "print a libvirt domain for the configured devices", 0 },
+	{ "libvirt", cmd_libvirt, "print a libvirt domain for the devices, or add them to one", 0 },
 };
 
 static void usage(void)

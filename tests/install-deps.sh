@@ -12,11 +12,11 @@ set -eu
 what=${1:-test}
 
 # Debian package names, one list per purpose; each includes the one before.
-deb_build="gcc make pkg-config libkmod-dev libpci-dev libblkid-dev libconfig-dev zlib1g-dev libarchive-dev libxml2-dev"
+deb_build="gcc make pkg-config libkmod-dev libpci-dev libblkid-dev libconfig-dev zlib1g-dev libarchive-dev libxml2-dev libvirt-dev"
 deb_test="$deb_build git python3 seabios dracut-core lz4 xz-utils pci.ids pciutils groff-base clang-format libcmocka-dev qemu-system-x86 busybox-static kmod cpio gzip zstd jq time flex bison bc clang libclang-rt-dev dash strace ovmf grub-efi-amd64-bin grub-common grub2-common mtools dosfstools fdisk e2fsprogs bash-completion zsh bsdutils systemd-boot-efi binutils libvirt-clients libvirt-daemon libvirt-daemon-driver-qemu"
 deb_demo="$deb_test"
 
-gentoo_build="sys-apps/kmod sys-apps/pciutils sys-apps/util-linux dev-libs/libconfig dev-libs/libxml2 sys-libs/zlib virtual/pkgconfig app-arch/libarchive"
+gentoo_build="sys-apps/kmod sys-apps/pciutils sys-apps/util-linux dev-libs/libconfig dev-libs/libxml2 sys-libs/zlib virtual/pkgconfig app-arch/libarchive app-emulation/libvirt"
 gentoo_test="$gentoo_build dev-vcs/git sys-apps/hwdata sys-apps/groff sys-kernel/dracut app-arch/lz4 dev-util/cmocka app-emulation/qemu sys-apps/busybox app-alternatives/cpio app-arch/zstd app-misc/jq sys-process/time sys-devel/flex sys-devel/bison sys-devel/bc llvm-core/clang app-shells/dash dev-debug/strace sys-firmware/edk2-bin sys-boot/grub sys-fs/mtools sys-fs/dosfstools sys-fs/e2fsprogs app-shells/bash-completion app-shells/zsh sys-apps/util-linux sys-apps/systemd-utils sys-devel/binutils app-emulation/libvirt"
 gentoo_demo="$gentoo_test"
 

@@ -53,6 +53,18 @@ vk_debian_config() {
 	[ -n "$root" ] && [ -f "$root/boot/config-$kver" ] && printf '%s\n' "$root/boot/config-$kver"
 }
 
+# vk_shared_missing NAME WHAT: WHAT, kept in the checkout's sibling
+# directory shared/, is not there: a FAIL, or in a package build, where
+# the ebuild sets VFIOKIT_NO_SHARED=1 (its tarball has no sibling), a SKIP
+# that says so.
+vk_shared_missing() {
+	if [ "${VFIOKIT_NO_SHARED:-0}" = 1 ]; then
+		skip "$1" "a package build: $2 (the checkout's sibling shared/) is not there"
+	else
+		fail "$1" "$2 is missing: the checkout's sibling directory shared/ must hold it"
+	fi
+}
+
 # vk_kernel_image NAME SERIES: KVER and MODROOT of Debian's kernel image of
 # SERIES (6.1, 6.12; tests/kernel-image.sh), or FAIL NAME and return 1.
 vk_kernel_image() {

@@ -29,7 +29,8 @@ static int bad(const char *shown, unsigned int line, const char *what, char *err
 static int parse_entry(const config_setting_t *e, const char *shown, struct vk_journal *j,
 		       char *err, size_t errlen)
 {
-	const char *path = NULL, *before = NULL, *after = NULL, *backup = NULL, *previous = NULL;
+	const char *path = NULL, *before = NULL, *after = NULL, *backup = NULL, *previous = NULL,
+		   *uri = NULL;
 	int existed = 0;
 	struct vk_jentry *x;
 
@@ -39,8 +40,9 @@ static int parse_entry(const config_setting_t *e, const char *shown, struct vk_j
 	config_setting_lookup_string(e, "after", &after);
 	config_setting_lookup_string(e, "backup", &backup);
 	config_setting_lookup_string(e, "previous", &previous);
-	if (!path || *path != '/' || !is_hex64(after) || (previous && !is_hex64(previous)) ||
-	    (existed && (!is_hex64(before) || !backup)))
+	config_setting_lookup_string(e, "uri", &uri);
+	if (!path || (uri ? !*path || !*uri : *path != '/') || !is_hex64(after) ||
+	    (previous && !is_hex64(previous)) || (existed && (!is_hex64(before) || !backup)))
 		return bad(shown, config_setting_source_line(e),
 			   "an entry needs path, after (SHA-256) and, for a file that existed, "
 			   "before and backup",
@@ -49,6 +51,8 @@ static int parse_entry(const config_setting_t *e, const char *shown, struct vk_j
 	if (!x)
 		return -ENOMEM;
 	x->existed = existed;
+	if (uri && !(x->uri = strdup(uri)))
+		return -ENOMEM;
 	snprintf(x->after, sizeof(x->after), "%s", after);
 	snprintf(x->previous, sizeof(x->previous), "%s", previous ? previous : "");
 	if (existed) {
@@ -165,6 +169,10 @@ char *vk_journal_render(const struct vk_journal *j)
 
 		fputs(i ? ",\n  { path = " : "\n  { path = ", f);
 		put_string(f, e->path);
+		if (e->uri) {
+			fputs(";\n    uri = ", f);
+			put_string(f, e->uri);
+		}
 		fprintf(f, ";\n    existed = %s;\n", e->existed ? "true" : "false");
 		if (e->existed) {
 			fprintf(f, "    before = \"%s\";\n    backup = ", e->before);
@@ -187,6 +195,7 @@ void vk_journal_clear(struct vk_journal *j)
 {
 	for (size_t i = 0; i < j->n; i++) {
 		free(j->v[i].path);
+		free(j->v[i].uri);
 		free(j->v[i].backup);
 	}
 	free(j->v);
@@ -198,7 +207,16 @@ void vk_journal_clear(struct vk_journal *j)
 struct vk_jentry *vk_journal_find(const struct vk_journal *j, const char *path)
 {
 	for (size_t i = 0; i < j->n; i++)
-		if (streq(j->v[i].path, path))
+		if (!j->v[i].uri && streq(j->v[i].path, path))
+			return &j->v[i];
+	return NULL;
+}
+
+struct vk_jentry *vk_journal_find_domain(const struct vk_journal *j, const char *uri,
+					 const char *name)
+{
+	for (size_t i = 0; i < j->n; i++)
+		if (j->v[i].uri && streq(j->v[i].uri, uri) && streq(j->v[i].path, name))
 			return &j->v[i];
 	return NULL;
 }

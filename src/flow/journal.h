@@ -5,7 +5,9 @@
  * content before is kept. vfiokit undo restores from it. It is written
  * (atomically) before the first file is touched, so after a crash at any
  * point each file is either as before or as after, and the checksums tell
- * which.
+ * which. A libvirt domain that vfiokit libvirt apply defined again is an
+ * entry too: its XML before, as libvirt gave it, and the checksums of the
+ * XML libvirt gives before and after.
  */
 #pragma once
 
@@ -21,7 +23,8 @@
 #define VK_APPLIED_SUFFIX ".vfiokit-applied"
 
 struct vk_jentry {
-	char *path;   /* the file: "/etc/default/grub" */
+	char *path;   /* the file: "/etc/default/grub"; a domain's name with uri */
+	char *uri;    /* a libvirt domain's connection (vfiokit libvirt apply), or NULL */
 	bool existed; /* false: apply created it, undo removes it */
 	char before[VK_SHA256_HEX_LEN], after[VK_SHA256_HEX_LEN];
 	/* While an apply that changes the file again is under way: what the
@@ -56,7 +59,10 @@ bool vk_jentry_applied(const struct vk_jentry *e, const char *sum);
 char *vk_journal_render(const struct vk_journal *j);
 void vk_journal_clear(struct vk_journal *j);
 
-/* The entry for path, or NULL. */
+/* The entry for the file path, or NULL. */
 struct vk_jentry *vk_journal_find(const struct vk_journal *j, const char *path);
+/* The entry for the libvirt domain name at uri, or NULL. */
+struct vk_jentry *vk_journal_find_domain(const struct vk_journal *j, const char *uri,
+					 const char *name);
 /* A new entry for path (strings empty). NULL when out of memory. */
 struct vk_jentry *vk_journal_add(struct vk_journal *j, const char *path);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../libvirt/virt.h"
 #include "../shared/ctx.h"
 #include "../shared/fileio.h"
 #include "../shared/macro.h"
@@ -276,12 +277,11 @@ static char *applied_path(unsigned long gen, const char *target)
 		       : p;
 }
 
-static int save_applied(struct vk_tx *tx, struct before *b, unsigned long gen,
-			const struct vk_change *c)
+static int save_applied(struct vk_tx *tx, struct before *b, unsigned long gen, const char *path,
+			const char *text, size_t len)
 {
-	_cleanup_free_ char *abs = applied_path(gen, c->f.target);
-	int r = abs ? put_state_file(tx->rootfd, ops_of(tx->ops), b, abs, c->text, c->len)
-		    : -ENOMEM;
+	_cleanup_free_ char *abs = applied_path(gen, path);
+	int r = abs ? put_state_file(tx->rootfd, ops_of(tx->ops), b, abs, text, len) : -ENOMEM;
 
 	if (r < 0 && abs)
 		FAIL(&tx->notes, r, "%s%s: %s; nothing written", tx->prefix, abs, strerror(-r));
@@ -289,46 +289,55 @@ static int save_applied(struct vk_tx *tx, struct before *b, unsigned long gen,
 }
 
 /*
- * Enter c into the journal. A file new to it gets a copy of its content
- * before. A file an earlier apply changed keeps that first content before,
- * and what it holds now is noted as "previous": if this apply stops before
- * the file is replaced, undo still knows it.
+ * Enter path (a file, or a libvirt domain's name with uri) into the
+ * journal, as it is now (f) and as it will be (text). One new to it gets
+ * a copy of its content before. One an earlier apply changed keeps that
+ * first content before, and what it holds now is noted as "previous": if
+ * this apply stops before it is replaced, undo still knows it.
  */
-static int journal_change(struct vk_tx *tx, struct before *b, struct vk_journal *j,
-			  const struct vk_change *c)
+static int journal_entry(struct vk_tx *tx, struct before *b, struct vk_journal *j, const char *uri,
+			 const char *path, const struct vk_file *f, const char *text, size_t len)
 {
 	char now[VK_SHA256_HEX_LEN] = "";
-	struct vk_jentry *e = vk_journal_find(j, c->f.target);
+	struct vk_jentry *e = uri ? vk_journal_find_domain(j, uri, path) : vk_journal_find(j, path);
 	int r;
 
-	if (c->f.exists)
-		vk_sha256_hex(c->f.data, c->f.len, now);
+	if (f->exists)
+		vk_sha256_hex(f->data, f->len, now);
 	if (e) {
-		if (!vk_jentry_as_before(e, c->f.exists, now) && !vk_jentry_applied(e, now))
+		if (vk_jentry_as_before(e, f->exists, now) || vk_jentry_applied(e, now))
+			;
+		else if (uri)
+			vk_notes_add(&tx->notes, VK_NOTE_WARN,
+				     "libvirt domain %s changed since the last apply: 'vfiokit "
+				     "undo' will define the version from before the first apply",
+				     path);
+		else
 			vk_notes_add(&tx->notes, VK_NOTE_WARN,
 				     "%s%s changed since the last apply: 'vfiokit undo' will put "
 				     "back the version from before the first apply (and keep the "
 				     "one it replaces as %s%s%s)",
-				     tx->prefix, c->f.target, tx->prefix, c->f.target,
-				     VK_BACKUP_SUFFIX);
+				     tx->prefix, path, tx->prefix, path, VK_BACKUP_SUFFIX);
 		snprintf(e->previous, sizeof(e->previous), "%s", now);
-		vk_sha256_hex(c->text, c->len, e->after);
-		return save_applied(tx, b, j->generation, c);
+		vk_sha256_hex(text, len, e->after);
+		/* A domain's undo shows its diff from libvirt's own XML. */
+		return uri ? 0 : save_applied(tx, b, j->generation, path, text, len);
 	}
-	e = vk_journal_add(j, c->f.target);
-	if (!e)
+	e = vk_journal_add(j, path);
+	if (!e || (uri && !(e->uri = strdup(uri))))
 		return -ENOMEM;
-	e->existed = c->f.exists;
+	e->existed = f->exists;
 	snprintf(e->before, sizeof(e->before), "%s", now);
-	vk_sha256_hex(c->text, c->len, e->after);
-	r = save_applied(tx, b, j->generation, c);
-	if (r < 0 || !c->f.exists)
+	vk_sha256_hex(text, len, e->after);
+	r = uri ? 0 : save_applied(tx, b, j->generation, path, text, len);
+	if (r < 0 || !f->exists)
 		return r;
-	if (asprintf(&e->backup, "%s/%lu%s", VK_PATH_BACKUPS, j->generation, c->f.target) < 0) {
+	if (asprintf(&e->backup, uri ? "%s/%lu/libvirt-domain/%s.xml" : "%s/%lu%s", VK_PATH_BACKUPS,
+		     j->generation, path) < 0) {
 		e->backup = NULL;
 		return -ENOMEM;
 	}
-	r = put_state_file(tx->rootfd, ops_of(tx->ops), b, e->backup, c->f.data, c->f.len);
+	r = put_state_file(tx->rootfd, ops_of(tx->ops), b, e->backup, f->data, f->len);
 	if (r < 0)
 		FAIL(&tx->notes, r, "%s%s: %s; nothing written", tx->prefix, e->backup,
 		     strerror(-r));
@@ -371,30 +380,39 @@ static void roll_back(struct vk_tx *tx, const struct before *b)
 	     tx->prefix, b->v[failed].f.path, strerror(-r), tx->prefix, VK_PATH_JOURNAL);
 }
 
+/* The journal as it is, for one more apply of config at when. */
+static int begin(struct vk_tx *tx, struct vk_journal *j, const char *config, time_t when)
+{
+	char now[32];
+	int r = load_journal(tx, j);
+
+	if (r)
+		return r;
+	j->generation++;
+	free(j->config);
+	free(j->time);
+	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&when));
+	j->config = strdup(config);
+	j->time = strdup(now);
+	j->complete = false;
+	return j->config && j->time ? 0 : -ENOMEM;
+}
+
 int vk_tx_apply(struct vk_tx *tx, const char *config, time_t when)
 {
 	const struct vk_tx_ops *ops = ops_of(tx->ops);
 	struct vk_journal j = {};
 	struct before b = {};
-	char now[32];
 	int r;
 
 	tx->n_done = 0;
-	r = load_journal(tx, &j);
+	r = begin(tx, &j, config, when);
 	if (r)
 		goto out;
-	j.generation++;
-	free(j.config);
-	free(j.time);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime(&when));
-	j.config = strdup(config);
-	j.time = strdup(now);
-	j.complete = false;
-	r = -ENOMEM;
-	if (!j.config || !j.time)
-		goto out;
 	for (size_t i = 0; i < tx->changes.n; i++) {
-		r = journal_change(tx, &b, &j, &tx->changes.v[i]);
+		const struct vk_change *c = &tx->changes.v[i];
+
+		r = journal_entry(tx, &b, &j, NULL, c->f.target, &c->f, c->text, c->len);
 		if (r < 0)
 			goto out;
 	}
@@ -429,17 +447,110 @@ out:
 	return r;
 }
 
+int vk_tx_apply_domain(struct vk_tx *tx, const struct vk_tx_domain *d, const char *config,
+		       time_t when)
+{
+	struct vk_file f = { .data = (char *)d->before, .len = strlen(d->before), .exists = true };
+	_cleanup_free_ char *now = NULL;
+	struct vk_journal j = {};
+	struct before b = {};
+	struct vk_jentry *e;
+	char err[1024];
+	int r;
+
+	tx->n_done = 0;
+	r = begin(tx, &j, config, when);
+	if (r == 0)
+		r = journal_entry(tx, &b, &j, d->uri, d->name, &f, d->xml, strlen(d->xml));
+	/* The journal first: from here on, undo knows the domain. */
+	if (r == 0)
+		r = save_journal(tx, &b, &j);
+	if (r)
+		goto out;
+	r = vk_virt_define(d->uri, d->xml, err, sizeof(err));
+	if (r < 0) {
+		FAIL(&tx->notes, r, "libvirt domain %s: %s; not defined", d->name, err);
+		goto out;
+	}
+	tx->n_done = 1;
+	/* What undo compares with: the XML as libvirt gives it now. libvirt
+	 * puts the controllers it adds after those it read, and sorts them
+	 * when it reads its file again: its own XML defined once more is in
+	 * the form every later read gives. */
+	e = vk_journal_find_domain(&j, d->uri, d->name);
+	if (vk_virt_domain_xml(d->uri, d->name, &now, err, sizeof(err)) == 0 &&
+	    vk_virt_define(d->uri, now, err, sizeof(err)) == 0) {
+		free(TAKE_PTR(now));
+		if (vk_virt_domain_xml(d->uri, d->name, &now, err, sizeof(err)) == 0)
+			vk_sha256_hex(now, strlen(now), e->after);
+	}
+	if (!now)
+		vk_notes_add(&tx->notes, VK_NOTE_WARN,
+			     "libvirt domain %s: defined, but not read back (%s): 'vfiokit undo' "
+			     "will take it as changed since and want --force",
+			     d->name, err);
+	j.complete = true;
+	for (size_t i = 0; i < j.n; i++)
+		j.v[i].previous[0] = '\0';
+	r = save_journal(tx, &b, &j);
+	/* Without the journal, undo would not know the domain: as it was. */
+	if (r < 0 && vk_virt_define(d->uri, d->before, err, sizeof(err)) < 0)
+		FAIL(&tx->notes, r,
+		     "libvirt domain %s: cannot define it as before (%s): its XML "
+		     "before is kept in %s%s",
+		     d->name, err, tx->prefix, e->backup);
+	else if (r < 0)
+		tx->n_done = 0;
+out:
+	if (r < 0 && !tx->n_done)
+		roll_back(tx, &b);
+	before_clear(&b);
+	vk_journal_clear(&j);
+	return r;
+}
+
 /* ---- undo ---------------------------------------------------------------- */
+
+/* The shown name of e: its file under the root, or its libvirt domain. */
+static const char *entry_shown(const struct vk_undo *u, const struct vk_jentry *e, char *buf,
+			       size_t len)
+{
+	if (e->uri)
+		snprintf(buf, len, "libvirt domain %s (%s)", e->path, e->uri);
+	else
+		snprintf(buf, len, "%s%s", u->prefix, e->path);
+	return buf;
+}
+
+/* The libvirt domain of e as it is now, in libvirt's XML. */
+static int load_domain(struct vk_undo *u, const struct vk_jentry *e, struct vk_file *now)
+{
+	char err[1024];
+	int r = vk_virt_domain_xml(e->uri, e->path, &now->data, err, sizeof(err));
+
+	if (r == -ENOENT)
+		now->data = strdup("");
+	else if (r < 0)
+		return FAIL(&u->notes, r, "libvirt domain %s: %s", e->path, err);
+	if (!now->data)
+		return -ENOMEM;
+	now->exists = r == 0;
+	now->len = strlen(now->data);
+	return 0;
+}
 
 /* Look at one entry: what is there now, and what to do. */
 static int inspect(struct vk_undo *u, struct vk_undo_item *it)
 {
 	const struct vk_jentry *e = it->e;
-	char now[VK_SHA256_HEX_LEN] = "", sum[VK_SHA256_HEX_LEN];
-	int r = vk_file_load(u->rootfd, e->path, MAX_STATE_FILE, &it->now);
+	char now[VK_SHA256_HEX_LEN] = "", sum[VK_SHA256_HEX_LEN], shown[1024];
+	int r = e->uri ? load_domain(u, e, &it->now)
+		       : vk_file_load(u->rootfd, e->path, MAX_STATE_FILE, &it->now);
 
-	if (r < 0)
+	if (r < 0 && !e->uri)
 		return FAIL(&u->notes, r, "%s%s: %s", u->prefix, e->path, strerror(-r));
+	if (r < 0)
+		return r;
 	if (it->now.exists)
 		vk_sha256_hex(it->now.data, it->now.len, now);
 	if (vk_jentry_as_before(e, it->now.exists, now))
@@ -448,9 +559,10 @@ static int inspect(struct vk_undo *u, struct vk_undo_item *it)
 		it->action = VK_UNDO_RESTORE;
 	else
 		it->action = VK_UNDO_CONFLICT;
-	/* What apply wrote, for the user to merge from: the newest copy that
-	 * is still what the journal says apply left. */
-	for (unsigned long g = u->j.generation; it->action == VK_UNDO_CONFLICT && g > 0; g--) {
+	/* What apply wrote into a file, for the user to merge from: the
+	 * newest copy that is still what the journal says apply left. */
+	for (unsigned long g = u->j.generation; !e->uri && it->action == VK_UNDO_CONFLICT && g > 0;
+	     g--) {
 		_cleanup_free_ char *abs = applied_path(g, e->path);
 		char *data = NULL;
 		size_t len = 0;
@@ -474,8 +586,8 @@ static int inspect(struct vk_undo *u, struct vk_undo_item *it)
 		vk_sha256_hex(it->backup, it->backup_len, sum);
 	if (r < 0 || !streq(sum, e->before))
 		return FAIL(&u->notes, r < 0 ? r : -EBADMSG,
-			    "%s%s: its copy from before apply, %s%s, is %s: restore it by hand",
-			    u->prefix, e->path, u->prefix, e->backup,
+			    "%s: its copy from before apply, %s%s, is %s: restore it by hand",
+			    entry_shown(u, e, shown, sizeof(shown)), u->prefix, e->backup,
 			    r < 0 ? strerror(-r) : "not what apply saved");
 	return 0;
 }
@@ -511,10 +623,18 @@ int vk_undo_restore(struct vk_undo *u, size_t i)
 {
 	const struct vk_undo_item *it = &u->items[i];
 	_cleanup_free_ char *bak = NULL;
+	char err[1024], shown[1024];
 	int r;
 
 	if (it->action == VK_UNDO_KEEP)
 		return 0;
+	if (it->e->uri) {
+		r = vk_virt_define(it->e->uri, it->backup, err, sizeof(err));
+		if (r < 0)
+			FAIL(&u->notes, r, "libvirt domain %s: %s; undo stopped here: run it again",
+			     it->e->path, err);
+		return r;
+	}
 	if (it->e->existed) {
 		r = ops_of(u->ops)->replace(u->rootfd, &it->now, it->backup, it->backup_len);
 	} else if (it->action == VK_UNDO_RESTORE) {
@@ -531,8 +651,8 @@ int vk_undo_restore(struct vk_undo *u, size_t i)
 											    : 0;
 	}
 	if (r < 0)
-		FAIL(&u->notes, r, "%s%s: %s; undo stopped here: run it again", u->prefix,
-		     it->e->path,
+		FAIL(&u->notes, r, "%s: %s; undo stopped here: run it again",
+		     entry_shown(u, it->e, shown, sizeof(shown)),
 		     r == -ESTALE ? "changed by someone else meanwhile" : strerror(-r));
 	return r;
 }
@@ -557,7 +677,7 @@ int vk_undo_finish(struct vk_undo *u)
 	for (size_t i = 0; i < u->j.n; i++) {
 		if (u->j.v[i].backup)
 			remove_backup(u->rootfd, u->j.v[i].backup);
-		for (unsigned long g = 1; g <= u->j.generation; g++) {
+		for (unsigned long g = 1; !u->j.v[i].uri && g <= u->j.generation; g++) {
 			_cleanup_free_ char *abs = applied_path(g, u->j.v[i].path);
 
 			if (abs)

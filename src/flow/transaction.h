@@ -48,6 +48,21 @@ int vk_tx_take(struct vk_tx *tx, struct vk_changes *from);
  * the first tx->n_done files are changed and undo restores them. A crash
  * leaves the journal: undo restores what was changed. */
 int vk_tx_apply(struct vk_tx *tx, const char *config, time_t when);
+
+/* vfiokit libvirt apply: the domain name at uri, its XML before (as
+ * libvirt gives it) and the XML to define. */
+struct vk_tx_domain {
+	const char *uri, *name, *before, *xml;
+};
+
+/* Define d->xml as vk_tx_apply() makes a change: the XML before copied
+ * under the backup directory and the domain entered into the journal
+ * first, then libvirt's define, then the journal marked complete with the
+ * checksum of the XML libvirt gives back. 0, or -errno with an error
+ * note; on an error before the define every path written is put back and
+ * tx->n_done is 0. */
+int vk_tx_apply_domain(struct vk_tx *tx, const struct vk_tx_domain *d, const char *config,
+		       time_t when);
 void vk_tx_clear(struct vk_tx *tx);
 
 enum vk_undo_action {
@@ -79,8 +94,9 @@ struct vk_undo {
 /* Read the journal and look at every file it names. 0; -ENOENT: no
  * journal, nothing to undo; -errno with an error note. */
 int vk_undo_open(struct vk_undo *u);
-/* Put item i back: the backup's content, or the file removed (kept as
- * FILE.vfiokit-bak) when apply created it. 0 or -errno with an error note. */
+/* Put item i back: the backup's content (a libvirt domain defined from
+ * it), or the file removed (kept as FILE.vfiokit-bak) when apply created it. 0 or -errno with an
+ * error note. */
 int vk_undo_restore(struct vk_undo *u, size_t i);
 /* Every file is as before: remove the journal and the backups. 0 or -errno
  * with an error note. */

@@ -261,6 +261,61 @@ static void put_cpus(xmlNodePtr dom, const struct vk_pinning *pin)
 	attr(n, "threads", "%u", pin->threads);
 }
 
+/* Whether have holds want: its attributes, its text when it has no
+ * elements, and its elements, the k-th of a name in want as the k-th of
+ * that name in have. What libvirt adds (check, migratable) may be more. */
+static bool covers(xmlNodePtr have, xmlNodePtr want)
+{
+	bool leaf = true, ok = true;
+
+	for (xmlAttrPtr a = want->properties; a && ok; a = a->next) {
+		xmlChar *w = xmlGetProp(want, a->name), *h = xmlGetProp(have, a->name);
+
+		ok = w && h && streq((const char *)w, (const char *)h);
+		xmlFree(w);
+		xmlFree(h);
+	}
+	for (xmlNodePtr c = want->children; c && ok; c = c->next) {
+		xmlNodePtr h = have->children;
+		size_t k = 0;
+
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		leaf = false;
+		for (xmlNodePtr p = want->children; p != c; p = p->next)
+			k += p->type == XML_ELEMENT_NODE && xmlStrEqual(p->name, c->name);
+		for (; h; h = h->next)
+			if (h->type == XML_ELEMENT_NODE && xmlStrEqual(h->name, c->name) && !k--)
+				break;
+		ok = h && covers(h, c);
+	}
+	if (ok && leaf) {
+		xmlChar *w = xmlNodeGetContent(want), *h = xmlNodeGetContent(have);
+
+		ok = streq(w ? (const char *)w : "", h ? (const char *)h : "");
+		xmlFree(w);
+		xmlFree(h);
+	}
+	return ok;
+}
+
+/* Whether dom's vcpu, iothreads, cputune and cpu are those of pin. */
+static bool cpus_present(xmlNodePtr dom, const struct vk_pinning *pin)
+{
+	static const char *const pieces[] = { "vcpu", "iothreads", "cputune", "cpu" };
+	xmlNodePtr want = xmlNewNode(NULL, X("domain"));
+	bool ok = true;
+
+	put_cpus(want, pin);
+	for (size_t i = 0; i < ARRAY_SIZE(pieces) && ok; i++) {
+		xmlNodePtr h = child(dom, pieces[i]);
+
+		ok = h && covers(h, child(want, pieces[i]));
+	}
+	xmlFreeNode(want);
+	return ok;
+}
+
 static void put_features(xmlNodePtr dom, const struct vk_domain_opts *o, struct vk_notes *notes)
 {
 	static const char *const on[] = { "relaxed", "vapic", "spinlocks", "vpindex",
@@ -384,8 +439,9 @@ static void put_memory(const struct vk_ctx *ctx, xmlNodePtr dom, const struct vk
 			     mem, huge);
 }
 
-/* Whether slot (0-31) of bus 0 is taken by an address in the devices. */
-static void used_slots(xmlNodePtr devices, bool used[32], long *max_index)
+/* Whether slot (0-31) of bus 0 is taken by an address in the devices,
+ * and which PCI controller indexes (buses) are taken. */
+static void used_slots(xmlNodePtr devices, bool used[32], bool index_used[256])
 {
 	for (xmlNodePtr d = devices->children; d; d = d->next) {
 		if (d->type != XML_ELEMENT_NODE)
@@ -394,8 +450,8 @@ static void used_slots(xmlNodePtr devices, bool used[32], long *max_index)
 			xmlChar *type = xmlGetProp(d, X("type"));
 			long idx = num_attr(d, "index");
 
-			if (type && streq((const char *)type, "pci") && idx > *max_index)
-				*max_index = idx;
+			if (type && streq((const char *)type, "pci") && idx >= 0 && idx < 256)
+				index_used[idx] = true;
 			xmlFree(type);
 		}
 		for (xmlNodePtr a = d->children; a; a = a->next) {
@@ -450,6 +506,37 @@ static void drop_port(xmlNodePtr devices, long bus)
 	}
 }
 
+/* Whether d is a hostdev whose source is one of fns. */
+static bool hostdev_of(xmlNodePtr d, const struct vk_guest_fn *fns, size_t n)
+{
+	xmlNodePtr src, a;
+
+	if (d->type != XML_ELEMENT_NODE || !streq((const char *)d->name, "hostdev") ||
+	    !(src = child(d, "source")) || !(a = child(src, "address")))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (num_attr(a, "domain") == (long)fns[i].a.domain &&
+		    num_attr(a, "bus") == (long)fns[i].a.bus &&
+		    num_attr(a, "slot") == (long)fns[i].a.dev &&
+		    num_attr(a, "function") == (long)fns[i].a.func)
+			return true;
+	return false;
+}
+
+/* Whether every one of fns has a hostdev in devices. */
+static bool hostdevs_present(xmlNodePtr devices, const struct vk_guest_fn *fns, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		xmlNodePtr d = devices->children;
+
+		while (d && !hostdev_of(d, &fns[i], 1))
+			d = d->next;
+		if (!d)
+			return false;
+	}
+	return true;
+}
+
 /* Drop hostdevs whose source is one of fns, and the root ports they leave
  * empty: they are added again, so that a second merge changes nothing. */
 static void drop_hostdevs(xmlNodePtr devices, const struct vk_guest_fn *fns, size_t n)
@@ -457,20 +544,11 @@ static void drop_hostdevs(xmlNodePtr devices, const struct vk_guest_fn *fns, siz
 	xmlNodePtr d, next;
 
 	for (d = devices->children; d; d = next) {
-		xmlNodePtr src, a, guest;
-		bool ours = false;
+		xmlNodePtr guest;
 		long bus;
 
 		next = d->next;
-		if (d->type != XML_ELEMENT_NODE || !streq((const char *)d->name, "hostdev") ||
-		    !(src = child(d, "source")) || !(a = child(src, "address")))
-			continue;
-		for (size_t i = 0; i < n && !ours; i++)
-			ours = num_attr(a, "domain") == (long)fns[i].a.domain &&
-			       num_attr(a, "bus") == (long)fns[i].a.bus &&
-			       num_attr(a, "slot") == (long)fns[i].a.dev &&
-			       num_attr(a, "function") == (long)fns[i].a.func;
-		if (!ours)
+		if (!hostdev_of(d, fns, n))
 			continue;
 		guest = child(d, "address");
 		bus = guest ? num_attr(guest, "bus") : -1;
@@ -504,20 +582,25 @@ static bool is_q35(xmlNodePtr dom)
 	return q35;
 }
 
-/* The hostdevs: one guest slot per host slot, its functions as they are. */
-static int put_hostdevs(xmlNodePtr dom, const struct vk_guest_fn *fns, size_t n, char *err,
-			size_t errlen)
+/* The hostdevs: one guest slot per host slot, its functions as they are;
+ * with keep, none when every one is there already. */
+static int put_hostdevs(xmlNodePtr dom, const struct vk_guest_fn *fns, size_t n, bool keep,
+			char *err, size_t errlen)
 {
 	xmlNodePtr devices = child(dom, "devices");
 	bool used[32] = { [0] = true, [1] = true, [0x1f] = true };
-	long max_index = 0;
+	/* Index 0 is the root bus; a gap left by a dropped port is taken
+	 * first, or libvirt would fill it with a port of its own. */
+	bool index_used[256] = { [0] = true };
 	bool q35 = is_q35(dom);
 	unsigned int slot = 0x10;
 
 	if (!devices)
 		devices = add(dom, "devices", NULL);
+	if (keep && hostdevs_present(devices, fns, n))
+		return 0;
 	drop_hostdevs(devices, fns, n);
-	used_slots(devices, used, &max_index);
+	used_slots(devices, used, index_used);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		unsigned int bus = 0, gslot;
@@ -539,7 +622,9 @@ static int put_hostdevs(xmlNodePtr dom, const struct vk_guest_fn *fns, size_t n,
 		if (q35) {
 			xmlNodePtr c = add(devices, "controller", NULL);
 
-			bus = (unsigned int)++max_index;
+			for (bus = 1; bus < 255 && index_used[bus]; bus++)
+				;
+			index_used[bus] = true;
 			attr(c, "type", "pci");
 			attr(c, "index", "%u", bus);
 			attr(c, "model", "pcie-root-port");
@@ -623,13 +708,17 @@ int vk_domain_xml(const struct vk_ctx *ctx, const struct vk_domain_opts *o,
 		attr(dom, "type", "kvm");
 		add(dom, "name", o->name);
 	}
-	put_memory(ctx, dom, o, !o->base, notes);
-	put_cpus(dom, pin);
-	put_os(ctx, dom, notes);
-	put_features(dom, o, notes);
-	if (!o->base)
-		put_tail(dom);
-	r = put_hostdevs(dom, fns, n_fns, err, errlen);
+	if (!o->apply) {
+		put_memory(ctx, dom, o, !o->base, notes);
+		put_cpus(dom, pin);
+		put_os(ctx, dom, notes);
+		put_features(dom, o, notes);
+		if (!o->base)
+			put_tail(dom);
+	} else if (pin && !cpus_present(dom, pin)) {
+		put_cpus(dom, pin);
+	}
+	r = put_hostdevs(dom, fns, n_fns, o->apply, err, errlen);
 	if (r == 0) {
 		xmlDocDumpFormatMemoryEnc(doc, &out, &len, "UTF-8", 1);
 		/* without the XML declaration, as virsh dumpxml prints a domain */

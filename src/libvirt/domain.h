@@ -38,12 +38,18 @@ struct vk_domain_opts {
 	const char *base;	  /* an existing domain's XML, or NULL */
 	size_t base_len;
 	const char *base_shown; /* its name in messages */
+	/* libvirt apply: into base, only the hostdevs (and the CPUs when pin
+	 * is not NULL); pieces already there as vfiokit would put them are
+	 * kept as they are, in libvirt's own form, so that a second apply
+	 * changes nothing. Without fns nor pin: base as it is, reformatted. */
+	bool apply;
 };
 
 /*
  * The domain as XML text in *xml (freed by the caller). Notes say what was
  * left out and why (the NVIDIA hiding, a missing firmware descriptor,
- * hugepages that do not cover the memory). 0; -EINVAL when base is not a
+ * hugepages that do not cover the memory). pin may be NULL only with
+ * o->apply. 0; -EINVAL when base is not a
  * libvirt domain (err names the file and line); -ENOMEM.
  */
 int vk_domain_xml(const struct vk_ctx *ctx, const struct vk_domain_opts *o,

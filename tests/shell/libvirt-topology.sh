@@ -11,7 +11,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$TOP/tests/libvirt/lib.sh"
 
 if ! ls "$TOPOLOGY_DIR"/*.tar.gz >/dev/null 2>&1; then
-	fail libvirt-topology/captures "no CPU topology captures in $TOPOLOGY_DIR: the checkout's sibling directory shared/topology must hold them"
+	vk_shared_missing libvirt-topology/captures "the CPU topology captures in $TOPOLOGY_DIR"
 	exit 0
 fi
 ls "$TOP"/tests/fixtures/topology-*.tar.gz >/dev/null 2>&1 ||

@@ -18,7 +18,7 @@ for tool in virt-xml-validate virsh setpriv; do
 	}
 done
 if ! ls "$TOPOLOGY_DIR"/*.tar.gz >/dev/null 2>&1; then
-	fail libvirt-xml/captures "no CPU topology captures in $TOPOLOGY_DIR: the checkout's sibling directory shared/topology must hold them"
+	vk_shared_missing libvirt-xml/captures "the CPU topology captures in $TOPOLOGY_DIR"
 	exit 0
 fi
 

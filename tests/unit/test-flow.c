@@ -142,6 +142,9 @@ static void conf_bad(void **state)
 	conf_error("arguments = [ 1, 2 ];\n", "'arguments' must hold strings");
 }
 
+/* A SHA-256 in hex, for entries written by hand. */
+#define SUM_A "ca978112ca1bbdcafac231b39a23dc4da786eff8146d8e2efa9a45a2b5fa1a0a"
+
 static void journal_round_trip(void **state)
 {
 	struct vk_journal j = { .generation = 3, .config = "/etc/vfiokit.conf", .time = "T" };
@@ -181,6 +184,46 @@ static void journal_round_trip(void **state)
 	assert_non_null(strstr(err, "journal:1: an entry needs path, after"));
 }
 
+/* A libvirt domain's entry comes back with its connection; a file of the
+ * same name is another entry; a domain without a name is refused. */
+static void journal_domain(void **state)
+{
+	struct vk_journal j = {}, back;
+	struct vk_jentry *e;
+	_cleanup_free_ char *text = NULL, *again = NULL;
+	char err[256];
+
+	e = vk_journal_add(&j, "win10");
+	assert_non_null(e);
+	e->uri = strdup("qemu:///embed?root=/tmp/x");
+	e->existed = true;
+	vk_sha256_hex("a", 1, e->before);
+	vk_sha256_hex("b", 1, e->after);
+	e->backup = strdup("/var/lib/vfiokit/backup/1/libvirt-domain/win10.xml");
+	text = vk_journal_render(&j);
+	assert_non_null(text);
+	assert_int_equal(vk_journal_parse(text, "journal", &back, err, sizeof(err)), 0);
+	assert_int_equal(back.n, 1);
+	assert_string_equal(back.v[0].uri, "qemu:///embed?root=/tmp/x");
+	assert_ptr_equal(vk_journal_find_domain(&back, "qemu:///embed?root=/tmp/x", "win10"),
+			 &back.v[0]);
+	assert_null(vk_journal_find_domain(&back, "qemu:///system", "win10"));
+	assert_null(vk_journal_find(&back, "win10"));
+	again = vk_journal_render(&back);
+	assert_string_equal(text, again);
+	vk_journal_clear(&back);
+	vk_journal_clear(&j);
+
+	assert_int_equal(vk_journal_parse("files = ( { path = \"win10\"; after = \"" SUM_A
+					  "\"; } );\n",
+					  "journal", &back, err, sizeof(err)),
+			 -EINVAL);
+	assert_int_equal(vk_journal_parse("files = ( { path = \"\"; uri = \"qemu:///system\"; "
+					  "after = \"" SUM_A "\"; } );\n",
+					  "journal", &back, err, sizeof(err)),
+			 -EINVAL);
+}
+
 /* A generation above 2^31 comes back whole (libconfig needs the L suffix). */
 static void journal_generation_64(void **state)
 {
@@ -206,6 +249,7 @@ int main(void)
 		cmocka_unit_test(conf_bad),
 		cmocka_unit_test(journal_round_trip),
 		cmocka_unit_test(journal_generation_64),
+		cmocka_unit_test(journal_domain),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -190,6 +190,43 @@ static void apply_and_undo(void **state)
 	assert_int_equal(undo(r), -ENOENT);
 }
 
+/* An apply of files keeps the entry of a libvirt domain (vfiokit libvirt
+ * apply's) in the journal as it was. */
+static void apply_keeps_domain(void **state)
+{
+	static const char domain[] =
+		"  { path = \"win10\";\n    uri = \"qemu:///system\";\n    existed = true;\n"
+		"    before = "
+		"\"ca978112ca1bbdcafac231b39a23dc4da786eff8146d8e2efa9a45a2b5fa1a0a\";\n"
+		"    backup = \"/var/lib/vfiokit/backup/1/libvirt-domain/win10.xml\";\n"
+		"    after = \"3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d\"; "
+		"}";
+	struct root *r = *state;
+	_cleanup_free_ char *text = NULL;
+	struct vk_journal j;
+	char err[256], path[128];
+
+	snprintf(path, sizeof(path), "%s/var", r->dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/var/lib", r->dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/var/lib/vfiokit", r->dir);
+	mkdir(path, 0755);
+	text = malloc(sizeof(domain) + 256);
+	sprintf(text, "generation = 1L;\ncomplete = true;\nfiles = (\n%s\n);\n", domain);
+	put(r, "var/lib/vfiokit/journal", text);
+	assert_int_equal(apply(r, NULL), 0);
+	free(text);
+	text = get(r, "var/lib/vfiokit/journal");
+	assert_non_null(strstr(text, domain));
+	assert_int_equal(vk_journal_parse(text, "journal", &j, err, sizeof(err)), 0);
+	assert_int_equal(j.generation, 2);
+	assert_int_equal(j.n, 4);
+	assert_non_null(vk_journal_find_domain(&j, "qemu:///system", "win10"));
+	assert_non_null(vk_journal_find(&j, "/etc/grub"));
+	vk_journal_clear(&j);
+}
+
 static void undo_refuses_edited(void **state)
 {
 	struct root *r = *state;
@@ -436,6 +473,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(apply_and_undo, setup, teardown),
+		cmocka_unit_test_setup_teardown(apply_keeps_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(undo_refuses_edited, setup, teardown),
 		cmocka_unit_test_setup_teardown(take_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(stop_anywhere, setup, teardown),
