@@ -729,27 +729,32 @@ static int add_error(struct vk_prediction *p, const char *path, const char *why)
 static int isolated_ports(const struct model *m, char *buf, size_t size)
 {
 	_cleanup_free_ char **slots = NULL;
+	_cleanup_free_ char(*addrs)[16] = NULL; /* each slot's address, read once */
 	size_t n_slots = 0, shown = 0;
 	int culprit;
 
 	*buf = '\0';
-	if (vk_list_dir(m->ctx->rootfd, vk_rel(VK_PATH_PCI_SLOTS), &slots, &n_slots) < 0)
+	if (vk_list_dir(m->ctx->rootfd, vk_rel(VK_PATH_PCI_SLOTS), &slots, &n_slots) < 0 ||
+	    !(addrs = calloc(n_slots + 1, sizeof(*addrs))))
 		n_slots = 0;
+	for (size_t s = 0; s < n_slots; s++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/%s/address", vk_rel(VK_PATH_PCI_SLOTS), slots[s]);
+		if (vk_read_file(m->ctx->rootfd, path, addrs[s], sizeof(addrs[s])) <= 0)
+			addrs[s][0] = '\0';
+	}
 	for (size_t i = 0; i < m->len && shown < 8; i++) {
 		const struct node *d = &m->n[i];
-		char name[64] = "", want[16], path[256], addr[32];
+		char name[64] = "", want[16];
 
 		if (!d->pcie || (d->type != T_ROOT_PORT && d->type != T_DOWNSTREAM) ||
 		    !acs_path(m, (int)i, &culprit))
 			continue;
 		snprintf(want, sizeof(want), "%04x:%02x:00", d->dev.a.domain, d->secondary);
-		for (size_t s = 0; s < n_slots && !*name; s++) {
-			snprintf(path, sizeof(path), "%s/%s/address", vk_rel(VK_PATH_PCI_SLOTS),
-				 slots[s]);
-			if (vk_read_file(m->ctx->rootfd, path, addr, sizeof(addr)) > 0 &&
-			    !strncmp(addr, want, 10))
+		for (size_t s = 0; s < n_slots && !*name; s++)
+			if (!strncmp(addrs[s], want, 10))
 				snprintf(name, sizeof(name), "slot %s ", slots[s]);
-		}
 		snprintf(buf + strlen(buf), size - strlen(buf), "%s%s%s%s%s", shown ? ", " : "",
 			 name, *name ? "(" : "", d->dev.addr, *name ? ")" : "");
 		shown++;
