@@ -43,15 +43,8 @@ vm_kernel 2>"$TMP/kernel.err" || {
 # network one (genkernel.conf's documented MODULES_<group> override), so
 # that the image stays small enough for a quick boot.
 R=$TMP/root
-mkdir -p "$R/lib/modules" "$R/etc/default" "$R/boot" "$R/proc/self" "$R/proc/net" \
-	"$R/proc/sys/kernel" "$R/usr/share/misc"
-tar -xzf "$TOP/tests/fixtures/intel-noarg.tar.gz" -C "$R"
-cp "$TOP/tests/fixtures/pci.ids" "$R/usr/share/misc/"
-ln -s "$MODROOT/lib/modules/$KVER" "$R/lib/modules/$KVER"
-echo "$KVER" >"$R/proc/sys/kernel/osrelease"
-echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$R/proc/self/mountinfo"
-printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
-	>"$R/proc/net/route"
+vk_live_root "$R" intel-noarg "$KVER" "$MODROOT"
+mkdir -p "$R/boot"
 printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX=""\n' >"$R/etc/default/grub"
 {
 	cat "$GK/genkernel.conf"

@@ -108,15 +108,8 @@ out=$("$TOP/tests/kernel-image.sh" 6.12 2>"$TMP/err") || {
 KVER=$(sed -n 's/^KVER=//p' <<<"$out")
 MODROOT=$(sed -n 's/^MODROOT=//p' <<<"$out")
 R=$TMP/root-config
-mkdir -p "$R/lib/modules" "$R/etc/default" "$R/etc/kernels" "$R/usr/share/misc" \
-	"$R/proc/sys/kernel" "$R/proc/self" "$R/proc/net" "$R/usr/src/linux"
-tar -xzf "$TOP/tests/fixtures/intel-noarg.tar.gz" -C "$R"
-cp "$TOP/tests/fixtures/pci.ids" "$R/usr/share/misc/"
-ln -s "$MODROOT/lib/modules/$KVER" "$R/lib/modules/$KVER"
-echo "$KVER" >"$R/proc/sys/kernel/osrelease"
-echo '22 1 0:20 / / rw,relatime - tmpfs tmpfs rw' >"$R/proc/self/mountinfo"
-printf 'Iface\tDestination\tGateway\tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n' \
-	>"$R/proc/net/route"
+vk_live_root "$R" intel-noarg "$KVER" "$MODROOT"
+mkdir -p "$R/etc/kernels" "$R/usr/src/linux"
 printf 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX=""\n' >"$R/etc/default/grub"
 cp "$GK/genkernel.conf" "$R/etc/genkernel.conf"
 for e in "$TREE"/*; do ln -s "$e" "$R/usr/src/linux/"; done
