@@ -38,6 +38,8 @@ const char *vk_dev_host_only(const struct vk_pci_dev *dev, const struct vk_addrs
 		return "is the chipset's host bridge: it stays with the host";
 	case 0x0601:
 		return "is the chipset's ISA/LPC bridge: it stays with the host";
+	case 0x0806:
+		return "is the IOMMU itself: it stays with the host";
 	case 0x0c05:
 		return "is the chipset's SMBus controller: it stays with the host";
 	}

@@ -204,3 +204,22 @@ cp "$TMP/init.conf" "$CONF"
 out=$(vk claim --dry-run 2 2>/dev/null)
 expect_match claim/dry-run-diff '^\+	net = \{ address = "0000:00:02\.0"; claim = "override"; \};$' "$out"
 expect_eq claim/dry-run-unchanged "$(sha256sum <"$TMP/init.conf")" "$(sum)"
+
+# The AMD IOMMU's own PCI function (class 0806, in no IOMMU group) stays
+# with the host: not listed, and refused when named.
+R=$TMP/amd
+vk_live_root "$R" amd-bridge
+vk init >/dev/null
+out=$(vk claim)
+if grep -q '0000:00:01\.0' <<<"$out"; then
+	fail claim/iommu-not-listed "the IOMMU's own function is offered"
+	printf '%s\n' "$out" | sed 's/^/    /'
+else
+	pass claim/iommu-not-listed
+fi
+before=$(sha256sum <"$R/etc/vfiokit.conf")
+out=$(vk claim 0000:00:01.0 2>&1)
+rc=$?
+expect_match claim/iommu-refused "^vfiokit: 0000:00:01\.0 is the IOMMU itself: it stays with the host" "$out"
+expect_eq claim/iommu-refused-rc 1 "$rc"
+expect_eq claim/iommu-refused-unchanged "$before" "$(sha256sum <"$R/etc/vfiokit.conf")"
